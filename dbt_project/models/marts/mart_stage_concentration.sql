@@ -1,0 +1,64 @@
+-- Concentration of world output per year, stage, element and kind of evidence.
+-- HHI = sum of squared % shares (0-10,000) over the itemized countries; where a source itemizes
+-- only some countries (published shares) the HHI is a lower bound: coverage_pct says how much
+-- of world output the itemized shares cover.
+with shares as (
+    select * from {{ ref('int_stage_shares_unioned') }}
+),
+
+countries as (
+    select * from {{ ref('dim_countries') }}
+),
+
+annotated as (
+    select
+        shares.*,
+        coalesce(countries.is_aggregate, false) as is_aggregate,
+        countries.country_name
+    from shares
+    left join countries using (country_iso3)
+),
+
+per_group as (
+    select
+        year,
+        stage,
+        element,
+        source_kind,
+        sum(case when not is_aggregate then share_pct * share_pct else 0 end) as hhi,
+        sum(share_pct) as coverage_pct,
+        max(case when country_iso3 = 'CHN' then share_pct end) as china_share_pct,
+        arg_max(case when not is_aggregate then country_iso3 end, case when not is_aggregate then share_pct end) as top_producer_iso3,
+        max(case when not is_aggregate then share_pct end) as top_producer_share_pct,
+        count(*) filter (where not is_aggregate) as countries_itemized
+    from annotated
+    group by year, stage, element, source_kind
+),
+
+final as (
+    select
+        annotated.year,
+        annotated.stage,
+        annotated.element,
+        annotated.source_kind,
+        annotated.country_iso3,
+        annotated.country_name,
+        annotated.is_aggregate,
+        annotated.quantity_t_reo,
+        annotated.world_t_reo,
+        annotated.share_pct,
+        annotated.country_iso3 = per_group.top_producer_iso3 as is_top_producer,
+        per_group.top_producer_iso3,
+        per_group.top_producer_share_pct,
+        per_group.china_share_pct,
+        per_group.hhi,
+        per_group.coverage_pct,
+        per_group.coverage_pct < 99 as is_hhi_lower_bound,
+        per_group.countries_itemized,
+        annotated.is_estimate,
+        annotated.source_citation
+    from annotated
+    inner join per_group using (year, stage, element, source_kind)
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""Plain-Python ingest library: landing, parsers, staged Parquet. No Dagster here."""

@@ -1,0 +1,131 @@
+"""Immutable landing: every raw input kept byte for byte, named by its content hash.
+
+A landed file is never rewritten. Its manifest row (one JSON line in `manifest.jsonl`) records
+the source, the request that produced it, when it was fetched, the release/vintage and the
+row count. Landing identical content for the same source again is a no-op that returns the
+existing entry, which makes re-runs and resumed downloads idempotent.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest import settings
+
+MANIFEST_NAME = "manifest.jsonl"
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    file_id: str
+    source: str
+    path: str
+    original_name: str
+    sha256: str
+    size_bytes: int
+    fetched_at: str
+    request: dict = field(default_factory=dict)
+    vintage: str | None = None
+    row_count: int | None = None
+
+
+def _root(landing_dir: Path | None) -> Path:
+    return Path(landing_dir) if landing_dir is not None else settings.landing_dir()
+
+
+@contextmanager
+def _manifest_lock(root: Path) -> Iterator[None]:
+    # Two ingest processes may land at once (CLI and a scheduled run); serialise the manifest.
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def read_manifest(landing_dir: Path | None = None, source: str | None = None) -> list[LandedFile]:
+    """All manifest rows, oldest first, optionally for one source."""
+    manifest = _root(landing_dir) / MANIFEST_NAME
+    if not manifest.exists():
+        return []
+    entries = []
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            entry = LandedFile(**json.loads(line))
+        except (json.JSONDecodeError, TypeError):
+            # A line cut short by a killed process: the file it described is re-landed next time.
+            continue
+        if source is None or entry.source == source:
+            entries.append(entry)
+    return entries
+
+
+def land_bytes(
+    content: bytes,
+    *,
+    source: str,
+    name: str,
+    request: dict | None = None,
+    vintage: str | None = None,
+    row_count: int | None = None,
+    landing_dir: Path | None = None,
+) -> tuple[LandedFile, bool]:
+    """Keep `content` as landed; return its manifest entry and whether it was new."""
+    if not _SOURCE_NAME.match(source):
+        raise ValueError(f"invalid source name {source!r}: use lowercase letters, digits, _")
+    root = _root(landing_dir)
+    sha256 = hashlib.sha256(content).hexdigest()
+    file_id = sha256[:16]
+    with _manifest_lock(root):
+        for entry in read_manifest(root, source):
+            if entry.sha256 == sha256 and Path(entry.path).exists():
+                return entry, False
+        safe_name = _SAFE_NAME.sub("_", Path(name).name).strip("_") or "file"
+        target = root / source / f"{file_id}__{safe_name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            tmp = target.with_name(target.name + ".part")
+            with open(tmp, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+            target.chmod(0o444)
+        entry = LandedFile(
+            file_id=file_id,
+            source=source,
+            path=str(target),
+            original_name=Path(name).name,
+            sha256=sha256,
+            size_bytes=len(content),
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            request=request or {},
+            vintage=vintage,
+            row_count=row_count,
+        )
+        with open(root / MANIFEST_NAME, "a", encoding="utf-8") as manifest:
+            manifest.write(json.dumps(asdict(entry), sort_keys=True) + "\n")
+            manifest.flush()
+            os.fsync(manifest.fileno())
+    return entry, True
+
+
+def land_file(path: Path, *, source: str, **kwargs) -> tuple[LandedFile, bool]:
+    """Land a file from disk (a bulk download, a customs CSV, an embedded default)."""
+    path = Path(path)
+    return land_bytes(path.read_bytes(), source=source, name=path.name, **kwargs)

@@ -1,0 +1,179 @@
+"""USGS Mineral Commodity Summaries data release: the rare-earths world table.
+
+Reads the agency's own CSV layout (mcsYYYY-raree_world.csv): a UTF-8 byte-order mark, padded
+empty trailing columns, blank trailing lines, one column per production year named
+`Prod_t_YYYY` or `Prod_t_est_YYYY` (the `est` marks an estimate). Our embedded editions are typed
+in the same layout with one extra column, `Citation`, giving the publication page.
+Next year's release dropped into the landing folder is read unchanged as a new edition.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pandas as pd
+import pyarrow as pa
+
+from ingest.countries import resolve_country
+from ingest.landing import LandedFile
+from ingest.quarantine import QuarantinedRow
+from ingest.staged import FileRejected, ParseResult
+
+SOURCE = "usgs_mcs"
+DATASET = "usgs_mine_production"
+PARSER_VERSION = 1
+
+_PRODUCTION_COLUMN = re.compile(r"^Prod_t_(?P<est>est_)?(?P<year>\d{4})$", re.IGNORECASE)
+_EDITION = re.compile(r"^MCS\s?(?P<year>\d{4})$", re.IGNORECASE)
+_REQUIRED = ("Source", "Country")
+# USGS prints an em dash for zero and NA / W for not available / withheld.
+_ZERO_MARKS = {"—", "–", "-", "--"}
+_NOT_AVAILABLE = {"", "NA", "W", "XX"}
+
+SCHEMA = pa.schema(
+    [
+        ("file_id", pa.string()),
+        ("row_number", pa.int32()),
+        ("edition", pa.string()),
+        ("edition_year", pa.int32()),
+        ("country_name", pa.string()),
+        ("country_iso3", pa.string()),
+        ("is_world_total", pa.bool_()),
+        ("year", pa.int32()),
+        ("production_t_reo", pa.float64()),
+        ("is_estimate", pa.bool_()),
+        ("reserves_t_reo", pa.float64()),
+        ("production_notes", pa.string()),
+        ("citation", pa.string()),
+    ]
+)
+
+
+def parse_number(text: str) -> float | None:
+    """USGS cell -> tonnes; None when not available. Raises ValueError on anything else."""
+    cleaned = text.strip().replace(",", "").replace("\u00a0", "")
+    if cleaned in _ZERO_MARKS:
+        return 0.0
+    if cleaned.upper() in _NOT_AVAILABLE:
+        return None
+    value = float(cleaned)
+    if value < 0:
+        raise ValueError(f"negative tonnage {text!r}")
+    return value
+
+
+def _decode(landed: LandedFile, content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileRejected(
+            f"{landed.original_name} is not UTF-8 (byte {exc.start}): re-export it as UTF-8 CSV"
+        ) from exc
+
+
+def _header(reader_rows: list[list[str]], landed: LandedFile) -> tuple[list[str], list[tuple[int, str, bool]]]:
+    if not reader_rows:
+        raise FileRejected(f"{landed.original_name} is empty")
+    header = [cell.strip() for cell in reader_rows[0]]
+    missing = [name for name in _REQUIRED if name not in header]
+    years = [
+        (index, match["year"], bool(match["est"]))
+        for index, name in enumerate(header)
+        if (match := _PRODUCTION_COLUMN.match(name))
+    ]
+    if missing or not years:
+        raise FileRejected(
+            f"{landed.original_name} is not an MCS world-table CSV: header lacks "
+            f"{missing or 'Prod_t_YYYY columns'}"
+        )
+    return header, years
+
+
+def parse(landed: LandedFile, content: bytes | None = None) -> ParseResult:
+    """Parse one landed MCS world-table CSV into one row per country x year."""
+    if content is None:
+        with open(landed.path, "rb") as handle:
+            content = handle.read()
+    rows = list(csv.reader(io.StringIO(_decode(landed, content))))
+    header, year_columns = _header(rows, landed)
+    column = {name: index for index, name in enumerate(header) if name}
+
+    def cell(values: list[str], name: str) -> str:
+        index = column.get(name)
+        return values[index].strip() if index is not None and index < len(values) else ""
+
+    parsed: list[dict] = []
+    quarantined: list[QuarantinedRow] = []
+
+    def reject(row_number: int, values: list[str], reason: str) -> None:
+        quarantined.append(
+            QuarantinedRow(SOURCE, landed.file_id, landed.original_name, row_number, reason,
+                           ",".join(v for v in values if v))
+        )
+
+    for row_number, values in enumerate(rows[1:], start=2):
+        if not any(value.strip() for value in values):
+            continue  # Excel pads the release with empty lines
+        edition = cell(values, "Source")
+        edition_match = _EDITION.match(edition)
+        if not edition_match:
+            reject(row_number, values, f"edition {edition!r} is not of the form MCSYYYY")
+            continue
+        country_name = cell(values, "Country")
+        iso3 = resolve_country(country_name)
+        if iso3 is None:
+            reject(row_number, values, f"unknown country {country_name!r}")
+            continue
+        try:
+            reserves = parse_number(cell(values, "Reserves_t"))
+            productions = [
+                (int(year), is_est, parse_number(values[index] if index < len(values) else ""))
+                for index, year, is_est in year_columns
+            ]
+        except ValueError as exc:
+            reject(row_number, values, f"not a tonnage: {exc}")
+            continue
+        for year, is_estimate, tonnes in productions:
+            parsed.append(
+                {
+                    "file_id": landed.file_id,
+                    "row_number": row_number,
+                    "edition": f"MCS{edition_match['year']}",
+                    "edition_year": int(edition_match["year"]),
+                    "country_name": country_name,
+                    "country_iso3": iso3,
+                    "is_world_total": iso3 == "WLD",
+                    "year": year,
+                    "production_t_reo": tonnes,
+                    "is_estimate": is_estimate,
+                    "reserves_t_reo": reserves,
+                    "production_notes": cell(values, "Prod_notes") or None,
+                    "citation": cell(values, "Citation") or None,
+                }
+            )
+    frame = pd.DataFrame(parsed, columns=SCHEMA.names)
+    frame, fused = _reject_above_world_total(frame)
+    for row in fused.itertuples():
+        reject(int(row.row_number), [row.country_name, str(row.production_t_reo)],
+               f"{row.year} production {row.production_t_reo:,.0f} t exceeds the world total "
+               f"of the same edition: a footnote marker fused into the number?")
+    return ParseResult(rows=frame, quarantined=quarantined)
+
+
+def _reject_above_world_total(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A country above the world total is impossible; PDF transcriptions produce it ("1216,000")."""
+    if frame.empty:
+        return frame, frame
+    world = (
+        frame[frame["is_world_total"]]
+        .set_index(["edition", "year"])["production_t_reo"]
+        .rename("world_t")
+    )
+    joined = frame.join(world, on=["edition", "year"])
+    bad = (~joined["is_world_total"]) & (joined["production_t_reo"] > joined["world_t"])
+    bad_rows = frame.loc[bad, ["row_number", "country_name", "year", "production_t_reo"]]
+    # Drop the whole source row (every year of it): its other numbers share the same defect.
+    bad_row_numbers = set(bad_rows["row_number"])
+    return frame[~frame["row_number"].isin(bad_row_numbers)].reset_index(drop=True), bad_rows

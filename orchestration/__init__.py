@@ -1,0 +1,1 @@
+"""The only package that imports Dagster: assets, checks, schedules and the `reeflow` CLI."""

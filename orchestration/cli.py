@@ -1,0 +1,183 @@
+"""`reeflow`: run the pipeline through Dagster, inspect the warehouse, land files.
+
+    reeflow run                   the main job: ingest -> dbt -> checks -> publish
+    reeflow status                tables, row counts, last run, data vintage per source
+    reeflow ingest file PATH --format KIND
+    reeflow publish | rollback
+
+Runs are recorded in the project-local DAGSTER_HOME, so `dagster dev` shows their history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from ingest import settings
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def _say(message: str) -> None:
+    print(f"reeflow: {message}", file=sys.stderr, flush=True)
+
+
+def _prepare_dagster_home() -> Path:
+    home = settings.dagster_home()
+    os.environ["DAGSTER_HOME"] = str(home)
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        shutil.copy(Path(__file__).with_name("dagster.yaml"), config)
+    return home
+
+
+def _run_lock():
+    """One pipeline run at a time: a second `reeflow run` refuses clearly instead of racing."""
+    lock_path = settings.data_dir() / ".reeflow-run.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(lock_path, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise CliError(f"another reeflow run is in progress (pid {holder}); try again when it ends")
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+def _load_definitions():
+    import subprocess
+
+    from orchestration.defs.resources import dbt_executable
+
+    # The dbt manifest must exist before the asset definitions can be built from it.
+    project = str(settings.DBT_PROJECT_DIR)
+    parse = subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--project-dir", project, "--profiles-dir", project],
+        env={**os.environ, **settings.dbt_env()},
+        capture_output=True,
+        text=True,
+    )
+    if parse.returncode != 0:
+        raise CliError(f"dbt parse failed:\n{parse.stdout}{parse.stderr}")
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    lock = _run_lock()
+    try:
+        _prepare_dagster_home()
+        _say("loading definitions (dbt parse)...")
+        defs = _load_definitions()
+        job = defs.resolve_job_def("reeflow_main")
+        _say(f"running job reeflow_main: data in {settings.data_dir()}")
+        with dg.DagsterInstance.get() as instance:
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+            )
+        from orchestration.summary import print_run_summary
+
+        print_run_summary(result)
+        return 0 if result.success else EXIT_FAILED
+    finally:
+        lock.close()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from orchestration.summary import print_status
+
+    return print_status(settings.warehouse_path())
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from orchestration import warehouse
+    from orchestration.defs.quality.expectation_checks import check_results_dir
+
+    result = warehouse.publish(check_results_glob=str(check_results_dir() / "*.parquet"))
+    _say(f"published {result.tables} tables to {result.path}")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from orchestration import warehouse
+
+    try:
+        restored = warehouse.rollback()
+    except FileNotFoundError as exc:
+        raise CliError(str(exc)) from None
+    _say(f"rolled back {settings.warehouse_path()} to snapshot {restored.name}")
+    return 0
+
+
+def cmd_ingest_file(args: argparse.Namespace) -> int:
+    from ingest.catalog import SOURCE_KINDS, stage
+    from ingest.landing import land_file
+
+    kind = SOURCE_KINDS.get(args.format)
+    if kind is None:
+        raise CliError(f"unknown --format {args.format!r}; one of: {', '.join(sorted(SOURCE_KINDS))}")
+    path = Path(args.path)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    entry, is_new = land_file(path, source=kind.name, vintage=args.vintage)
+    _say(f"{'landed' if is_new else 'already landed'} {path.name} as {entry.file_id} ({kind.name})")
+    report = stage(kind)
+    _say(f"staged {report.rows} rows, quarantined {report.quarantined}; run `reeflow run` to rebuild")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reeflow", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the main job through Dagster")
+    run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                     help="Dagster console log level (INFO shows each step and dbt node as it runs)")
+    run.set_defaults(handler=cmd_run)
+    commands.add_parser("status", help="what the published warehouse holds").set_defaults(handler=cmd_status)
+    commands.add_parser("publish", help="publish the working database now").set_defaults(handler=cmd_publish)
+    commands.add_parser("rollback", help="restore the previous published snapshot").set_defaults(handler=cmd_rollback)
+    ingest = commands.add_parser("ingest", help="land raw inputs")
+    ingest_kinds = ingest.add_subparsers(dest="ingest_kind", required=True)
+    file_parser = ingest_kinds.add_parser("file", help="land a file (bulk, release, register)")
+    file_parser.add_argument("path")
+    file_parser.add_argument("--format", required=True, help="source kind, e.g. usgs_mcs")
+    file_parser.add_argument("--vintage", help="release or vintage label to record")
+    file_parser.set_defaults(handler=cmd_ingest_file)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except CliError as exc:
+        _say(f"error: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _say("interrupted; landed files are kept and the next run resumes")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

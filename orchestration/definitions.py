@@ -1,0 +1,17 @@
+"""The one entry point: assembles what each module under defs/ declares, nothing else."""
+
+import dagster as dg
+
+from orchestration.defs import publish, resources, schedules
+from orchestration.defs.ingest import sources
+from orchestration.defs.quality import expectation_checks
+from orchestration.defs.transform import dbt
+
+defs = dg.Definitions.merge(
+    resources.resources(),
+    sources.defs(),
+    dbt.defs(),
+    expectation_checks.defs(),
+    publish.defs(),
+    schedules.defs(),
+)

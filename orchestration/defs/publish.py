@@ -1,0 +1,37 @@
+"""The published snapshot: materialized only when every blocking check upstream passed."""
+
+
+import dagster as dg
+
+from expectations.suites import all_suites
+from orchestration import warehouse
+from orchestration.defs.quality.expectation_checks import check_results_dir
+from orchestration.defs.transform.dbt import DUCKDB_POOL, reeflow_dbt_models
+
+
+@dg.asset(
+    key=["published_warehouse"],
+    group_name="publish",
+    deps=list(reeflow_dbt_models.keys),
+    pool=DUCKDB_POOL,
+    kinds={"duckdb"},
+    description="The DuckDB file analysts and BI tools open (DuckDB 1.4 format), switched in atomically.",
+)
+def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    result = warehouse.publish(
+        check_results_glob=str(check_results_dir() / "*.parquet"), run_id=context.run.run_id
+    )
+    context.log.info(f"published {result.tables} tables to {result.path}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(result.path),
+            "tables": result.tables,
+            "previous_snapshot": str(result.previous_snapshot or "none"),
+            "suites_run": len(all_suites()),
+        }
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(assets=[published_warehouse])

@@ -1,0 +1,223 @@
+"""Comtrade parsers on the real API payloads (reference-data/comtrade-api), altered in code."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+import logging
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ingest.landing import LandedFile, land_bytes
+from ingest.sources.comtrade import (
+    COMTRADE_SCHEMA,
+    SAMPLE_VINTAGE,
+    detect_schema_drift,
+    parse_comtrade_bulk,
+    parse_comtrade_json,
+)
+from ingest.staged import FileRejected, frame_to_table
+
+REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference-data" / "comtrade-api"
+DATA_FILE = REFERENCE / "data_v1_get_C_A_HS__reporter156_period2010_TOTAL.json"
+EMPTY_FILE = REFERENCE / "bulk_v1_get_C_A_HS__empty_response.json"
+LISTING_FILE = REFERENCE / "bulk_v1_get_C_A_HS__listing_sample.json"
+
+# The real response: China (156) 2010, partners Argentina (32) and Germany (276), M and X.
+NET_WEIGHTS_KG = [1_250_000.0, 84_310.5, 3_020_000.0, 0.0]
+
+
+def real_response() -> dict:
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def rare_earth_response() -> dict:
+    """The real records as HS 280530 (rare-earth metals) with net weights filled in."""
+    response = real_response()
+    for record, weight in zip(response["data"], NET_WEIGHTS_KG, strict=True):
+        record.update(cmdCode="280530", cmdDesc="Earth-metals, rare", aggrLevel=6, isLeaf=True,
+                      qtyUnitCode=8, qtyUnitAbbr="kg", qty=weight, netWgt=weight)
+    return response
+
+
+def land(tmp_path: Path, content: bytes, name: str = "response.json", **kwargs) -> LandedFile:
+    landed, _ = land_bytes(content, source="comtrade_api", name=name,
+                           landing_dir=tmp_path / "landing", **kwargs)
+    return landed
+
+
+def land_json(tmp_path: Path, payload: dict, **kwargs) -> LandedFile:
+    return land(tmp_path, json.dumps(payload, indent=4).encode(), **kwargs)
+
+
+def test_real_total_records_are_quarantined_as_non_numeric_cmd_code(tmp_path):
+    landed = land(tmp_path, DATA_FILE.read_bytes(), name=DATA_FILE.name)
+    result = parse_comtrade_json(landed)
+    assert result.rows.empty
+    assert [row.row_number for row in result.quarantined] == [1, 2, 3, 4]
+    assert {row.file_name for row in result.quarantined} == {DATA_FILE.name}
+    assert "cmdCode 'TOTAL' is not a numeric HS code" in result.quarantined[0].reason
+    assert json.loads(result.quarantined[0].raw)["partnerISO"] == "ARG"
+
+
+def test_rare_earth_records_parse_with_real_field_values(tmp_path):
+    result = parse_comtrade_json(land_json(tmp_path, rare_earth_response()))
+    rows = result.rows
+    assert result.quarantined == []
+    assert len(rows) == 4
+    assert rows["net_wgt_kg"].tolist() == NET_WEIGHTS_KG
+    assert rows["record_number"].tolist() == [1, 2, 3, 4]
+    assert rows["partner_iso"].tolist() == ["ARG", "DEU", "ARG", "DEU"]
+    assert rows["flow_code"].tolist() == ["M", "M", "X", "X"]
+    first = rows.iloc[0]
+    assert first["reporter_code"] == 156 and first["reporter_iso"] == "CHN"
+    assert first["period"] == "2010" and first["ref_year"] == 2010
+    assert first["ref_month"] == 52  # annual, as the API sends it
+    assert first["classification_code"] == "H3" and first["cmd_code"] == "280530"
+    assert first["cif_value_usd"] == 6804128143.0
+    assert pd.isna(first["fob_value_usd"])  # JSON null stays null
+    assert rows.iloc[2]["fob_value_usd"] == 6115764185.0
+    assert first["customs_code"] == "C00" and first["mot_code"] == 0
+    assert first["partner2_code"] == 0 and first["qty_unit_code"] == 8
+    assert bool(first["is_reported"]) and not bool(first["is_aggregate"])
+    assert not rows["is_sample"].any()
+    assert set(rows["source_format"]) == {"api_json"}
+    table = frame_to_table(rows, COMTRADE_SCHEMA)
+    assert table.schema == COMTRADE_SCHEMA
+
+
+def test_bad_rows_go_to_quarantine_with_reasons_and_the_rest_load(tmp_path):
+    response = rare_earth_response()
+    good = copy.deepcopy(response["data"][0])
+    response["data"][0]["cmdCode"] = "28O530"  # letter O typed for zero
+    response["data"][1]["flowCode"] = "Q"
+    response["data"][2]["netWgt"] = -5.0
+    response["data"][3]["reporterCode"] = None
+    response["data"].append(good)
+    result = parse_comtrade_json(land_json(tmp_path, response, name="bad.json"))
+    reasons = {row.row_number: row.reason for row in result.quarantined}
+    assert reasons == {
+        1: "cmdCode '28O530' is not a numeric HS code (2, 4 or 6 digits)",
+        2: "unknown flowCode 'Q'",
+        3: "negative netWgt -5",
+        4: "missing reporterCode",
+    }
+    assert result.rows["record_number"].tolist() == [5]
+    assert result.rows["net_wgt_kg"].tolist() == [NET_WEIGHTS_KG[0]]
+
+
+def test_new_field_is_ignored_and_reported_once(tmp_path, caplog):
+    response = rare_earth_response()
+    for record in response["data"]:
+        record["carbonContentKg"] = 12.5
+    assert detect_schema_drift(response["data"]) == ["carbonContentKg"]
+    with caplog.at_level(logging.WARNING, logger="ingest.sources.comtrade_records"):
+        result = parse_comtrade_json(land_json(tmp_path, response))
+    assert len(result.rows) == 4 and result.quarantined == []
+    drift_messages = [r.getMessage() for r in caplog.records if "carbonContentKg" in r.getMessage()]
+    assert len(drift_messages) == 1
+
+
+def test_known_fields_in_either_spelling_are_not_drift():
+    assert detect_schema_drift([{"cifValue": 1, "cifvalue": 1, "isnetWgtEstimated": True}]) == []
+    assert detect_schema_drift(real_response()["data"]) == []
+
+
+def test_missing_required_field_rejects_the_file_naming_it(tmp_path):
+    response = rare_earth_response()
+    for record in response["data"]:
+        del record["cmdCode"]
+    with pytest.raises(FileRejected, match="cmdCode"):
+        parse_comtrade_json(land_json(tmp_path, response))
+
+
+def test_truncated_json_is_rejected(tmp_path):
+    content = DATA_FILE.read_bytes()
+    landed = land(tmp_path, content[: len(content) // 2], name="cut.json")
+    with pytest.raises(FileRejected, match="truncated or invalid JSON"):
+        parse_comtrade_json(landed)
+
+
+def test_response_with_error_is_rejected_with_that_error(tmp_path):
+    payload = json.loads(EMPTY_FILE.read_text())
+    payload["error"] = "Parameter reporterCode is invalid"
+    with pytest.raises(FileRejected, match="Parameter reporterCode is invalid"):
+        parse_comtrade_json(land_json(tmp_path, payload))
+
+
+def test_real_empty_response_gives_no_rows_and_no_quarantine(tmp_path):
+    result = parse_comtrade_json(land(tmp_path, EMPTY_FILE.read_bytes(), name=EMPTY_FILE.name))
+    assert result.rows.empty and result.quarantined == []
+    assert frame_to_table(result.rows, COMTRADE_SCHEMA).num_rows == 0
+
+
+def test_bulk_listing_is_not_a_data_response(tmp_path):
+    with pytest.raises(FileRejected, match="cmdCode"):
+        parse_comtrade_json(land(tmp_path, LISTING_FILE.read_bytes(), name=LISTING_FILE.name))
+
+
+def bulk_text(records: list[dict], delimiter: str = "\t", rename: dict | None = None) -> str:
+    """A bulk final-data file: the dictionary's spellings, no ISO or description columns."""
+    rename = rename or {"cifvalue": "cifValue", "fobvalue": "fobValue",
+                        "isNetWgtEstimated": "isnetWgtEstimated"}
+    dropped = {"reporterISO", "partnerISO", "reporterDesc", "partnerDesc", "flowDesc",
+               "cmdDesc", "partner2ISO", "partner2Desc", "customsDesc", "motDesc",
+               "qtyUnitAbbr", "altQtyUnitAbbr", "aggrLevel", "isLeaf"}
+    fields = [name for name in records[0] if name not in dropped]
+
+    def cell(value) -> str:
+        return "" if value is None else str(value)
+
+    lines = [delimiter.join(rename.get(name, name) for name in fields)]
+    lines += [delimiter.join(cell(record[name]) for name in fields) for record in records]
+    return "\n".join(lines) + "\n"
+
+
+def test_gzipped_bulk_file_parses_to_the_same_values_as_the_api(tmp_path):
+    records = rare_earth_response()["data"]
+    from_api = parse_comtrade_json(land_json(tmp_path, rare_earth_response())).rows
+    content = gzip.compress(bulk_text(records).encode())
+    bulk = parse_comtrade_bulk(land(tmp_path, content, name="COMTRADE-FINAL-CA156201H3.txt.gz"))
+    assert bulk.quarantined == []
+    assert set(bulk.rows["source_format"]) == {"bulk_csv"}
+    assert bulk.rows["reporter_iso"].isna().all()  # bulk final files carry codes only
+    same = [c for c in COMTRADE_SCHEMA.names
+            if c not in {"file_id", "source_format", "reporter_iso", "partner_iso"}]
+    pd.testing.assert_frame_equal(bulk.rows[same], from_api[same])
+
+
+def test_csv_of_api_fields_parses_and_quarantines_shifted_lines(tmp_path):
+    records = rare_earth_response()["data"]
+    text = bulk_text(records, delimiter=",", rename={})
+    lines = text.splitlines()
+    lines[2] += ",extra"  # record 2: one cell too many
+    result = parse_comtrade_bulk(land(tmp_path, ("\n".join(lines) + "\n\n").encode(),
+                                      name="api_fields.csv"))
+    assert result.rows["record_number"].tolist() == [1, 3, 4]
+    assert [q.row_number for q in result.quarantined] == [2]
+    assert "cells for" in result.quarantined[0].reason
+
+
+def test_bulk_file_without_a_required_column_is_rejected(tmp_path):
+    text = "typeCode\tfreqCode\tperiod\treporterCode\tpartnerCode\tflowCode\tprimaryValue\n"
+    with pytest.raises(FileRejected, match="classificationCode, cmdCode"):
+        parse_comtrade_bulk(land(tmp_path, text.encode(), name="header_only.txt"))
+
+
+def test_monthly_period_without_ref_month_gets_the_month(tmp_path):
+    response = rare_earth_response()
+    for record in response["data"]:
+        record.update(freqCode="M", period="201003")
+        del record["refMonth"], record["refYear"]
+    rows = parse_comtrade_json(land_json(tmp_path, response)).rows
+    assert rows["ref_month"].tolist() == [3, 3, 3, 3]
+    assert rows["ref_year"].tolist() == [2010] * 4
+
+
+def test_sample_files_mark_every_row(tmp_path):
+    landed = land_json(tmp_path, rare_earth_response(), vintage=SAMPLE_VINTAGE,
+                       request={"sample": True})
+    assert parse_comtrade_json(landed).rows["is_sample"].all()
