@@ -97,8 +97,15 @@ def resolve_country(name: str) -> str | None:
         return aggregate
     if cleaned.lower().startswith("world"):
         return "WLD"
-    result = _converter().convert(cleaned, to="ISO3", not_found=None)
-    return result if isinstance(result, str) else None
+    converter = _converter()
+    result = converter.convert(cleaned, to="ISO3", not_found=None)
+    # country_converter hands back the input itself when nothing matches: accept real codes only.
+    return result if isinstance(result, str) and result in _iso3_codes() else None
+
+
+@lru_cache(maxsize=1)
+def _iso3_codes() -> frozenset[str]:
+    return frozenset(_converter().data["ISO3"])
 
 
 def stage_countries(staged_dir=None) -> int:

@@ -47,7 +47,7 @@ class StageReport:
     rows: int = 0
     quarantined: int = 0
 
-    def add(self, other: "StageReport") -> None:
+    def add(self, other: StageReport) -> None:
         self.files_parsed += other.files_parsed
         self.files_skipped += other.files_skipped
         self.rows += other.rows

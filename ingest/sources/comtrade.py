@@ -16,7 +16,13 @@ from ingest.sources.comtrade_client import (
     ComtradeError,
     ComtradeResponse,
 )
-from ingest.sources.comtrade_fetch import Chunk, FetchReport, fetch_to_landing, plan_chunks
+from ingest.sources.comtrade_fetch import (
+    Chunk,
+    FetchReport,
+    fetch_to_landing,
+    land_sample_response,
+    plan_chunks,
+)
 from ingest.sources.comtrade_records import (
     COMTRADE_SCHEMA,
     DATASET,
@@ -54,6 +60,7 @@ __all__ = [
     "detect_schema_drift",
     "fetch_to_landing",
     "is_sample_file",
+    "land_sample_response",
     "missing_required_fields",
     "parse_comtrade_bulk",
     "parse_comtrade_json",

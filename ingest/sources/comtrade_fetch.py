@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ingest.landing import land_bytes, read_manifest
+from ingest.landing import LandedFile, land_bytes, read_manifest
 from ingest.sources.comtrade_client import ComtradeClient, ComtradeError
-from ingest.sources.comtrade_records import SOURCE_API
+from ingest.sources.comtrade_records import SAMPLE_VINTAGE, SOURCE_API
 
 logger = logging.getLogger(__name__)
 
@@ -221,6 +221,15 @@ def fetch_to_landing(
         say(f"landed {response.record_count} records: {chunk.describe()}")
     say(report.summary())
     return report
+
+
+def land_sample_response(
+    content: bytes, *, name: str, landing_dir: Path | None = None
+) -> tuple[LandedFile, bool]:
+    """Land generated demo data in the API's format, marked so it never passes for real trade:
+    vintage 'sample' and request {"sample": true}; its parsed rows say is_sample."""
+    return land_bytes(content, source=SOURCE_API, name=name, vintage=SAMPLE_VINTAGE,
+                      request={"sample": True}, landing_dir=landing_dir)
 
 
 def _landed_chunk_keys(landing_dir: Path | None) -> set[str]:

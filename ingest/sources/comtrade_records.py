@@ -204,7 +204,7 @@ def parse_comtrade_bulk(landed: LandedFile) -> ParseResult:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileRejected(f"{landed.original_name} is not UTF-8 (byte {exc.start})") from exc
-    rows = [row for row in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
+    rows = list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise FileRejected(f"{landed.original_name} is empty: no header row")
     header = [name.strip() for name in rows[0]]
@@ -257,7 +257,6 @@ def _parse_records(
             "%s: new Comtrade field(s) ignored: %s", landed.original_name, ", ".join(drift)
         )
     sample = is_sample_file(landed)
-    source = SOURCE_API if source_format == "api_json" else SOURCE_BULK
     rows: list[dict[str, Any]] = []
     quarantined: list[QuarantinedRow] = []
     for record_number, record in enumerate(records, start=1):
@@ -269,7 +268,7 @@ def _parse_records(
         except _BadRow as exc:
             quarantined.append(
                 QuarantinedRow(
-                    source=source,
+                    source=landed.source,
                     file_id=landed.file_id,
                     file_name=landed.original_name,
                     row_number=record_number,

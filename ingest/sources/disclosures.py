@@ -18,6 +18,7 @@ import io
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -396,8 +397,15 @@ def _describe(row: dict) -> str:
     )
 
 
-def find_conflicts(rows: list[dict]) -> dict[int, str]:
-    """Rows (by row_number) whose figure has a different value elsewhere in the same vintage."""
+def _line(row: dict) -> str:
+    return f"line {row['row_number']}"
+
+
+def find_conflicts(rows: list[dict], where: Callable[[dict], str] = _line) -> dict[int, str]:
+    """Rows (by row_number) whose figure has a different value elsewhere in the same vintage.
+
+    `where` names the other rows in the message: a register line, or a PDF page.
+    """
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for row in rows:
         groups[figure_key(row)].append(row)
@@ -408,7 +416,7 @@ def find_conflicts(rows: list[dict]) -> dict[int, str]:
             continue
         for row in group:
             others = ", ".join(
-                f"line {other['row_number']} ({other['value_as_printed']:g} {other['unit_as_printed']})"
+                f"{where(other)} ({other['value_as_printed']:g} {other['unit_as_printed']})"
                 for other in group
                 if other is not row
             )

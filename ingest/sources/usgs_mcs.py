@@ -155,10 +155,11 @@ def parse(landed: LandedFile, content: bytes | None = None) -> ParseResult:
             )
     frame = pd.DataFrame(parsed, columns=SCHEMA.names)
     frame, fused = _reject_above_world_total(frame)
-    for row in fused.itertuples():
-        reject(int(row.row_number), [row.country_name, str(row.production_t_reo)],
-               f"{row.year} production {row.production_t_reo:,.0f} t exceeds the world total "
-               f"of the same edition: a footnote marker fused into the number?")
+    for row_number, bad in fused.groupby("row_number"):
+        figures = ", ".join(f"{r.year}: {r.production_t_reo:,.0f} t" for r in bad.itertuples())
+        reject(int(row_number), rows[int(row_number) - 1],
+               f"{bad.country_name.iloc[0]} production ({figures}) exceeds the world total of "
+               f"the same edition: a footnote marker fused into the number?")
     return ParseResult(rows=frame, quarantined=quarantined)
 
 

@@ -16,6 +16,7 @@ from ingest.sources.comtrade import (
     COMTRADE_SCHEMA,
     SAMPLE_VINTAGE,
     detect_schema_drift,
+    land_sample_response,
     parse_comtrade_bulk,
     parse_comtrade_json,
 )
@@ -218,6 +219,8 @@ def test_monthly_period_without_ref_month_gets_the_month(tmp_path):
 
 
 def test_sample_files_mark_every_row(tmp_path):
-    landed = land_json(tmp_path, rare_earth_response(), vintage=SAMPLE_VINTAGE,
-                       request={"sample": True})
-    assert parse_comtrade_json(landed).rows["is_sample"].all()
+    content = json.dumps(rare_earth_response()).encode()
+    landed, _ = land_sample_response(content, name="demo.json", landing_dir=tmp_path / "landing")
+    assert landed.vintage == SAMPLE_VINTAGE and landed.request == {"sample": True}
+    rows = parse_comtrade_json(landed).rows
+    assert len(rows) == 4 and rows["is_sample"].all()

@@ -1,0 +1,175 @@
+"""The main job end to end, as `reeflow run` runs it, on a temporary data folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+REEFLOW = Path(sys.executable).with_name("reeflow")
+BI_CLIENT = REPO_ROOT / ".venv-bi14"
+MARTS = ["dim_elements", "fct_mine_production", "mart_stage_concentration",
+         "mart_import_dependency", "fct_published_figures", "fct_trade_flows"]
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    # No activated venv and a minimal PATH: the CLI must find its own dbt.
+    return subprocess.run([str(REEFLOW), *args], env=env, capture_output=True, text=True, timeout=600)
+
+
+def _snapshot(path: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {table: con.execute(f"select * from {table} order by all").fetchall() for table in MARTS}
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reeflow")
+    warehouse = root / "data" / "warehouse" / "reeflow.duckdb"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(root),
+        "REEFLOW_DATA_DIR": str(root / "data"),
+        "REEFLOW_WAREHOUSE": str(warehouse),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+    }
+    first = _run(env, "run")
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    after_first = _snapshot(warehouse)
+    # An analyst keeps the published file open through the whole second run.
+    reader = duckdb.connect(str(warehouse), read_only=True)
+    published_before = reader.execute("select published_at from quality.publications").fetchone()
+    second = _run(env, "run")
+    still_readable = reader.execute("select published_at from quality.publications").fetchone()
+    reader.close()
+    return {
+        "env": env, "warehouse": warehouse, "first": first, "second": second,
+        "after_first": after_first, "after_second": _snapshot(warehouse),
+        "reader_saw": (published_before, still_readable),
+    }
+
+
+def test_run_prints_tables_checks_and_headlines(two_runs):
+    out = two_runs["first"].stdout
+    assert "succeeded" in out
+    assert "Checks:" in out and " 0 failed" in out
+    assert "main.mart_stage_concentration" in out
+    assert "mining" in out and "China" in out
+
+
+def test_china_mining_share_equals_tonnage_over_world_total(two_runs):
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        china, world = con.execute(
+            """select max(production_t_reo) filter (where country_iso3 = 'CHN'),
+                      max(production_t_reo) filter (where is_world_total)
+               from fct_mine_production where year = 2023 and is_latest_edition"""
+        ).fetchone()
+        share = con.execute(
+            """select share_pct from mart_stage_concentration
+               where year = 2023 and stage = 'mining' and source_kind = 'usgs_mcs'
+                 and country_iso3 = 'CHN'"""
+        ).fetchone()[0]
+    # MCS2025 revised 2023: China 255,000 t of a rounded 376,000 t world total.
+    assert (china, world) == (255_000, 376_000)
+    assert share == pytest.approx(100 * 255_000 / 376_000)
+
+
+def test_every_edition_kept_latest_used(two_runs):
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        rows = con.execute(
+            """select edition, production_t_reo, is_latest_edition from fct_mine_production
+               where country_iso3 = 'CHN' and year = 2023 order by edition"""
+        ).fetchall()
+    assert rows == [("MCS2024", 240_000, False), ("MCS2025", 255_000, True)]
+
+
+def test_oxide_factors_and_reference_model(two_runs):
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        factors = dict(con.execute("select symbol, element_per_oxide_factor from dim_elements").fetchall())
+        stages = con.execute("select stage from reference.stages order by chain_order").fetchall()
+        eu27 = con.execute("select count(*) from dim_countries where is_eu27").fetchone()[0]
+    assert len(factors) == 17
+    assert round(factors["Nd"], 4) == 0.8574 and round(factors["Tb"], 4) == 0.8502
+    assert [s for (s,) in stages] == ["mining", "separation", "refining", "magnets"]
+    assert eu27 == 27
+
+
+def test_trade_flows_exist_empty_and_dependency_from_published_aggregates(two_runs):
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        assert con.execute("select count(*) from fct_trade_flows").fetchone()[0] == 0
+        japan_2018 = con.execute(
+            """select origin_iso3, origin_share_pct, china_share_pct, top_supplier_iso3, supplier_hhi
+               from mart_import_dependency where importer_iso3 = 'JPN' and period_label = '2018'
+               order by origin_share_pct desc"""
+        ).fetchall()
+    assert [r[0] for r in japan_2018] == ["CHN", "VNM", "FRA", "MYS"]
+    assert japan_2018[0][2] == 58 and japan_2018[0][3] == "CHN"
+    assert japan_2018[0][4] == pytest.approx(58**2 + 14**2 + 11**2 + 10**2)
+
+
+def test_second_run_gives_the_same_warehouse(two_runs):
+    assert two_runs["second"].returncode == 0, two_runs["second"].stderr[-3000:]
+    assert two_runs["after_second"] == two_runs["after_first"]
+    assert all(two_runs["after_first"][t] for t in MARTS if t != "fct_trade_flows")
+
+
+def test_a_reader_holding_the_file_open_never_breaks_the_run(two_runs):
+    before, during = two_runs["reader_saw"]
+    assert before == during  # the open connection kept seeing its snapshot
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        newest = con.execute("select published_at from quality.publications").fetchone()
+    assert newest > before  # a reconnect sees the new one
+
+
+def test_published_file_opens_in_a_duckdb_1_4_client(two_runs):
+    if not (BI_CLIENT / "duckdb").is_dir():
+        pytest.fail(f"DuckDB 1.4 client missing at {BI_CLIENT}: `make test` installs it")
+    script = (
+        "import sys; sys.path.insert(0, r'%s'); "
+        "import duckdb; c = duckdb.connect(r'%s', read_only=True); "
+        "print(duckdb.__version__); "
+        "print(c.execute(\"select count(*) from mart_stage_concentration\").fetchone()[0]); "
+        "print(c.execute(\"select comment from duckdb_tables() where table_name = 'dim_elements'\").fetchone()[0])"
+    ) % (BI_CLIENT, two_runs["warehouse"])
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    version, rows, comment = result.stdout.splitlines()
+    assert version.startswith("1.4.")
+    assert int(rows) > 0
+    assert "oxide" in comment  # dbt docs persisted as comments reach BI tools
+
+
+def test_published_marts_use_only_bi_friendly_types(two_runs):
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        odd = con.execute(
+            """select table_name, column_name, data_type from duckdb_columns()
+               where not internal and (data_type in ('HUGEINT', 'UHUGEINT') or data_type like '%[]'
+                  or data_type like 'STRUCT%' or data_type like 'MAP%' or data_type like 'ENUM%'
+                  or data_type like 'UNION%')"""
+        ).fetchall()
+        views = con.execute("select count(*) from duckdb_views() where not internal").fetchone()[0]
+    assert odd == []
+    assert views == 0
+
+
+def test_status_reports_tables_and_vintage(two_runs):
+    result = _run(two_runs["env"], "status")
+    assert result.returncode == 0, result.stderr
+    assert "Last published" in result.stdout
+    assert "usgs_mcs" in result.stdout and "MCS2019..MCS2026" in result.stdout
+
+
+def test_rollback_restores_the_previous_snapshot(two_runs, tmp_path):
+    env = two_runs["env"]
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        current = con.execute("select published_at from quality.publications").fetchone()
+    result = _run(env, "rollback")
+    assert result.returncode == 0, result.stderr
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        restored = con.execute("select published_at from quality.publications").fetchone()
+    assert restored == two_runs["reader_saw"][0] and restored < current

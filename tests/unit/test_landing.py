@@ -1,0 +1,40 @@
+import os
+
+import pytest
+
+from ingest.landing import MANIFEST_NAME, land_bytes, read_manifest
+
+
+def test_landing_is_content_addressed_and_idempotent(tmp_path):
+    first, new = land_bytes(b"a,b\n1,2\n", source="usgs_mcs", name="x.csv",
+                            request={"edition": "MCS2024"}, landing_dir=tmp_path)
+    again, new_again = land_bytes(b"a,b\n1,2\n", source="usgs_mcs", name="renamed.csv",
+                                  landing_dir=tmp_path)
+    assert new and not new_again
+    assert again == first
+    assert first.file_id == first.sha256[:16]
+    assert len(read_manifest(tmp_path)) == 1
+    assert read_manifest(tmp_path)[0].request == {"edition": "MCS2024"}
+
+
+def test_landed_files_are_read_only_and_changed_content_lands_beside(tmp_path):
+    first, _ = land_bytes(b"v1", source="usgs_mcs", name="x.csv", landing_dir=tmp_path)
+    second, new = land_bytes(b"v2", source="usgs_mcs", name="x.csv", landing_dir=tmp_path)
+    assert new and second.path != first.path
+    assert not os.access(first.path, os.W_OK) or os.geteuid() == 0
+    assert oct(os.stat(first.path).st_mode & 0o777) == "0o444"
+    assert open(first.path, "rb").read() == b"v1"
+
+
+def test_a_torn_manifest_line_from_a_killed_run_is_skipped(tmp_path):
+    land_bytes(b"v1", source="usgs_mcs", name="x.csv", landing_dir=tmp_path)
+    with open(tmp_path / MANIFEST_NAME, "a") as manifest:
+        manifest.write('{"file_id": "abc", "sou')
+    assert len(read_manifest(tmp_path)) == 1
+    _, new = land_bytes(b"v2", source="usgs_mcs", name="y.csv", landing_dir=tmp_path)
+    assert new
+
+
+def test_source_names_are_validated(tmp_path):
+    with pytest.raises(ValueError, match="invalid source name"):
+        land_bytes(b"x", source="../etc", name="x", landing_dir=tmp_path)
