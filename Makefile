@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BI_CLIENT := .venv-bi14
 BI_STAMP := $(BI_CLIENT)/.installed
 
-.PHONY: setup run test dev status benchmark lint clean
+.PHONY: setup manifest run test dev status lint clean
 
 setup: $(STAMP)
 
@@ -28,15 +28,16 @@ run: $(STAMP)
 status: $(STAMP)
 	$(BIN)/reeflow status
 
-test: $(STAMP) $(BI_STAMP)
+# The dbt manifest the Dagster definitions are built from (`reeflow run` refreshes it too).
+manifest: $(STAMP)
+	$(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+
+test: $(STAMP) $(BI_STAMP) manifest
 	$(BIN)/pytest -q
 
 dev: $(STAMP)
 	mkdir -p .dagster_home && cp -n orchestration/dagster.yaml .dagster_home/ || true
 	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions
-
-benchmark: $(STAMP)
-	$(BIN)/python benchmarks/pipeline_run.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check ingest expectations orchestration tests benchmarks

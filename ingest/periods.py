@@ -31,8 +31,12 @@ _MONTHS["sept"] = 9
 _YEAR = r"(?P<year>\d{4}|\d{2})"
 _FY_RANGE = re.compile(r"^FY\s*(?P<first>\d{4})\s*[-/]\s*(?P<second>\d{4}|\d{2})$", re.IGNORECASE)
 _YEAR_LABEL = re.compile(rf"^(?P<prefix>FY|CY)?\s*'?{_YEAR}$", re.IGNORECASE)
-_QUARTER = re.compile(rf"^(?:Q(?P<q1>\d)|(?P<q2>\d)Q)\s*(?P<prefix>FY|CY)?\s*'?{_YEAR}$", re.IGNORECASE)
-_HALF = re.compile(rf"^(?:H(?P<h1>\d)|(?P<h2>\d)H)\s*(?P<prefix>FY|CY)?\s*'?{_YEAR}$", re.IGNORECASE)
+_QUARTER = re.compile(
+    rf"^(?:Q(?P<q1>\d)|(?P<q2>\d)Q)\s*(?P<prefix>FY|CY)?\s*'?{_YEAR}$", re.IGNORECASE
+)
+_HALF = re.compile(
+    rf"^(?:H(?P<h1>\d)|(?P<h2>\d)H)\s*(?P<prefix>FY|CY)?\s*'?{_YEAR}$", re.IGNORECASE
+)
 
 
 class PeriodError(ValueError):
@@ -53,9 +57,7 @@ class FiscalCalendar:
         last = calendar.monthrange(2001, self.month)[1]  # a non-leap year: Feb ends on the 28th
         if self.day != last and not (self.month == 2 and self.day == 29):
             # Quarters are whole months; a 52/53-week calendar needs its own dates, not a label.
-            raise PeriodError(
-                f"fiscal year end {self.month:02d}-{self.day:02d} is not a month end"
-            )
+            raise PeriodError(f"fiscal year end {self.month:02d}-{self.day:02d} is not a month end")
         if self.named_by not in ("end", "start"):
             raise PeriodError(f"named_by must be 'end' or 'start', not {self.named_by!r}")
 
@@ -99,13 +101,17 @@ def _add_months(first_of_month: date, months: int) -> date:
 
 def fiscal_year_bounds(fiscal_year: int, fiscal: FiscalCalendar) -> tuple[date, date]:
     """First and last day of the fiscal year the company calls `fiscal_year`."""
-    end_year = fiscal_year if fiscal.named_by == "end" or fiscal.is_calendar_year else fiscal_year + 1
+    end_year = (
+        fiscal_year if fiscal.named_by == "end" or fiscal.is_calendar_year else fiscal_year + 1
+    )
     end = _month_end(end_year, fiscal.month)
     start = _add_months(date(end.year, end.month, 1), -11)
     return start, end
 
 
-def _sub_period(fiscal_year: int, fiscal: FiscalCalendar, index: int, months: int) -> tuple[date, date]:
+def _sub_period(
+    fiscal_year: int, fiscal: FiscalCalendar, index: int, months: int
+) -> tuple[date, date]:
     fy_start, _ = fiscal_year_bounds(fiscal_year, fiscal)
     start = _add_months(fy_start, (index - 1) * months)
     return start, _add_months(start, months) - timedelta(days=1)
@@ -131,7 +137,9 @@ def parse_period(label: str, fiscal: FiscalCalendar | None = None) -> Period:
         if second != first + 1:
             raise PeriodError(f"period {text!r}: {first}-{second} is not two consecutive years")
         if fiscal.is_calendar_year:
-            raise PeriodError(f"period {text!r} spans two years but this company's year is the calendar year")
+            raise PeriodError(
+                f"period {text!r} spans two years but this company's year is the calendar year"
+            )
         _check_year(first, text)
         fiscal_year = second if fiscal.named_by == "end" else first
         start, end = fiscal_year_bounds(fiscal_year, fiscal)
@@ -148,7 +156,10 @@ def parse_period(label: str, fiscal: FiscalCalendar | None = None) -> Period:
             return Period(text, start, end, "fiscal_year")
         return Period(text, date(year, 1, 1), date(year, 12, 31), "calendar_year")
 
-    for pattern, months, kind, plural in ((_QUARTER, 3, "quarter", "quarters"), (_HALF, 6, "half", "halves")):
+    for pattern, months, kind, plural in (
+        (_QUARTER, 3, "quarter", "quarters"),
+        (_HALF, 6, "half", "halves"),
+    ):
         match = pattern.match(text)
         if not match:
             continue
@@ -169,14 +180,6 @@ def parse_period(label: str, fiscal: FiscalCalendar | None = None) -> Period:
     )
 
 
-def check_period_in_range(period: Period, *, today: date) -> None:
-    """Reject periods that have not ended yet: a disclosure reports what already happened."""
-    if period.end > today:
-        raise PeriodError(
-            f"period {period.label!r} ends {period.end.isoformat()}, after today ({today.isoformat()})"
-        )
-
-
 def period_ending(end: date, fiscal: FiscalCalendar, kind: str) -> Period:
     """The quarter, half or fiscal year of this company that ends on `end`.
 
@@ -195,13 +198,17 @@ def period_ending(end: date, fiscal: FiscalCalendar, kind: str) -> Period:
         months = 3 if kind == "quarter" else 6
         count = 12 // months
         candidates = [
-            (index, *_sub_period(fiscal_year, fiscal, index, months)) for index in range(1, count + 1)
+            (index, *_sub_period(fiscal_year, fiscal, index, months))
+            for index in range(1, count + 1)
         ]
     for index, _start, last in candidates:
         if last == end:
             # Re-parse the label so that a derived period equals the one typed in a register.
             return parse_period(_format_label(kind, index, fiscal_year, fiscal), fiscal)
-    raise PeriodError(f"{end.isoformat()} does not end a {kind} of a year ending {fiscal.month:02d}-{fiscal.day:02d}")
+    raise PeriodError(
+        f"{end.isoformat()} does not end a {kind} of a year ending "
+        f"{fiscal.month:02d}-{fiscal.day:02d}"
+    )
 
 
 def _format_label(kind: str, index: int, fiscal_year: int, fiscal: FiscalCalendar) -> str:

@@ -47,7 +47,9 @@ _AMBIGUOUS = {
 }
 _SHARE = {"%", "percent", "per cent", "pct"}
 _REO = re.compile(r"\(?\s*\bREO\s*(?=t\b)|\bREO\b\s*\)?|_REO\b|\bTREO\b", re.IGNORECASE)
-_PER_YEAR = re.compile(r"\s*(?:/\s*(?:yr|year|a|annum)|per\s+(?:year|annum)|pa|py)\s*$", re.IGNORECASE)
+_PER_YEAR = re.compile(
+    r"\s*(?:/\s*(?:yr|year|a|annum)|per\s+(?:year|annum)|pa|py)\s*$", re.IGNORECASE
+)
 _TPA = re.compile(r"^(k?t)pa$", re.IGNORECASE)
 
 

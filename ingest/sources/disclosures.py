@@ -58,15 +58,49 @@ PRODUCT_STAGES = {
 # Oxide products are stated in tonnes of oxide, i.e. on an REO basis, whatever the unit says.
 REO_BASES = {"concentrate_reo", "total_reo", "ndpr_oxide", "separated_oxide"}
 RARE_EARTHS = (
-    "Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu",
+    "Sc",
+    "Y",
+    "La",
+    "Ce",
+    "Pr",
+    "Nd",
+    "Pm",
+    "Sm",
+    "Eu",
+    "Gd",
+    "Tb",
+    "Dy",
+    "Ho",
+    "Er",
+    "Tm",
+    "Yb",
+    "Lu",
 )
 _ELEMENT_ALIASES = {"NdPr": ("Nd", "Pr"), "PrNd": ("Pr", "Nd")}
 
 REGISTER_COLUMNS = (
-    "company", "facility", "country_iso3", "stage", "product_basis", "elements", "period",
-    "metric", "value", "unit", "destination_iso3", "document_title", "publisher",
-    "document_date", "url", "page", "printed_page", "vintage", "method", "is_estimate",
-    "confidence", "notes",
+    "company",
+    "facility",
+    "country_iso3",
+    "stage",
+    "product_basis",
+    "elements",
+    "period",
+    "metric",
+    "value",
+    "unit",
+    "destination_iso3",
+    "document_title",
+    "publisher",
+    "document_date",
+    "url",
+    "page",
+    "printed_page",
+    "vintage",
+    "method",
+    "is_estimate",
+    "confidence",
+    "notes",
 )
 _BOOL = {"": False, "false": False, "no": False, "0": False, "true": True, "yes": True, "1": True}
 
@@ -195,7 +229,9 @@ def _facility(item: dict, where: str) -> Facility:
             raise ValueError(f"{where}: element distribution adds up to {total:.1f} %, not 100 %")
         if not distribution.get("source"):
             raise ValueError(f"{where}: element distribution has no source")
-    return Facility(facility_id, str(item.get("name") or facility_id), country, tuple(stages), distribution)
+    return Facility(
+        facility_id, str(item.get("name") or facility_id), country, tuple(stages), distribution
+    )
 
 
 @lru_cache(maxsize=1)
@@ -223,7 +259,9 @@ def _elements(text: str, product_basis: str) -> str | None:
             continue
         for symbol in _ELEMENT_ALIASES.get(token, (token,)):
             if symbol not in RARE_EARTHS:
-                raise FigureError(f"element {symbol!r} is not a rare earth ({', '.join(RARE_EARTHS)})")
+                raise FigureError(
+                    f"element {symbol!r} is not a rare earth ({', '.join(RARE_EARTHS)})"
+                )
             if symbol not in symbols:
                 symbols.append(symbol)
     if product_basis == "ndpr_oxide":
@@ -238,7 +276,8 @@ def _check_period(period: Period, metric: str, vintage: date, today: date) -> No
         # Output is reported after the fact: a period still running cannot have a total.
         if period.end > today:
             raise FigureError(
-                f"period {period.label} ends {period.end.isoformat()}, in the future (today {today.isoformat()})"
+                f"period {period.label} ends {period.end.isoformat()}, in the future "
+                f"(today {today.isoformat()})"
             )
         if period.end > vintage:
             raise FigureError(
@@ -253,7 +292,9 @@ def _check_period(period: Period, metric: str, vintage: date, today: date) -> No
 def _quantities(value: float, unit: Unit, metric: str) -> tuple[float | None, float | None]:
     if unit.is_share:
         if metric != "offtake":
-            raise FigureError(f"unit {unit.printed!r} is a share: only offtake figures may be shares")
+            raise FigureError(
+                f"unit {unit.printed!r} is a share: only offtake figures may be shares"
+            )
         if value > 100:
             raise FigureError(f"share {value} % is above 100 %")
         return None, value
@@ -267,7 +308,9 @@ def validate_figure(raw: dict[str, str], companies: dict[str, Company], *, today
     row = {name: str(raw.get(name) or "").strip() for name in REGISTER_COLUMNS}
     company = companies.get(row["company"])
     if company is None:
-        raise FigureError(f"unknown company {row['company']!r} (known: {', '.join(sorted(companies))})")
+        raise FigureError(
+            f"unknown company {row['company']!r} (known: {', '.join(sorted(companies))})"
+        )
     facility = company.facilities.get(row["facility"])
     if facility is None:
         raise FigureError(
@@ -283,12 +326,17 @@ def validate_figure(raw: dict[str, str], companies: dict[str, Company], *, today
         )
     country = row["country_iso3"] or facility.country_iso3
     if country != facility.country_iso3:
-        raise FigureError(f"country_iso3 {country!r} but facility {facility.id} is in {facility.country_iso3}")
+        raise FigureError(
+            f"country_iso3 {country!r} but facility {facility.id} is in {facility.country_iso3}"
+        )
     basis = row["product_basis"]
     if basis not in PRODUCT_STAGES:
         raise FigureError(f"unknown product_basis {basis!r} (known: {', '.join(PRODUCT_STAGES)})")
     if stage not in PRODUCT_STAGES[basis]:
-        raise FigureError(f"product_basis {basis} belongs to stage {'/'.join(sorted(PRODUCT_STAGES[basis]))}, not {stage}")
+        raise FigureError(
+            f"product_basis {basis} belongs to stage "
+            f"{'/'.join(sorted(PRODUCT_STAGES[basis]))}, not {stage}"
+        )
     metric = row["metric"]
     if metric not in METRICS:
         raise FigureError(f"unknown metric {metric!r} (known: {', '.join(METRICS)})")
@@ -378,8 +426,16 @@ def figure_key(row: dict) -> tuple:
     """What makes two rows the same figure: who, what, when, and which vintage says so."""
     elements = ";".join(sorted((row["elements"] or "").split(";")))
     return (
-        row["company_id"], row["facility_id"], row["stage"], row["product_basis"], elements,
-        row["period_start"], row["period_end"], row["metric"], row["destination_iso3"], row["vintage"],
+        row["company_id"],
+        row["facility_id"],
+        row["stage"],
+        row["product_basis"],
+        elements,
+        row["period_start"],
+        row["period_end"],
+        row["metric"],
+        row["destination_iso3"],
+        row["vintage"],
     )
 
 
@@ -453,7 +509,8 @@ def _read_register(landed: LandedFile) -> list[tuple[int, dict[str, str], str]]:
     unexpected = [name for name in header if name not in REGISTER_COLUMNS]
     if missing or unexpected:
         raise FileRejected(
-            f"{landed.original_name} line 1: register header lacks {missing} / has unexpected {unexpected}"
+            f"{landed.original_name} line 1: register header lacks {missing} "
+            f"/ has unexpected {unexpected}"
         )
     records = []
     start_line = 2
@@ -471,7 +528,7 @@ def _read_register(landed: LandedFile) -> list[tuple[int, dict[str, str], str]]:
 def parse_register(
     landed: LandedFile, companies: dict[str, Company], *, today: date | None = None
 ) -> ParseResult:
-    """Validate every figure of a register CSV; quarantine each bad one with file, line and reason."""
+    """Validate every figure of a register CSV; quarantine each bad one with line and reason."""
     today = today or date.today()
     quarantined: list[QuarantinedRow] = []
     good: list[dict] = []
@@ -492,7 +549,9 @@ def parse_register(
     for line, record, raw in _read_register(landed):
         raw_by_line[line] = raw
         if "__extra__" in record:
-            reject(line, f"line {line} has more cells than the header ({len(REGISTER_COLUMNS)})", raw)
+            reject(
+                line, f"line {line} has more cells than the header ({len(REGISTER_COLUMNS)})", raw
+            )
             continue
         try:
             row = validate_figure(record, companies, today=today)

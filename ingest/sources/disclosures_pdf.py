@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import pypdf
@@ -188,8 +189,14 @@ def load_pdf_rules(path: Path) -> CompanyPdfRules:
 
 
 def load_all_pdf_rules(root: Path = DISCLOSURES_DIR) -> dict[str, CompanyPdfRules]:
+    """Every company's pdf_rules.yml under `root`, by company id."""
     rules = [load_pdf_rules(path) for path in sorted(Path(root).glob("*/pdf_rules.yml"))]
     return {rule.company: rule for rule in rules}
+
+
+@lru_cache(maxsize=1)
+def embedded_pdf_rules() -> dict[str, CompanyPdfRules]:
+    return load_all_pdf_rules(DISCLOSURES_DIR)
 
 
 # --- reading the PDF -------------------------------------------------------------------------
@@ -206,7 +213,15 @@ def extract_pages(content: bytes, name: str) -> list[str]:
         pages = [page.extract_text() or "" for page in reader.pages]
     except FileRejected:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        OSError,
+    ) as exc:
         # pypdf raises many kinds of error on damaged files; all mean the same here.
         raise FileRejected(f"{name} is not a readable PDF: {type(exc).__name__}: {exc}") from None
     if not pages:
@@ -299,7 +314,9 @@ def _find_inline(
     return found
 
 
-def _document_period(kind: DocumentKind, pages: list[str], company: Company) -> Callable[[str], Period]:
+def _document_period(
+    kind: DocumentKind, pages: list[str], company: Company
+) -> Callable[[str], Period]:
     """Period the document reports (its first mention), for figures printed without one."""
     match = None
     if kind.period:
@@ -331,8 +348,8 @@ def _identify_company(
     if len(matches) != 1:
         names = ", ".join(rule.company for rule in matches) or "none"
         raise FileRejected(
-            f"{landed.original_name}: cannot tell whose report this is from page 1 (matches: {names}); "
-            "land it with request={'company': ...}"
+            f"{landed.original_name}: cannot tell whose report this is from page 1 "
+            f"(matches: {names}); land it with request={{'company': ...}}"
         )
     return matches[0]
 
@@ -395,11 +412,15 @@ def parse_report_pdf(
             found += hits
 
     title, document_date = _title_and_date(kinds, pages[0], name)
-    rows = _validated_rows(found, company, company_rules, landed, title, document_date, today, reject)
+    rows = _validated_rows(
+        found, company, company_rules, landed, title, document_date, today, reject
+    )
     return ParseResult(rows=rows_frame(rows), quarantined=quarantined)
 
 
-def _title_and_date(kinds: list[DocumentKind], first_page: str, name: str) -> tuple[str, date | None]:
+def _title_and_date(
+    kinds: list[DocumentKind], first_page: str, name: str
+) -> tuple[str, date | None]:
     title, document_date = None, None
     for kind in kinds:
         if title is None and kind.title and (match := kind.title.search(_collapse(first_page))):
@@ -469,7 +490,12 @@ def _validated_rows(
             continue
         seen.add(key)
         rows.append(
-            {"file_id": landed.file_id, "row_number": len(rows) + 1, **row, "matched_text": hit.matched_text}
+            {
+                "file_id": landed.file_id,
+                "row_number": len(rows) + 1,
+                **row,
+                "matched_text": hit.matched_text,
+            }
         )
     conflicts = find_conflicts(rows, where=lambda row: f"page {row['page']}")
     for row in rows:
@@ -486,7 +512,7 @@ def make_parser(
 ) -> Callable[[LandedFile], ParseResult]:
     """A `parse(landed)` for stage_landed_files, bound to a company register and rules."""
     companies = companies if companies is not None else embedded_companies()
-    rules = rules if rules is not None else load_all_pdf_rules()
+    rules = rules if rules is not None else embedded_pdf_rules()
     return lambda landed: parse_report_pdf(landed, companies, rules)
 
 
@@ -496,7 +522,11 @@ def parse(landed: LandedFile) -> ParseResult:
 
 
 def land_report_pdf(
-    path: Path, *, company: str | None = None, url: str | None = None, landing_dir: Path | None = None
+    path: Path,
+    *,
+    company: str | None = None,
+    url: str | None = None,
+    landing_dir: Path | None = None,
 ) -> tuple[LandedFile, bool]:
     """Land a report PDF, saying whose it is and where it came from when known."""
     request = {key: value for key, value in (("company", company), ("url", url)) if value}

@@ -31,7 +31,13 @@ def make_pdf(pages: list[list]) -> bytes:
             if isinstance(item, list):
                 pdf.set_font("Helvetica", "", 9)
                 for index, cell in enumerate(item):
-                    pdf.cell(75 if index == 0 else 30, 7, cell, border=1, align="L" if index == 0 else "R")
+                    pdf.cell(
+                        75 if index == 0 else 30,
+                        7,
+                        cell,
+                        border=1,
+                        align="L" if index == 0 else "R",
+                    )
                 pdf.ln(7)
             else:
                 bold = item.isupper()
@@ -72,11 +78,16 @@ def mp_full_year() -> bytes:
         "MP Materials Reports Fourth Quarter and Full Year 2024 Results",
         "Achieved record production of 45,455 metric tons of REO in concentrate in 2024",
         "Produced record 1,294 metric tons of NdPr oxide in 2024",
-        "LAS VEGAS--(BUSINESS WIRE)--Feb. 20, 2025-- MP Materials Corp. (NYSE: MP) today announced its "
-        "financial results for the fourth quarter and full year ended December 31, 2024.",
+        (
+            "LAS VEGAS--(BUSINESS WIRE)--Feb. 20, 2025-- MP Materials Corp. (NYSE: MP) today "
+            "announced its financial results for the fourth quarter and full year ended "
+            "December 31, 2024."
+        ),
         "Fourth Quarter 2024 Highlights",
-        'Produced 11,478 metric tons of rare earth oxides ("REO") in concentrate, a record for a quarter '
-        "with a planned maintenance shutdown and sold 7,803 metric tons",
+        (
+            'Produced 11,478 metric tons of rare earth oxides ("REO") in concentrate, a record for '
+            "a quarter with a planned maintenance shutdown and sold 7,803 metric tons"
+        ),
         "Produced 413 metric tons of NdPr oxide and sold 468 metric tons",
         "Full Year 2024 Highlights",
         "Produced record 45,455 metric tons of REO in concentrate",
@@ -141,10 +152,15 @@ def test_lynas_quarterly_figures_are_found_with_pages(tmp_path, companies, rules
     assert current["document_date"] == current["vintage"] == date(2024, 10, 30)
     assert current["document_title"] == "QUARTERLY REPORT FOR THE PERIOD ENDED 30 SEPTEMBER 2024"
     assert (current["company_id"], current["facility_id"], current["country_iso3"]) == (
-        "lynas", "lynas_malaysia", "MYS",
+        "lynas",
+        "lynas_malaysia",
+        "MYS",
     )
     table_row = rows.loc[("Q3 FY24", "total_reo")]
-    assert table_row["matched_text"] == "Q1 FY25 Q4 FY24 Q3 FY24 | Total REO production (REOt) 2,722 2,188 3,545"
+    assert (
+        table_row["matched_text"]
+        == "Q1 FY25 Q4 FY24 Q3 FY24 | Total REO production (REOt) 2,722 2,188 3,545"
+    )
     assert rows.loc[("Q1 FY25", "ndpr_oxide")]["elements"] == "Nd;Pr"
     frame_to_table(result.rows, DISCLOSURE_SCHEMA)  # the rows fit the staged schema
 
@@ -162,7 +178,9 @@ def test_mp_results_release_figures_are_found(tmp_path, companies, rules):
     stages = dict(zip(result.rows["product_basis"], result.rows["stage"], strict=False))
     assert stages == {"concentrate_reo": "mining", "ndpr_oxide": "separation"}
     assert set(result.rows["vintage"]) == {date(2025, 2, 20)}
-    assert set(result.rows["document_title"]) == {"MP Materials Reports Fourth Quarter and Full Year 2024 Results"}
+    assert set(result.rows["document_title"]) == {
+        "MP Materials Reports Fourth Quarter and Full Year 2024 Results"
+    }
 
 
 def test_lynas_annual_report_key_figures(tmp_path, companies, rules):
@@ -174,13 +192,19 @@ def test_lynas_annual_report_key_figures(tmp_path, companies, rules):
                 "10,908 tonnes Total REO production",
                 "5,655 tonnes Total NdPr production",
                 "Chair's Letter",
-                "Dear Shareholder, I'm pleased to present the Lynas Rare Earths Annual Report for the 2024 financial year.",
+                (
+                    "Dear Shareholder, I'm pleased to present the Lynas Rare Earths Annual Report "
+                    "for the 2024 financial year."
+                ),
             ],
         ]
     )
     result = parse(land(tmp_path, content, "lynas_ar2024.pdf"), companies, rules)
     assert result.quarantined == []
-    assert figures(result) == {("FY2024", "total_reo"): (10908.0, 2), ("FY2024", "ndpr_oxide"): (5655.0, 2)}
+    assert figures(result) == {
+        ("FY2024", "total_reo"): (10908.0, 2),
+        ("FY2024", "ndpr_oxide"): (5655.0, 2),
+    }
     # No release date printed: the vintage is the end of the latest period the report covers.
     assert set(result.rows["vintage"]) == {date(2024, 6, 30)}
     assert result.rows["document_date"].isna().all()
@@ -190,7 +214,9 @@ def test_lynas_annual_report_key_figures(tmp_path, companies, rules):
 
 
 def test_a_figure_the_rules_cannot_find_is_reported_not_guessed(tmp_path, companies, rules):
-    result = parse(land(tmp_path, lynas_quarterly(ndpr=False), "lynas_no_ndpr.pdf"), companies, rules)
+    result = parse(
+        land(tmp_path, lynas_quarterly(ndpr=False), "lynas_no_ndpr.pdf"), companies, rules
+    )
     assert "ndpr_oxide" not in set(result.rows["product_basis"])
     [missing] = result.quarantined
     assert missing.reason == "rule ndpr_production (quarterly_report) matched nothing on any page"
@@ -224,16 +250,30 @@ def test_a_table_row_that_does_not_line_up_with_its_header_is_reported(tmp_path,
     )
     result = parse(land(tmp_path, content, "lynas_ragged.pdf"), companies, rules)
     [problem] = result.quarantined
-    assert problem.reason.startswith("rule total_reo_production: page 1: row 'Total REO production (REOt) 2,722 2,188'")
+    assert problem.reason.startswith(
+        "rule total_reo_production: page 1: row 'Total REO production (REOt) 2,722 2,188'"
+    )
     assert "has 2 cells but the header 'Q1 FY25 Q4 FY24 Q3 FY24' names 3 periods" in problem.reason
     assert set(result.rows["product_basis"]) == {"ndpr_oxide"}
 
 
 def test_a_figure_without_a_period_is_reported(tmp_path, companies, rules):
-    content = make_pdf([["QUARTERLY REPORT", "Lynas Rare Earths", "Total REO production: 2,722 REOt", "NdPr production: 1,677 REOt"]])
+    content = make_pdf(
+        [
+            [
+                "QUARTERLY REPORT",
+                "Lynas Rare Earths",
+                "Total REO production: 2,722 REOt",
+                "NdPr production: 1,677 REOt",
+            ]
+        ]
+    )
     result = parse(land(tmp_path, content, "lynas_undated.pdf"), companies, rules)
     assert result.rows.empty
-    assert all("the document's period (quarterly_report) is printed on no page" in row.reason for row in result.quarantined)
+    assert all(
+        "the document's period (quarterly_report) is printed on no page" in row.reason
+        for row in result.quarantined
+    )
 
 
 # --- unusable files ----------------------------------------------------------------------------
@@ -255,7 +295,11 @@ def test_corrupted_or_empty_pdf_is_rejected(tmp_path, companies, rules, content,
 def test_truncated_pdf_is_rejected(tmp_path, companies, rules):
     content = lynas_quarterly()
     with pytest.raises(FileRejected, match="not a readable PDF"):
-        parse(land(tmp_path, content[: len(content) // 3], "cut.pdf", company="lynas"), companies, rules)
+        parse(
+            land(tmp_path, content[: len(content) // 3], "cut.pdf", company="lynas"),
+            companies,
+            rules,
+        )
 
 
 def test_pdf_without_text_is_rejected(tmp_path, companies, rules):
@@ -309,5 +353,7 @@ def test_a_rule_without_a_value_group_is_refused(tmp_path):
         "      - {id: reo, metric: production, product_basis: total_reo, unit: t, facility: f,\n"
         "         stage: mining, find: [{inline: 'REO (\\d+) t'}]}\n"
     )
-    with pytest.raises(ValueError, match=r"rule reo: pattern .* needs named group\(s\) \['value'\]"):
+    with pytest.raises(
+        ValueError, match=r"rule reo: pattern .* needs named group\(s\) \['value'\]"
+    ):
         load_pdf_rules(path)

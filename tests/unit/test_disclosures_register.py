@@ -88,7 +88,10 @@ def parse(landed: LandedFile, companies) -> disclosures.ParseResult:
         ({"company": "lynass"}, "unknown company 'lynass'"),
         ({"facility": "mt_weldd"}, "unknown facility 'mt_weldd' for company lynas"),
         ({"stage": "smelting"}, "unknown stage 'smelting'"),
-        ({"facility": "mt_weld", "country_iso3": ""}, "facility mt_weld has stages mining, not 'separation'"),
+        (
+            {"facility": "mt_weld", "country_iso3": ""},
+            "facility mt_weld has stages mining, not 'separation'",
+        ),
         ({"country_iso3": "AUS"}, "country_iso3 'AUS' but facility lynas_malaysia is in MYS"),
         ({"product_basis": "metal"}, "product_basis metal belongs to stage refining"),
         ({"product_basis": "ingots"}, "unknown product_basis 'ingots'"),
@@ -197,7 +200,7 @@ def test_restatement_keeps_every_vintage(tmp_path, companies):
         {},  # as first published
         {  # restated two years later in a later report
             "value": "10,990",
-            "document_title": "Lynas Rare Earths Annual Report 2026 (Appendix 4E / financial report)",
+            "document_title": "Lynas Rare Earths Annual Report 2026 (Appendix 4E)",
             "vintage": "2026-06-30",
             "page": "21",
         },
@@ -312,7 +315,9 @@ def test_shipped_register_parses_with_nothing_quarantined(shipped):
     for name, result in shipped.items():
         assert [row.message() for row in result.quarantined] == [], name
         assert not result.rows.empty
-        assert result.rows["document_title"].notna().all() and result.rows["publisher"].notna().all()
+        assert (
+            result.rows["document_title"].notna().all() and result.rows["publisher"].notna().all()
+        )
 
 
 def _rows(shipped, name, **where):
@@ -323,12 +328,22 @@ def _rows(shipped, name, **where):
 
 
 def test_shipped_register_has_lynas_fy2024_and_mp_2024(shipped):
-    lynas = _rows(shipped, "lynas_figures.csv", period_label="FY2024", product_basis="total_reo", metric="production")
+    lynas = _rows(
+        shipped,
+        "lynas_figures.csv",
+        period_label="FY2024",
+        product_basis="total_reo",
+        metric="production",
+    )
     assert set(lynas["quantity_t"]) == {10_908.0}
     assert len(lynas) == 2  # 2024 Annual Report and the FY2026 report: two vintages, one value
     assert set(lynas["period_start"]) == {date(2023, 7, 1)}
     mp = _rows(
-        shipped, "mp_materials_figures.csv", period_label="2024", product_basis="concentrate_reo", metric="production"
+        shipped,
+        "mp_materials_figures.csv",
+        period_label="2024",
+        product_basis="concentrate_reo",
+        metric="production",
     )
     assert set(mp["quantity_t"]) == {45_455.0}
     assert set(mp["vintage"]) == {date(2025, 2, 20), date(2025, 12, 31)}
@@ -360,7 +375,11 @@ def test_shipped_register_has_the_domain_figures(shipped, name, period, basis, t
 
 def test_shipped_offtake_row(shipped):
     [offtake] = _rows(shipped, "lynas_figures.csv", metric="offtake").to_dict("records")
-    assert (offtake["destination_iso3"], offtake["share_pct"], offtake["elements"]) == ("JPN", 65.0, "Dy;Tb")
+    assert (offtake["destination_iso3"], offtake["share_pct"], offtake["elements"]) == (
+        "JPN",
+        65.0,
+        "Dy;Tb",
+    )
     assert offtake["confidence"] == "medium" and "up to" in offtake["notes"]
 
 
@@ -368,8 +387,15 @@ def test_shipped_offtake_row(shipped):
 def test_shipped_register_agrees_with_the_reference_extraction(shipped):
     """Every production/sales volume the reference CSV has for Lynas and MP is in the register,
     with the same value and PDF page."""
-    names = {"Lynas Rare Earths": ("lynas_figures.csv", "FY{}"), "MP Materials": ("mp_materials_figures.csv", "{}")}
-    bases = {("total_REO", "oxide"): "total_reo", ("total_REO", "concentrate"): "concentrate_reo", ("NdPr", "oxide"): "ndpr_oxide"}
+    names = {
+        "Lynas Rare Earths": ("lynas_figures.csv", "FY{}"),
+        "MP Materials": ("mp_materials_figures.csv", "{}"),
+    }
+    bases = {
+        ("total_REO", "oxide"): "total_reo",
+        ("total_REO", "concentrate"): "concentrate_reo",
+        ("NdPr", "oxide"): "ndpr_oxide",
+    }
     metrics = {"production_volume": "production", "sales_volume": "sales"}
     checked = 0
     with open(REFERENCE, encoding="utf-8") as handle:
@@ -403,6 +429,8 @@ def test_staged_parquet_has_the_disclosure_schema(tmp_path):
     )
     assert report.files_parsed == 2 and report.quarantined == 0
     for entry in landed:
-        table = pq.read_table(tmp_path / "staged" / disclosures.DATASET / f"{entry.file_id}.v1.parquet")
+        table = pq.read_table(
+            tmp_path / "staged" / disclosures.DATASET / f"{entry.file_id}.v1.parquet"
+        )
         assert table.schema == DISCLOSURE_SCHEMA
         assert table.num_rows > 0

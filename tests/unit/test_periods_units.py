@@ -140,7 +140,9 @@ def test_pound_is_the_international_avoirdupois_pound():
     assert POUND_T == pytest.approx(0.00045359237, rel=0, abs=1e-18)
 
 
-@pytest.mark.parametrize("printed", ["t REO", "tonnes REO", "REOt", "(REOt)", "REO t", "t_REO", "TREO t"])
+@pytest.mark.parametrize(
+    "printed", ["t REO", "tonnes REO", "REOt", "(REOt)", "REO t", "t_REO", "TREO t"]
+)
 def test_reo_spellings_are_recognised(printed):
     unit = parse_unit(printed)
     assert unit.is_reo and unit.tonnes_per_unit == 1.0 and not unit.per_year
@@ -150,7 +152,9 @@ def test_plain_tonnes_do_not_claim_reo():
     assert not parse_unit("t").is_reo
 
 
-@pytest.mark.parametrize(("printed", "factor"), [("tpa", 1.0), ("ktpa", 1e3), ("t/yr", 1.0), ("kt per annum", 1e3)])
+@pytest.mark.parametrize(
+    ("printed", "factor"), [("tpa", 1.0), ("ktpa", 1e3), ("t/yr", 1.0), ("kt per annum", 1e3)]
+)
 def test_rates_are_marked_per_year(printed, factor):
     unit = parse_unit(printed)
     assert unit.per_year and unit.tonnes_per_unit == factor
@@ -177,7 +181,9 @@ def test_unknown_or_ambiguous_units_are_refused(printed, message):
         parse_unit(printed)
 
 
-@pytest.mark.parametrize(("text", "value"), [("10,908", 10908.0), ("10908", 10908.0), ("1 294", 1294.0), ("15.7", 15.7)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("10,908", 10908.0), ("10908", 10908.0), ("1 294", 1294.0), ("15.7", 15.7)]
+)
 def test_printed_numbers(text, value):
     assert parse_printed_number(text) == value
 

@@ -24,10 +24,12 @@ per_group as (
         element,
         stage,
         definition,
-        sum(case when not is_aggregate then origin_share_pct * origin_share_pct else 0 end) as supplier_hhi,
-        sum(origin_share_pct) as coverage_pct,
+        -- Rounded: parallel float sums differ in the last bits between runs.
+        round(sum(case when not is_aggregate then origin_share_pct * origin_share_pct else 0 end), 6) as supplier_hhi,
+        round(sum(origin_share_pct), 6) as coverage_pct,
         max(case when origin_iso3 = 'CHN' then origin_share_pct end) as china_share_pct,
-        arg_max(case when not is_aggregate then origin_iso3 end, case when not is_aggregate then origin_share_pct end) as top_supplier_iso3,
+        -- Ties broken by code so that reruns agree.
+        first(origin_iso3 order by origin_share_pct desc, origin_iso3) filter (where not is_aggregate) as top_supplier_iso3,
         max(case when not is_aggregate then origin_share_pct end) as top_supplier_share_pct
     from annotated
     group by all

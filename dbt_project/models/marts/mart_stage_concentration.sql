@@ -25,10 +25,12 @@ per_group as (
         stage,
         element,
         source_kind,
-        sum(case when not is_aggregate then share_pct * share_pct else 0 end) as hhi,
-        sum(share_pct) as coverage_pct,
+        -- Rounded: parallel float sums differ in the last bits between runs.
+        round(sum(case when not is_aggregate then share_pct * share_pct else 0 end), 6) as hhi,
+        round(sum(share_pct), 6) as coverage_pct,
         max(case when country_iso3 = 'CHN' then share_pct end) as china_share_pct,
-        arg_max(case when not is_aggregate then country_iso3 end, case when not is_aggregate then share_pct end) as top_producer_iso3,
+        -- Ties broken by code so that reruns agree.
+        first(country_iso3 order by share_pct desc, country_iso3) filter (where not is_aggregate) as top_producer_iso3,
         max(case when not is_aggregate then share_pct end) as top_producer_share_pct,
         count(*) filter (where not is_aggregate) as countries_itemized
     from annotated
