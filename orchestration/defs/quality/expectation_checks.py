@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from expectations.runner import validate
 from expectations.severity import ERROR
@@ -40,8 +41,6 @@ def _expectation_check(model: str, suite) -> dg.AssetChecksDefinition:
         description=f"great-expectations suite {suite.name}: ERROR expectations block publishing.",
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        import pyarrow as pa
-
         outcomes = validate(_read_model(model), suite)
         checked_at = datetime.now(UTC).replace(tzinfo=None)
         rows = [
