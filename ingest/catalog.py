@@ -67,7 +67,7 @@ def land_defaults(kind: SourceKind, *, include_embedded: bool = True) -> list[tu
     inbox = inbox_dir(kind.name)
     if inbox.is_dir():
         paths += sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
-    return [land_file(path, source=kind.name, vintage=None) for path in paths]
+    return [land_file(path, source=kind.name) for path in paths]
 
 
 def stage(kind: SourceKind, **kwargs) -> StageReport:

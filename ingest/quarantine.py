@@ -18,12 +18,3 @@ class QuarantinedRow:
         where = f"{self.file_name}" + (f" row {self.row_number}" if self.row_number else "")
         return f"{where}: {self.reason}"
 
-
-QUARANTINE_COLUMNS = {
-    "source": "string",
-    "file_id": "string",
-    "file_name": "string",
-    "row_number": "Int64",
-    "reason": "string",
-    "raw": "string",
-}

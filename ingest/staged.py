@@ -47,12 +47,6 @@ class StageReport:
     rows: int = 0
     quarantined: int = 0
 
-    def add(self, other: StageReport) -> None:
-        self.files_parsed += other.files_parsed
-        self.files_skipped += other.files_skipped
-        self.rows += other.rows
-        self.quarantined += other.quarantined
-
 
 class FileRejected(Exception):
     """The whole file is unusable (wrong encoding, truncated, not the expected layout)."""

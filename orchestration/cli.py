@@ -72,6 +72,7 @@ def _load_definitions():
         env={**os.environ, **settings.dbt_env()},
         capture_output=True,
         text=True,
+        check=False,
     )
     if parse.returncode != 0:
         raise CliError(f"dbt parse failed:\n{parse.stdout}{parse.stderr}")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest import settings
+
 HEADLINES = """
 select stage, year, china_share_pct, top_producer_iso3, hhi, source_kind
 from mart_stage_concentration
@@ -37,8 +39,6 @@ def _print_tables_and_headlines(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def print_run_summary(result) -> None:
-    from ingest import settings
-
     evaluations = result.get_asset_check_evaluations()
     failed = [e for e in evaluations if not e.passed]
     steps_failed = [e.step_key for e in result.get_step_failure_events()]

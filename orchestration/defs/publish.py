@@ -3,7 +3,6 @@
 
 import dagster as dg
 
-from expectations.suites import all_suites
 from orchestration import warehouse
 from orchestration.defs.quality.expectation_checks import check_results_dir
 from orchestration.defs.transform.dbt import DUCKDB_POOL, reeflow_dbt_models
@@ -27,7 +26,6 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             "path": str(result.path),
             "tables": result.tables,
             "previous_snapshot": str(result.previous_snapshot or "none"),
-            "suites_run": len(all_suites()),
         }
     )
 

@@ -1,0 +1,25 @@
+import pytest
+
+from orchestration import cli
+
+
+def test_a_second_run_refuses_clearly_while_one_holds_the_lock(reeflow_env, capsys):
+    first = cli._run_lock()
+    try:
+        with pytest.raises(cli.CliError, match="another reeflow run is in progress"):
+            cli._run_lock()
+    finally:
+        first.close()
+    cli._run_lock().close()  # released: the next run may start
+
+
+def test_unknown_ingest_format_is_a_usage_error(reeflow_env, tmp_path, capsys):
+    path = tmp_path / "x.csv"
+    path.write_text("a\n")
+    assert cli.main(["ingest", "file", str(path), "--format", "nope"]) == cli.EXIT_USAGE
+    assert "unknown --format 'nope'" in capsys.readouterr().err
+
+
+def test_rollback_without_snapshots_says_so(reeflow_env, capsys):
+    assert cli.main(["rollback"]) == cli.EXIT_USAGE
+    assert "no earlier snapshot" in capsys.readouterr().err
