@@ -14,8 +14,11 @@ import pyarrow as pa
 
 from ingest import settings
 from ingest.landing import LandedFile, land_file, read_manifest
-from ingest.sources import published_figures, usgs_mcs
+from ingest.sources import comtrade, customs, disclosures, disclosures_pdf, published_figures, usgs_mcs
 from ingest.staged import ParseResult, StageReport, stage_landed_files
+
+
+_JPN_CUSTOMS = customs.load_mapping("jpn_customs")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class SourceKind:
     parser_version: int
     embedded_glob: str | None  # files under ingest/embedded/ landed by the default run
     description: str
+    # Lands the embedded defaults when a plain glob cannot (the register names files by company).
+    land_embedded: Callable[[], list[tuple[LandedFile, bool]]] | None = None
 
 
 SOURCE_KINDS: dict[str, SourceKind] = {
@@ -50,8 +55,62 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             embedded_glob="published_figures/*.csv",
             description="published aggregates register (quotas, shares, stockpiles), one cited figure a row",
         ),
+        SourceKind(
+            name=comtrade.SOURCE_API,
+            dataset=comtrade.DATASET,
+            schema=comtrade.COMTRADE_SCHEMA,
+            parse=comtrade.parse_comtrade_json,
+            parser_version=comtrade.PARSER_VERSION,
+            embedded_glob=None,
+            description="UN Comtrade data API v1 JSON responses (`reeflow ingest comtrade`)",
+        ),
+        SourceKind(
+            name=comtrade.SOURCE_BULK,
+            dataset=comtrade.DATASET,
+            schema=comtrade.COMTRADE_SCHEMA,
+            parse=comtrade.parse_comtrade_bulk,
+            parser_version=comtrade.PARSER_VERSION,
+            embedded_glob=None,
+            description="UN Comtrade bulk / final-data files (CSV, TSV or saved API JSON)",
+        ),
+        SourceKind(
+            name=_JPN_CUSTOMS.source,
+            dataset=customs.DATASET,
+            schema=customs.CUSTOMS_SCHEMA,
+            parse=customs.parser_for(_JPN_CUSTOMS),
+            parser_version=_JPN_CUSTOMS.parser_version,
+            embedded_glob=None,
+            description="Trade Statistics of Japan, 9-digit tariff lines split by element",
+        ),
+        SourceKind(
+            name=disclosures.SOURCE,
+            dataset=disclosures.DATASET,
+            schema=disclosures.DISCLOSURE_SCHEMA,
+            parse=disclosures.parse,
+            parser_version=disclosures.PARSER_VERSION,
+            embedded_glob=None,
+            land_embedded=disclosures.land_embedded_register,
+            description="company disclosure register (one folder per company, cited figures)",
+        ),
+        SourceKind(
+            name=disclosures_pdf.SOURCE,
+            dataset=disclosures_pdf.DATASET,
+            schema=disclosures.DISCLOSURE_SCHEMA,
+            parse=disclosures_pdf.parse,
+            parser_version=disclosures_pdf.PARSER_VERSION,
+            embedded_glob=None,
+            description="producers' quarterly/annual report PDFs, figures found by per-company rules",
+        ),
     )
 }
+
+
+def kinds_by_dataset() -> dict[str, list[SourceKind]]:
+    """Several landing sources can feed one staged dataset (Comtrade API and bulk files)."""
+    grouped: dict[str, list[SourceKind]] = {}
+    for kind in SOURCE_KINDS.values():
+        grouped.setdefault(kind.dataset, []).append(kind)
+    return grouped
 
 
 def inbox_dir(kind: str) -> Path:
@@ -61,13 +120,16 @@ def inbox_dir(kind: str) -> Path:
 
 def land_defaults(kind: SourceKind, *, include_embedded: bool = True) -> list[tuple[LandedFile, bool]]:
     """Land the embedded defaults and anything in the inbox; identical content is a no-op."""
+    landed: list[tuple[LandedFile, bool]] = []
     paths: list[Path] = []
+    if include_embedded and kind.land_embedded:
+        landed += kind.land_embedded()
     if include_embedded and kind.embedded_glob:
         paths += sorted(settings.EMBEDDED_DIR.glob(kind.embedded_glob))
     inbox = inbox_dir(kind.name)
     if inbox.is_dir():
         paths += sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
-    return [land_file(path, source=kind.name) for path in paths]
+    return landed + [land_file(path, source=kind.name) for path in paths]
 
 
 def stage(kind: SourceKind, **kwargs) -> StageReport:

@@ -7,7 +7,7 @@ parallel with readers and need no lock.
 
 import dagster as dg
 
-from ingest.catalog import SOURCE_KINDS, SourceKind, land_defaults, stage
+from ingest.catalog import SourceKind, kinds_by_dataset, land_defaults, stage
 from ingest.countries import stage_countries
 from ingest.landing import read_manifest
 from ingest.staged import stage_manifest
@@ -15,35 +15,41 @@ from ingest.staged import stage_manifest
 GROUP = "ingest"
 
 
-def _source_asset(kind: SourceKind) -> dg.AssetsDefinition:
+def _dataset_asset(dataset: str, kinds: list[SourceKind]) -> dg.AssetsDefinition:
+    """One asset per staged dataset: it lands and stages every source kind that feeds it."""
+
     @dg.asset(
-        key=["ingest", kind.dataset],
+        key=["ingest", dataset],
         group_name=GROUP,
-        description=f"{kind.description}: landed raw files, parsed to staged Parquet.",
+        description="; ".join(kind.description for kind in kinds)
+        + ": landed raw files, parsed to staged Parquet.",
         kinds={"python", "parquet"},
     )
     def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        landed = land_defaults(kind)
-        new = sum(1 for _, is_new in landed if is_new)
+        metadata: dict[str, int] = {}
+        for kind in kinds:
+            landed = land_defaults(kind)
 
-        def log_file(landed_file, result) -> None:
-            context.log.info(
-                f"{kind.name}: staged {landed_file.original_name} "
-                f"({len(result.rows)} rows, {len(result.quarantined)} quarantined)"
-            )
+            def log_file(landed_file, result, kind=kind) -> None:
+                context.log.info(
+                    f"{kind.name}: staged {landed_file.original_name} "
+                    f"({len(result.rows)} rows, {len(result.quarantined)} quarantined)"
+                )
 
-        report = stage(kind, on_file=log_file)
-        if report.quarantined:
-            context.log.warning(f"{kind.name}: {report.quarantined} rows quarantined (see quality.quarantined_rows)")
-        return dg.MaterializeResult(
-            metadata={
-                "files_landed_new": new,
-                "files_parsed": report.files_parsed,
-                "files_already_staged": report.files_skipped,
-                "rows_staged": report.rows,
-                "rows_quarantined": report.quarantined,
-            }
-        )
+            report = stage(kind, on_file=log_file)
+            if report.quarantined:
+                context.log.warning(
+                    f"{kind.name}: {report.quarantined} rows quarantined (see quality.quarantined_rows)"
+                )
+            for name, value in (
+                ("files_landed_new", sum(1 for _, is_new in landed if is_new)),
+                ("files_parsed", report.files_parsed),
+                ("files_already_staged", report.files_skipped),
+                ("rows_staged", report.rows),
+                ("rows_quarantined", report.quarantined),
+            ):
+                metadata[name] = metadata.get(name, 0) + value
+        return dg.MaterializeResult(metadata=metadata)
 
     return _asset
 
@@ -57,7 +63,7 @@ def countries() -> dg.MaterializeResult:
 @dg.asset(
     key=["ingest", "landed_files"],
     group_name=GROUP,
-    deps=[["ingest", kind.dataset] for kind in SOURCE_KINDS.values()],
+    deps=[["ingest", dataset] for dataset in kinds_by_dataset()],
     kinds={"python", "parquet"},
     description="The landing manifest (every raw file kept) and the quarantine, staged for dbt.",
 )
@@ -68,5 +74,9 @@ def landed_files() -> dg.MaterializeResult:
 @dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(
-        assets=[countries, landed_files, *(_source_asset(kind) for kind in SOURCE_KINDS.values())]
+        assets=[
+            countries,
+            landed_files,
+            *(_dataset_asset(dataset, kinds) for dataset, kinds in kinds_by_dataset().items()),
+        ]
     )
