@@ -18,6 +18,9 @@ AGGREGATES = {
     "WLD": "World",
     "OTH": "Other countries (not itemized by the source)",
     "S19": "Other Asia, nes (Comtrade; in practice Taiwan)",
+    # First origin that the recorded flows cannot trace (origin tracing, issue 5): imports from
+    # unreported partners, exporters with no recorded output, output beyond its recorded feed.
+    "XXX": "Unknown first origin (not traceable from the recorded flows)",
 }
 _AGGREGATE_NAMES = {
     "world": "WLD",
@@ -78,7 +81,7 @@ def country_table() -> pd.DataFrame:
         {
             "iso3": list(AGGREGATES),
             "name": list(AGGREGATES.values()),
-            "m49_code": pd.array([0, None, 490], dtype="Int32"),
+            "m49_code": pd.array([0, None, 490, None], dtype="Int32"),
             "is_aggregate": True,
             **{f"is_{group.lower()}": False for group in GROUPINGS},
         }

@@ -1,18 +1,27 @@
--- Each importer's supply by origin for an element, stage and period: the origin's share, China's
--- share, the top supplier and the HHI of suppliers (over itemized countries; a lower bound when
--- the shares cover less than 100 %). Filled from published aggregates until trade records land.
+-- Each importer's supply by origin for an element, stage and period, on two bases (origin_basis):
+-- the immediate supplier and the first origin (country of mining, traced through the partners'
+-- output mixes; int_first_origins_traced documents the rule). Per group: China's share, the top
+-- supplier and the HHI of suppliers over itemized countries (a lower bound when the shares cover
+-- less than 100 %; XXX = untraceable first origin, OTH/WLD = partners not itemized, never
+-- counted as suppliers), and the importer's net import reliance for the period from its balance.
 with shares as (
-    select * from {{ ref('int_import_shares_published') }}
+    select * from {{ ref('int_import_shares_traced') }}
 ),
 
 countries as (
     select * from {{ ref('dim_countries') }}
 ),
 
+balances as (
+    select * from {{ ref('int_country_balances_computed') }}
+),
+
 annotated as (
     select
         shares.*,
-        coalesce(countries.is_aggregate, false) as is_aggregate
+        coalesce(countries.is_aggregate, false) as is_aggregate,
+        {{ period_kind('shares.period_label') }} as period_kind,
+        {{ period_start_year('shares.period_label', 'shares.year') }} as start_year
     from shares
     left join countries on countries.country_iso3 = shares.origin_iso3
 ),
@@ -24,15 +33,48 @@ per_group as (
         element,
         stage,
         definition,
+        origin_basis,
         -- Rounded: parallel float sums differ in the last bits between runs.
         round(sum(case when not is_aggregate then origin_share_pct * origin_share_pct else 0 end), 6) as supplier_hhi,
         round(sum(origin_share_pct), 6) as coverage_pct,
-        max(case when origin_iso3 = 'CHN' then origin_share_pct end) as china_share_pct,
+        round(sum(case when not is_aggregate then origin_share_pct else 0 end), 6) as itemized_pct,
+        round(max(case when origin_iso3 = 'CHN' then origin_share_pct end), 6) as china_share_pct,
         -- Ties broken by code so that reruns agree.
-        first(origin_iso3 order by origin_share_pct desc, origin_iso3) filter (where not is_aggregate) as top_supplier_iso3,
-        max(case when not is_aggregate then origin_share_pct end) as top_supplier_share_pct
+        first(origin_iso3 order by round(origin_share_pct, 6) desc, origin_iso3) filter (where not is_aggregate) as top_supplier_iso3,
+        round(max(case when not is_aggregate then origin_share_pct end), 6) as top_supplier_share_pct
     from annotated
-    group by all
+    group by importer_iso3, period_label, element, stage, definition, origin_basis
+),
+
+-- Net import reliance over the period's calendar years (a multi-year average share gets the
+-- reliance of the same years), only where every year of the period has a recorded balance.
+periods as (
+    select distinct importer_iso3, period_label, element, stage, start_year, year as end_year
+    from annotated
+    where period_kind in ('year', 'multi_year')
+),
+
+reliance as (
+    select
+        periods.importer_iso3,
+        periods.period_label,
+        periods.element,
+        periods.stage,
+        case
+            when count(distinct balances.year) = periods.end_year - periods.start_year + 1
+                 and sum(balances.apparent_consumption_t_reo) > 0
+                then round(100 * (sum(coalesce(balances.imports_t_reo, 0)) - sum(coalesce(balances.exports_t_reo, 0)))
+                    / sum(balances.apparent_consumption_t_reo), 6)
+        end as net_import_reliance_pct
+    from periods
+    inner join balances
+        on balances.country_iso3 = periods.importer_iso3
+        and balances.element = periods.element
+        and balances.stage = periods.stage
+        and balances.year between periods.start_year and periods.end_year
+        and coalesce(balances.imports_t_reo, balances.exports_t_reo) is not null
+    group by periods.importer_iso3, periods.period_label, periods.element, periods.stage,
+        periods.start_year, periods.end_year
 ),
 
 final as (
@@ -42,22 +84,26 @@ final as (
         annotated.year,
         annotated.element,
         annotated.stage,
-        'immediate_supplier' as origin_basis,
+        annotated.origin_basis,
         annotated.origin_iso3,
-        annotated.origin_share_pct,
+        round(annotated.origin_share_pct, 6) as origin_share_pct,
+        round(annotated.imports_t_reo, 6) as imports_t_reo,
         per_group.china_share_pct,
         per_group.top_supplier_iso3,
         per_group.top_supplier_share_pct,
         per_group.supplier_hhi,
         per_group.coverage_pct,
-        per_group.coverage_pct < 99 as is_hhi_lower_bound,
-        cast(null as double) as net_import_reliance_pct,
-        'published_aggregate' as source_kind,
+        -- OTH, WLD and XXX shares are not itemized: below 99 % itemized the HHI is a lower bound
+        per_group.itemized_pct < 99 as is_hhi_lower_bound,
+        reliance.net_import_reliance_pct,
+        annotated.source_kind,
         annotated.definition,
+        annotated.origin_method,
         annotated.source_citation,
         annotated.is_estimate
     from annotated
-    inner join per_group using (importer_iso3, period_label, element, stage, definition)
+    inner join per_group using (importer_iso3, period_label, element, stage, definition, origin_basis)
+    left join reliance using (importer_iso3, period_label, element, stage)
 )
 
 select * from final

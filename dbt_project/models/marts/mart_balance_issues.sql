@@ -1,0 +1,169 @@
+-- Balances that do not hold and chains that do not add up, one row each, said in words:
+--   negative_apparent_consumption  exports exceed recorded production plus imports (stock
+--                                  draw-down, or production and trade of different scopes);
+--   production_not_recorded        (info) exports at a stage where the country's production
+--                                  is not recorded, so apparent consumption comes out negative;
+--   balance_not_closing            apparent consumption differs from a reported consumption
+--                                  figure by more than var balance_tolerance_pct;
+--   chain_inconsistency            a country's output at a stage exceeds its feed from the stage
+--                                  above (output plus imports there: mine output plus imported
+--                                  concentrate for separation, and so on down the chain) by more
+--                                  than var chain_tolerance_pct; exports of the feed are not
+--                                  deducted, so the check is lenient;
+--   chain_feed_not_recorded        (info) output at a stage with no record at the stage above:
+--                                  the chain cannot be checked, and origin tracing passes over it.
+-- Groups (World, Other) are not countries and are not checked.
+with balances as (
+    select * from {{ ref('mart_country_balances') }}
+),
+
+stages as (
+    select * from {{ ref('stages') }}
+),
+
+chain as (
+    select
+        balances.*,
+        stages.chain_order
+    from balances
+    inner join stages using (stage)
+    where not balances.is_aggregate
+),
+
+negative as (
+    select
+        balance_status as issue_kind,
+        case balance_status when 'production_not_recorded' then 'info' else 'warn' end as severity,
+        year,
+        country_iso3,
+        country_name,
+        element,
+        stage,
+        cast(null as varchar) as upstream_stage,
+        coalesce(exports_t_reo, 0) as observed_t_reo,
+        coalesce(production_t_reo, 0) + coalesce(imports_t_reo, 0) as limit_t_reo,
+        cast(null as double) as tolerance_pct,
+        case balance_status
+            when 'production_not_recorded' then format(
+                '{} {} exports {} t REO of {} at the {} stage, but its production there is not recorded (recorded: {}).',
+                country_name, year, format('{:,.0f}', exports_t_reo), element, stage, recorded_components)
+            else format(
+                '{} {} apparent consumption of {} at the {} stage is negative ({} t REO): exports exceed production plus imports (recorded: {}).',
+                country_name, year, element, stage, format('{:,.0f}', apparent_consumption_t_reo), recorded_components)
+        end as message
+    from balances
+    where balance_status in ('negative_apparent_consumption', 'production_not_recorded') and not is_aggregate
+),
+
+not_closing as (
+    select
+        'balance_not_closing' as issue_kind,
+        'warn' as severity,
+        year,
+        country_iso3,
+        country_name,
+        element,
+        stage,
+        cast(null as varchar) as upstream_stage,
+        apparent_consumption_t_reo as observed_t_reo,
+        reported_consumption_t as limit_t_reo,
+        balance_tolerance_pct as tolerance_pct,
+        format('{} {} apparent consumption of {} ({} t REO) differs from the reported {} t ({}) by {} % (tolerance {} %).',
+            country_name, year, element, format('{:,.0f}', apparent_consumption_t_reo),
+            format('{:,.0f}', reported_consumption_t), reported_consumption_source,
+            format('{:.1f}', gap_to_reported_pct), balance_tolerance_pct) as message
+    from balances
+    where balance_status = 'not_closing'
+),
+
+links as (
+    select
+        downstream.year,
+        downstream.country_iso3,
+        downstream.country_name,
+        downstream.element,
+        downstream.stage,
+        upstream_stage.stage as upstream_stage,
+        downstream.production_t_reo as output_t_reo,
+        upstream.country_iso3 is not null as is_upstream_recorded,
+        coalesce(upstream.production_t_reo, 0) + coalesce(upstream.imports_t_reo, 0) as feed_t_reo,
+        upstream.recorded_components as upstream_components
+    from chain as downstream
+    inner join stages as upstream_stage on upstream_stage.chain_order = downstream.chain_order - 1
+    left join chain as upstream
+        on upstream.year = downstream.year
+        and upstream.country_iso3 = downstream.country_iso3
+        and upstream.element = downstream.element
+        and upstream.stage = upstream_stage.stage
+    where downstream.production_t_reo > 0
+),
+
+inconsistent as (
+    select
+        'chain_inconsistency' as issue_kind,
+        'warn' as severity,
+        year,
+        country_iso3,
+        country_name,
+        element,
+        stage,
+        upstream_stage,
+        output_t_reo as observed_t_reo,
+        feed_t_reo as limit_t_reo,
+        {{ var('chain_tolerance_pct') }} as tolerance_pct,
+        format('{} {} {} output of {} ({} t REO) exceeds its {} output plus imports ({} t REO; recorded: {}) by more than {} %.',
+            country_name, year, stage, element, format('{:,.0f}', output_t_reo), upstream_stage,
+            format('{:,.0f}', feed_t_reo), upstream_components, {{ var('chain_tolerance_pct') }}) as message
+    from links
+    where is_upstream_recorded
+      and output_t_reo > feed_t_reo * (1 + {{ var('chain_tolerance_pct') }} / 100.0)
+),
+
+feed_not_recorded as (
+    select
+        'chain_feed_not_recorded' as issue_kind,
+        'info' as severity,
+        year,
+        country_iso3,
+        country_name,
+        element,
+        stage,
+        upstream_stage,
+        output_t_reo as observed_t_reo,
+        cast(null as double) as limit_t_reo,
+        cast(null as double) as tolerance_pct,
+        format('{} {} {} output of {} ({} t REO) has no recorded {} output or imports to check it against.',
+            country_name, year, stage, element, format('{:,.0f}', output_t_reo), upstream_stage) as message
+    from links
+    where not is_upstream_recorded
+),
+
+unioned as (
+    select * from negative
+    union all
+    select * from not_closing
+    union all
+    select * from inconsistent
+    union all
+    select * from feed_not_recorded
+),
+
+final as (
+    select
+        issue_kind,
+        severity,
+        year,
+        country_iso3,
+        country_name,
+        element,
+        stage,
+        upstream_stage,
+        round(observed_t_reo, 6) as observed_t_reo,
+        round(limit_t_reo, 6) as limit_t_reo,
+        round(observed_t_reo - limit_t_reo, 6) as excess_t_reo,
+        cast(tolerance_pct as double) as tolerance_pct,
+        message
+    from unioned
+)
+
+select * from final

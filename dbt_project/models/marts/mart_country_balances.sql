@@ -1,0 +1,63 @@
+-- Supply balance per country x element x stage x year, t REO (USGS definitions):
+-- apparent consumption = production + imports - exports - stock change, net import reliance =
+-- (imports - exports) / apparent consumption. balance_status says whether the balance can be
+-- checked and whether it holds; mart_balance_issues lists the rows that fail, in words.
+with balances as (
+    select * from {{ ref('int_country_balances_computed') }}
+),
+
+countries as (
+    select * from {{ ref('dim_countries') }}
+),
+
+checked as (
+    select
+        balances.*,
+        countries.country_name,
+        coalesce(countries.is_aggregate, false) as is_aggregate,
+        case
+            when balances.apparent_consumption_t_reo is not null and balances.reported_consumption_t > 0
+                then 100 * (balances.apparent_consumption_t_reo - balances.reported_consumption_t)
+                    / balances.reported_consumption_t
+        end as gap_to_reported_pct
+    from balances
+    left join countries using (country_iso3)
+),
+
+final as (
+    select
+        year,
+        country_iso3,
+        country_name,
+        is_aggregate,
+        element,
+        stage,
+        round(production_t_reo, 6) as production_t_reo,
+        round(imports_t_reo, 6) as imports_t_reo,
+        round(exports_t_reo, 6) as exports_t_reo,
+        round(stock_change_t_reo, 6) as stock_change_t_reo,
+        round(apparent_consumption_t_reo, 6) as apparent_consumption_t_reo,
+        round(net_import_reliance_pct, 6) as net_import_reliance_pct,
+        coalesce(exports_t_reo, 0) > coalesce(imports_t_reo, 0) as is_net_exporter,
+        recorded_components,
+        production_evidence,
+        imports_evidence,
+        exports_evidence,
+        includes_estimate,
+        reported_consumption_t,
+        reported_consumption_source,
+        reported_consumption_figure_ids,
+        round(gap_to_reported_pct, 6) as gap_to_reported_pct,
+        cast({{ var('balance_tolerance_pct') }} as double) as balance_tolerance_pct,
+        case
+            -- exports with no production recorded at the stage: a gap in the data, not a paradox
+            when apparent_consumption_t_reo < 0 and production_t_reo is null then 'production_not_recorded'
+            when apparent_consumption_t_reo < 0 then 'negative_apparent_consumption'
+            when gap_to_reported_pct is null then 'not_checkable'
+            when abs(gap_to_reported_pct) > {{ var('balance_tolerance_pct') }} then 'not_closing'
+            else 'closes'
+        end as balance_status
+    from checked
+)
+
+select * from final

@@ -1,0 +1,90 @@
+-- Each country's supply of an element at a stage and year (its output kept at home plus its
+-- imports, t REO) split two ways: by immediate supplier (the country itself for domestic output)
+-- and by first origin (the country of mining), traced down the chain by the proportional
+-- input-mix rule of int_first_origins_traced. XXX = first origin not traceable from the
+-- recorded flows; its share says how much of the supply the tracing could not place.
+with traced as (
+    select * from {{ ref('int_first_origins_traced') }}
+    where mix_kind = 'supply'
+),
+
+countries as (
+    select * from {{ ref('dim_countries') }}
+),
+
+by_basis as (
+    select
+        traced.year,
+        traced.country_iso3,
+        traced.element,
+        traced.stage,
+        basis.origin_basis,
+        case basis.origin_basis
+            when 'immediate_supplier' then traced.supplier_iso3
+            else traced.first_origin_iso3
+        end as origin_iso3,
+        -- the same for every row of a country-stage: its production there is recorded or not
+        bool_and(traced.is_production_recorded) as is_production_recorded,
+        sum(traced.quantity_t_reo) as quantity_t_reo
+    from traced
+    cross join (values ('immediate_supplier'), ('first_origin')) as basis (origin_basis)
+    group by all
+),
+
+annotated as (
+    select
+        by_basis.*,
+        coalesce(countries.is_aggregate, false) as is_aggregate,
+        sum(by_basis.quantity_t_reo) over (
+            partition by by_basis.year, by_basis.country_iso3, by_basis.element, by_basis.stage, by_basis.origin_basis
+        ) as supply_t_reo
+    from by_basis
+    left join countries on countries.country_iso3 = by_basis.origin_iso3
+),
+
+shares as (
+    select
+        *,
+        100 * quantity_t_reo / supply_t_reo as share_pct
+    from annotated
+),
+
+per_group as (
+    select
+        year,
+        country_iso3,
+        element,
+        stage,
+        origin_basis,
+        -- Rounded: parallel float sums differ in the last bits between runs.
+        round(max(case when origin_iso3 = 'CHN' then share_pct else 0 end), 6) as china_share_pct,
+        round(sum(case when origin_iso3 = 'XXX' then share_pct else 0 end), 6) as untraced_share_pct,
+        -- Ties broken by code so that reruns agree.
+        first(origin_iso3 order by round(share_pct, 6) desc, origin_iso3) filter (where not is_aggregate) as top_origin_iso3,
+        round(sum(case when not is_aggregate then share_pct * share_pct else 0 end), 6) as origin_hhi
+    from shares
+    group by year, country_iso3, element, stage, origin_basis
+),
+
+final as (
+    select
+        shares.year,
+        shares.country_iso3,
+        shares.element,
+        shares.stage,
+        shares.origin_basis,
+        shares.origin_iso3,
+        shares.origin_iso3 = shares.country_iso3 as is_domestic,
+        round(shares.quantity_t_reo, 6) as quantity_t_reo,
+        round(shares.share_pct, 6) as share_pct,
+        round(shares.supply_t_reo, 6) as supply_t_reo,
+        per_group.china_share_pct,
+        per_group.untraced_share_pct,
+        per_group.top_origin_iso3,
+        per_group.origin_hhi,
+        shares.is_production_recorded
+    from shares
+    inner join per_group using (year, country_iso3, element, stage, origin_basis)
+)
+
+select * from final
