@@ -46,7 +46,7 @@ def _run_lock():
     """One pipeline run at a time: a second `reeflow run` refuses clearly instead of racing."""
     lock_path = settings.data_dir() / ".reeflow-run.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(lock_path, "a+")
+    handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the whole run: it is the lock
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

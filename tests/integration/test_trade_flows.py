@@ -8,6 +8,7 @@ shipped data. One `reeflow run` serves every assertion.
 from __future__ import annotations
 
 import copy
+import functools
 import csv
 import io
 import json
@@ -52,7 +53,7 @@ def traded(tmp_path_factory):
                           .read_text())["data"][0]
     root = tmp_path_factory.mktemp("trade")
     data = root / "data"
-    r = lambda **kw: _record(template, **kw)  # noqa: E731
+    r = functools.partial(_record, template)
     api_inbox = data / "inbox" / "comtrade_api"
     api_inbox.mkdir(parents=True)
     (api_inbox / "japan_2023.json").write_bytes(_api_answer([
