@@ -14,9 +14,15 @@ import pyarrow as pa
 
 from ingest import settings
 from ingest.landing import LandedFile, land_file, read_manifest
-from ingest.sources import comtrade, customs, disclosures, disclosures_pdf, published_figures, usgs_mcs
+from ingest.sources import (
+    comtrade,
+    customs,
+    disclosures,
+    disclosures_pdf,
+    published_figures,
+    usgs_mcs,
+)
 from ingest.staged import ParseResult, StageReport, stage_landed_files
-
 
 _JPN_CUSTOMS = customs.load_mapping("jpn_customs")
 
