@@ -13,6 +13,16 @@ with flows as (
     where covers_full_year and reo_t is not null
 ),
 
+-- Trade in a named element (a national line, cerium compounds) counts in that element's balance
+-- and in the REO total, as in fct_trade_flows' import shares.
+trade as (
+    select * from flows
+    where flow_type = 'trade'
+    union all
+    select * replace ('REO' as element) from flows
+    where flow_type = 'trade' and element <> 'REO'
+),
+
 figures as (
     select * from {{ ref('stg_published__figures') }}
     where not is_illustrative and {{ period_kind('period_label') }} = 'year'
@@ -41,7 +51,7 @@ imports as (
         sum(reo_t) as imports_t_reo,
         string_agg(distinct evidence_kind, ', ' order by evidence_kind) as imports_evidence,
         bool_or(is_estimate) as imports_is_estimate
-    from flows
+    from trade
     where is_in_importer_balance
     group by year, element, stage, destination_iso3
 ),
@@ -55,7 +65,7 @@ exports as (
         sum(reo_t) as exports_t_reo,
         string_agg(distinct evidence_kind, ', ' order by evidence_kind) as exports_evidence,
         bool_or(is_estimate) as exports_is_estimate
-    from flows
+    from trade
     where is_in_exporter_balance
     group by year, element, stage, origin_iso3
 ),

@@ -11,10 +11,10 @@
 -- marts agree:
 --   production, per country x stage x element x year: official statistics (USGS first), else
 --     company disclosures (summed over companies), else estimates;
---   imports per importer and exports per exporter (x stage x element x year): bilateral trade
---     records (fct_trade_flows) when any exist, else every published or estimated flow, except a
+--   imports per importer and exports per exporter (x stage x year): bilateral trade records
+--     (fct_trade_flows) when any exist, else every published or estimated flow, except a
 --     published total that has been split by partner (its split replaces it).
--- Only full calendar years enter balances: annual rows, or 12 months of a monthly series.
+-- Only full calendar years enter balances, and never generated sample rows (is_sample).
 --
 -- Element content: sources that give t REO without an element split (USGS, quotas) leave
 -- element_t null (no deposit distributions here, DOMAIN s.2); magnets and metal-equivalent
@@ -82,6 +82,8 @@ usgs_production as (
         case when is_estimate then 'medium' else 'high' end as confidence,
         is_estimate,
         file_id,
+        false as is_sample,
+        cast(null as integer) as months_covered,
         1 as evidence_tier,
         false as is_superseded
     from mine_production
@@ -120,6 +122,8 @@ published_production as (
         figures.confidence,
         figures.is_estimate,
         figures.file_id,
+        false as is_sample,
+        cast(null as integer) as months_covered,
         1 as evidence_tier,
         false as is_superseded
     from figures
@@ -155,6 +159,8 @@ quota_estimates as (
         'low' as confidence,
         true as is_estimate,
         file_id,
+        false as is_sample,
+        cast(null as integer) as months_covered,
         3 as evidence_tier,
         false as is_superseded
     from figures
@@ -227,6 +233,8 @@ share_estimates as (
         'low' as confidence,
         true as is_estimate,
         production_shares.file_id,
+        false as is_sample,
+        cast(null as integer) as months_covered,
         3 as evidence_tier,
         false as is_superseded
     from production_shares
@@ -364,6 +372,8 @@ published_trade_flows as (
         confidence,
         is_estimate,
         file_id,
+        false as is_sample,
+        cast(null as integer) as months_covered,
         2 as evidence_tier,
         figure_id in (select total_figure_id from split_candidates) as is_superseded
     from published_trade
@@ -393,12 +403,15 @@ split_estimates as (
         'low' as confidence,
         true as is_estimate,
         file_id,
+        false as is_sample,
+        cast(null as integer) as months_covered,
         2 as evidence_tier,
         false as is_superseded
     from split_parts
 ),
 
--- Bilateral trade records (Comtrade, customs), summed over duplicate records of one line.
+-- Bilateral trade records (Comtrade, customs; reconciled in fct_trade_flows). Confidence is the
+-- lower of the declaration's (importer high, exporter mirror medium) and the content factor's.
 trade_records as (
     select
         period as period_label,
@@ -411,22 +424,29 @@ trade_records as (
         cast(null as varchar) as company_id,
         cast(null as varchar) as company_name,
         hs6,
-        sum(product_t) as product_t,
-        sum(element_t) as element_t,
-        sum(reo_t) as reo_t,
-        sum(value_usd) as value_usd,
+        product_t,
+        element_t,
+        reo_t,
+        value_usd,
         'trade' as evidence_kind,
         source_kind,
-        source_kind || ', HS ' || hs6 || ', declared by the ' || reporting_side as source_citation,
+        source_kind || ', HS ' || hs6 || coalesce(' (' || hs_edition || ')', '')
+            || ', declared by the ' || replace(reporting_side, '_', ' ') as source_citation,
         cast(null as varchar) as source_figure_ids,
-        'as declared by the ' || reporting_side || '; content by the hs_codes factors' as method,
-        case when reporting_side = 'importer' then 'high' else 'medium' end as confidence,
+        'reconciled trade record (' || replace(reporting_side, '_', ' ')
+            || ' declaration); content by the hs_codes factors' as method,
+        case
+            when factor_confidence in ('low', 'none') or factor_confidence is null then 'low'
+            when reporting_side = 'importer' and factor_confidence = 'high' then 'high'
+            else 'medium'
+        end as confidence,
         false as is_estimate,
         file_id,
+        is_sample,
+        months_covered,
         1 as evidence_tier,
         false as is_superseded
     from trade_flows
-    group by period, year, element, stage, exporter_iso3, importer_iso3, hs6, reporting_side, source_kind, file_id
 ),
 
 -- Company disclosures (fct_company_production, latest vintage, calendar-year production) join
@@ -455,45 +475,38 @@ periods as (
     from unioned
 ),
 
--- A monthly trade series counts as a year only with all 12 months and no annual row for it.
+-- Balances take full calendar years: annual figures, and trade records covering 12 months
+-- (fct_trade_flows sums monthly records to the year and says how many months it found).
 full_years as (
     select
         *,
-        case
-            when period_kind = 'year' then true
-            when period_kind = 'month' and flow_type = 'trade' then
-                count(distinct period_label) over (
-                    partition by year, element, stage, origin_iso3, destination_iso3, source_kind, evidence_kind
-                ) = 12
-                and count(*) filter (where period_kind = 'year') over (
-                    partition by year, element, stage, origin_iso3, destination_iso3, source_kind, evidence_kind
-                ) = 0
-            else false
-        end as covers_full_year,
+        period_kind = 'year' and coalesce(months_covered, 12) = 12 as covers_full_year,
         -- among production statistics, the USGS tables come first
         evidence_tier * 10 + case when source_kind = 'usgs_mcs' then 1 else 2 end as production_rank
     from periods
 ),
 
+-- Generated sample rows are labelled and kept, but never enter a balance.
 ranked as (
     select
         *,
         -- production: the best (tier, source) group of a country-stage-element-year
-        flow_type = 'production' and covers_full_year
+        flow_type = 'production' and covers_full_year and not is_sample
             and production_rank = min(production_rank) filter (
-                where flow_type = 'production' and covers_full_year
+                where flow_type = 'production' and covers_full_year and not is_sample
             ) over (partition by year, element, stage, origin_iso3) as is_in_producer_balance,
-        -- trade: records replace publications; a split total gives way to its parts
-        flow_type = 'trade' and covers_full_year and not is_superseded
+        -- trade: once records exist for a country, stage and year (any element: element lines
+        -- count in the REO total too), publications step aside; a split total gives way to its parts
+        flow_type = 'trade' and covers_full_year and not is_superseded and not is_sample
             and destination_iso3 not in (select country_iso3 from aggregates)
             and evidence_tier = min(evidence_tier) filter (
-                where flow_type = 'trade' and covers_full_year and not is_superseded
-            ) over (partition by year, element, stage, destination_iso3) as is_in_importer_balance,
-        flow_type = 'trade' and covers_full_year and not is_superseded
+                where flow_type = 'trade' and covers_full_year and not is_superseded and not is_sample
+            ) over (partition by year, stage, destination_iso3) as is_in_importer_balance,
+        flow_type = 'trade' and covers_full_year and not is_superseded and not is_sample
             and origin_iso3 not in (select country_iso3 from aggregates)
             and evidence_tier = min(evidence_tier) filter (
-                where flow_type = 'trade' and covers_full_year and not is_superseded
-            ) over (partition by year, element, stage, origin_iso3) as is_in_exporter_balance
+                where flow_type = 'trade' and covers_full_year and not is_superseded and not is_sample
+            ) over (partition by year, stage, origin_iso3) as is_in_exporter_balance
     from full_years
 ),
 
@@ -524,6 +537,7 @@ final as (
         confidence,
         is_estimate,
         covers_full_year,
+        is_sample,
         coalesce(is_in_producer_balance, false) as is_in_producer_balance,
         coalesce(is_in_importer_balance, false) as is_in_importer_balance,
         coalesce(is_in_exporter_balance, false) as is_in_exporter_balance,

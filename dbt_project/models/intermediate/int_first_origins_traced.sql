@@ -48,6 +48,14 @@ aggregates as (
     where is_aggregate and country_iso3 <> 'S19'
 ),
 
+-- the balances' import rows; a named element's trade counts in REO too (as in the balances)
+balance_imports as (
+    select year, element, stage, destination_iso3, origin_iso3, reo_t
+    from {{ ref('int_element_stage_flows_unioned') }}
+    where flow_type = 'trade' and is_in_importer_balance and reo_t > 0
+      and stage in ('{{ chain | join("', '") }}')
+),
+
 bilateral as (
     select
         year,
@@ -56,9 +64,11 @@ bilateral as (
         destination_iso3 as importer_iso3,
         origin_iso3 as exporter_iso3,
         sum(reo_t) as quantity_t
-    from {{ ref('int_element_stage_flows_unioned') }}
-    where flow_type = 'trade' and is_in_importer_balance and covers_full_year and reo_t > 0
-      and stage in ('{{ chain | join("', '") }}')
+    from (
+        select * from balance_imports
+        union all
+        select * replace ('REO' as element) from balance_imports where element <> 'REO'
+    ) as rolled_up
     group by year, element, stage, destination_iso3, origin_iso3
 ),
 {% for stage in chain %}

@@ -6,7 +6,8 @@
 --   published partner shares (as printed; the first-origin split applies each partner's share to
 --     the partner's output mix at the share's stage, or at the partner's most downstream stage
 --     with output when the share covers the whole chain, stage 'all');
---   trade records: tonnages by partner, where an importer's balance uses bilateral records.
+--   trade records: the shares of reconciled imports (int_import_shares_traded), and their
+--     first-origin split from the traced imports of the same importer, stage, element and year.
 -- Shares of aggregates (OTH, WLD) and untraceable partners go to first origin XXX.
 with published as (
     select * from {{ ref('int_import_shares_published') }}
@@ -16,8 +17,8 @@ traced as (
     select * from {{ ref('int_first_origins_traced') }}
 ),
 
-flows as (
-    select * from {{ ref('int_element_stage_flows_unioned') }}
+traded as (
+    select * from {{ ref('int_import_shares_traded') }}
 ),
 
 stages as (
@@ -110,52 +111,90 @@ published_first_origin as (
         published.source_citation, published.is_estimate
 ),
 
--- Importers whose balance imports are bilateral trade records (not publications or estimates).
-recorded_importers as (
+traced_imports as (
     select
         year,
         element,
         stage,
-        destination_iso3 as importer_iso3,
-        string_agg(distinct source_kind, ', ' order by source_kind) as source_kinds
-    from flows
-    where flow_type = 'trade' and is_in_importer_balance and evidence_kind = 'trade'
-      and source_kind <> 'published_aggregate'
-    group by year, element, stage, destination_iso3
+        country_iso3 as importer_iso3,
+        supplier_iso3,
+        first_origin_iso3,
+        quantity_t_reo,
+        share_of_mix_pct
+    from traced
+    where mix_kind = 'imports'
 ),
 
-recorded_shares as (
+traded_immediate as (
     select
-        traced.country_iso3 as importer_iso3,
-        cast(traced.year as varchar) as period_label,
-        traced.year,
-        traced.element,
-        traced.stage,
-        basis.origin_basis,
-        case basis.origin_basis
-            when 'immediate_supplier' then traced.supplier_iso3
-            else traced.first_origin_iso3
-        end as origin_iso3,
-        sum(traced.share_of_mix_pct) as origin_share_pct,
-        sum(traced.quantity_t_reo) as imports_t_reo,
-        'trade_records' as source_kind,
-        'Imports by partner, t REO content of the stage''s HS lines (trade records: '
-            || recorded_importers.source_kinds || ')' as definition,
-        'reeflow fct_trade_flows (' || recorded_importers.source_kinds || ')' as source_citation,
-        false as is_estimate,
-        case basis.origin_basis
-            when 'immediate_supplier' then 'as recorded'
-            else 'traced through the exporters'' output mix (proportional input mix)'
-        end as origin_method
-    from traced
-    inner join recorded_importers
-        on recorded_importers.year = traced.year
-        and recorded_importers.element = traced.element
-        and recorded_importers.stage = traced.stage
-        and recorded_importers.importer_iso3 = traced.country_iso3
-    cross join (values ('immediate_supplier'), ('first_origin')) as basis (origin_basis)
-    where traced.mix_kind = 'imports'
-    group by all
+        traded.importer_iso3,
+        traded.period_label,
+        traded.year,
+        traded.element,
+        traded.stage,
+        'immediate_supplier' as origin_basis,
+        traded.origin_iso3,
+        traded.origin_share_pct,
+        by_supplier.imports_t_reo,
+        traded.source_kind,
+        traded.definition,
+        traded.source_citation,
+        traded.is_estimate,
+        'as recorded' as origin_method
+    from traded
+    left join (
+        select year, element, stage, importer_iso3, supplier_iso3, sum(quantity_t_reo) as imports_t_reo
+        from traced_imports
+        group by year, element, stage, importer_iso3, supplier_iso3
+    ) as by_supplier
+        on by_supplier.year = traded.year
+        and by_supplier.element = traded.element
+        and by_supplier.stage = traded.stage
+        and by_supplier.importer_iso3 = traded.importer_iso3
+        and by_supplier.supplier_iso3 = traded.origin_iso3
+),
+
+traded_groups as (
+    select
+        importer_iso3,
+        period_label,
+        year,
+        element,
+        stage,
+        source_kind,
+        definition,
+        source_citation,
+        bool_or(is_estimate) as is_estimate
+    from traded
+    group by importer_iso3, period_label, year, element, stage, source_kind, definition, source_citation
+),
+
+traded_first_origin as (
+    select
+        traded_groups.importer_iso3,
+        traded_groups.period_label,
+        traded_groups.year,
+        traded_groups.element,
+        traded_groups.stage,
+        'first_origin' as origin_basis,
+        traced_imports.first_origin_iso3 as origin_iso3,
+        sum(traced_imports.share_of_mix_pct) as origin_share_pct,
+        sum(traced_imports.quantity_t_reo) as imports_t_reo,
+        traded_groups.source_kind,
+        traded_groups.definition,
+        traded_groups.source_citation,
+        traded_groups.is_estimate,
+        'traced through the exporters'' output mix (proportional input mix)' as origin_method
+    from traded_groups
+    inner join traced_imports
+        on traced_imports.year = traded_groups.year
+        and traced_imports.element = traded_groups.element
+        and traced_imports.stage = traded_groups.stage
+        and traced_imports.importer_iso3 = traded_groups.importer_iso3
+    group by traded_groups.importer_iso3, traded_groups.period_label, traded_groups.year,
+        traded_groups.element, traded_groups.stage, traced_imports.first_origin_iso3,
+        traded_groups.source_kind, traded_groups.definition, traded_groups.source_citation,
+        traded_groups.is_estimate
 ),
 
 final as (
@@ -163,7 +202,9 @@ final as (
     union all
     select * from published_first_origin
     union all
-    select * from recorded_shares
+    select * from traded_immediate
+    union all
+    select * from traded_first_origin
 )
 
 select * from final

@@ -33,6 +33,7 @@ final as (
         confidence,
         is_estimate,
         covers_full_year,
+        is_sample,
         is_in_producer_balance,
         is_in_importer_balance,
         is_in_exporter_balance,

@@ -1,0 +1,46 @@
+import great_expectations as gx
+
+from expectations.severity import error, warn
+
+EVIDENCE = ["production", "trade", "disclosure", "estimate"]
+STAGES = ["mining", "separation", "refining", "magnets", "all"]
+
+
+def build_suite() -> gx.ExpectationSuite:
+    expectations = [
+        *(
+            gx.expectations.ExpectColumnValuesToBeBetween(
+                column=column, min_value=0, max_value=2_000_000, meta=error()
+            )
+            for column in ("product_t", "element_t", "reo_t")
+        ),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="evidence_kind", value_set=EVIDENCE, meta=error()),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=STAGES, meta=error()),
+        gx.expectations.ExpectColumnValuesToBeInSet(
+            column="confidence", value_set=["high", "medium", "low"], meta=error()
+        ),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="source_citation", meta=error()),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="method", meta=error()),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="flow_id", meta=error()),
+        # An estimate must say what it rests on: every one carries its published figures' ids.
+        gx.expectations.ExpectColumnValuesToNotBeNull(
+            column="source_figure_ids", row_condition='evidence_kind == "estimate"',
+            condition_parser="pandas", meta=error(),
+        ),
+        # Element content never exceeds the REO it is contained in (oxide factors are all < 1).
+        gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="reo_t", column_B="element_t", or_equal=True,
+            ignore_row_if="either_value_is_missing", meta=error(),
+        ),
+        # A sample row in a balance would present invented figures as data.
+        gx.expectations.ExpectColumnValuesToBeInSet(
+            column="is_in_importer_balance", value_set=[False], row_condition="is_sample == True",
+            condition_parser="pandas", meta=error(),
+        ),
+        gx.expectations.ExpectColumnValuesToBeInSet(
+            column="is_in_exporter_balance", value_set=[False], row_condition="is_sample == True",
+            condition_parser="pandas", meta=error(),
+        ),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="reo_t", mostly=0.9, meta=warn()),
+    ]
+    return gx.ExpectationSuite(name="fct_element_stage_flows", expectations=expectations)

@@ -1,0 +1,35 @@
+import great_expectations as gx
+
+from expectations.severity import error
+
+
+def build_suite() -> gx.ExpectationSuite:
+    expectations = [
+        *(
+            gx.expectations.ExpectColumnValuesToBeBetween(
+                column=column, min_value=0, max_value=2_000_000, meta=error()
+            )
+            for column in (
+                "lost_supply_t", "stockpile_drawdown_t", "shortfall_after_stockpile_t",
+                "rerouted_t", "shortfall_after_rerouting_t",
+            )
+        ),
+        gx.expectations.ExpectColumnValuesToBeBetween(
+            column="shortfall_pct_of_consumption", min_value=0, max_value=100.000001, meta=error()
+        ),
+        # Each step can only shrink the shortfall: lost >= after stockpile >= after re-routing.
+        gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="lost_supply_t", column_B="shortfall_after_stockpile_t", or_equal=True,
+            ignore_row_if="either_value_is_missing", meta=error(),
+        ),
+        gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="shortfall_after_stockpile_t", column_B="shortfall_after_rerouting_t", or_equal=True,
+            ignore_row_if="either_value_is_missing", meta=error(),
+        ),
+        # Whatever the data lacks is said in data_gap, not left as an unexplained null.
+        gx.expectations.ExpectColumnValuesToNotBeNull(
+            column="data_gap", row_condition="lost_supply_t != lost_supply_t",
+            condition_parser="pandas", meta=error(),
+        ),
+    ]
+    return gx.ExpectationSuite(name="mart_disruption_scenarios", expectations=expectations)
