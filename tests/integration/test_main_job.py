@@ -366,9 +366,9 @@ def test_magnet_output_estimated_from_published_shares(two_runs):
     china_t = _figure(warehouse, "cn_sintered_ndfeb_2021") + _figure(warehouse, "cn_bonded_ndfeb_2021")
     china_pct, japan_pct = _figure(warehouse, "fk_magnets_chn_2021"), _figure(warehouse, "fk_magnets_jpn_2021")
     [(reo_factor,)] = _query(warehouse, "select max(reo_factor_t_per_t) from reference.hs_codes where hs6 = '850511'")
-    rows = dict((country, (reo, evidence, ids)) for country, reo, evidence, ids in _query(warehouse, """
+    rows = {country: (reo, evidence, ids) for country, reo, evidence, ids in _query(warehouse, """
         select origin_iso3, sum(reo_t), max(evidence_kind), max(source_figure_ids) from fct_element_stage_flows
-        where stage = 'magnets' and year = 2021 and is_in_producer_balance group by origin_iso3"""))
+        where stage = 'magnets' and year = 2021 and is_in_producer_balance group by origin_iso3""")}
     assert rows["JPN"][0] == pytest.approx(china_t / (china_pct / 100) * japan_pct / 100 * reo_factor, rel=1e-6)
     assert rows["JPN"][1] == "estimate" and "fk_magnets_jpn_2021" in rows["JPN"][2]
     china_share = 100 * rows["CHN"][0] / (rows["CHN"][0] + rows["JPN"][0])

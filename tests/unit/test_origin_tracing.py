@@ -355,12 +355,12 @@ def test_first_origin_moves_import_shares_without_creating_any(compiled, chain, 
             "int_import_shares_traced": "shares", "dim_countries": "countries",
             "int_country_balances_computed": "balances",
         })
-        groups = dict(
-            (basis, rest) for basis, *rest in con.sql(f"""
+        groups = {
+            basis: rest for basis, *rest in con.sql(f"""
                 select origin_basis, sum(origin_share_pct), max(supplier_hhi), max(coverage_pct),
                        max(top_supplier_share_pct)
                 from ({mart_sql}) group by origin_basis""").fetchall()
-        )
+        }
     total = sum(share for _, share in shares)
     immediate, first_origin = groups["immediate_supplier"], groups["first_origin"]
     assert immediate[0] == pytest.approx(total, abs=1e-4)

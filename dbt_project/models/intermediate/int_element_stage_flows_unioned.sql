@@ -35,6 +35,11 @@ trade_flows as (
     select * from {{ ref('fct_trade_flows') }}
 ),
 
+company_production as (
+    select * from {{ ref('fct_company_production') }}
+    where metric = 'production' and is_latest_vintage and period_kind = 'calendar_year'
+),
+
 elements as (
     select * from {{ ref('dim_elements') }}
 ),
@@ -449,8 +454,45 @@ trade_records as (
     from trade_flows
 ),
 
--- Company disclosures (fct_company_production, latest vintage, calendar-year production) join
--- here as one more CTE with evidence_kind 'disclosure' and evidence_tier 2.
+-- Company disclosures: the latest vintage of calendar-year production (fiscal years such as
+-- Lynas's July-June are left out: they do not add up to calendar years), summed over a company's
+-- facilities in a country. Element rows (Nd, Pr, NdPr) are the same output as the REO row at
+-- another level: each element keeps its own balance, they are never added up.
+disclosures as (
+    select
+        period_label,
+        year,
+        element,
+        stage,
+        'production' as flow_type,
+        country_iso3 as origin_iso3,
+        country_iso3 as destination_iso3,
+        company_id,
+        company_name,
+        cast(null as varchar) as hs6,
+        cast(null as double) as product_t,
+        sum(quantity_t_element) as element_t,
+        sum(quantity_t_reo) as reo_t,
+        cast(null as double) as value_usd,
+        'disclosure' as evidence_kind,
+        'company_disclosure' as source_kind,
+        string_agg(distinct document_title || coalesce(', p. ' || page, '') || ' (' || publisher || ')', '; '
+            order by document_title || coalesce(', p. ' || page, '') || ' (' || publisher || ')') as source_citation,
+        cast(null as varchar) as source_figure_ids,
+        'company disclosure (' || string_agg(distinct product_basis, ', ' order by product_basis) || ')'
+            || case when bool_or(is_estimate)
+                then '; element split by an assumed distribution (reference.ndpr_split, reference.deposit_element_distribution)'
+                else '' end as method,
+        case when bool_or(is_estimate) then 'low' else 'high' end as confidence,
+        bool_or(is_estimate) as is_estimate,
+        string_agg(distinct file_id, ';' order by file_id) as file_id,
+        false as is_sample,
+        cast(null as integer) as months_covered,
+        2 as evidence_tier,
+        false as is_superseded
+    from company_production
+    group by period_label, year, element, stage, country_iso3, company_id, company_name
+),
 
 unioned as (
     select * from usgs_production
@@ -466,6 +508,8 @@ unioned as (
     select * from split_estimates
     union all
     select * from trade_records
+    union all
+    select * from disclosures
 ),
 
 periods as (

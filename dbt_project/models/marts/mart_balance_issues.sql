@@ -45,11 +45,11 @@ negative as (
         cast(null as double) as tolerance_pct,
         case balance_status
             when 'production_not_recorded' then format(
-                '{} {} exports {} t REO of {} at the {} stage, but its production there is not recorded (recorded: {}).',
-                country_name, year, format('{:,.0f}', exports_t_reo), element, stage, recorded_components)
+                '{} {}, {} stage, {}: exports of {} t REO, but no production recorded there (recorded: {}).',
+                country_name, year, stage, element, format('{:,.0f}', exports_t_reo), recorded_components)
             else format(
-                '{} {} apparent consumption of {} at the {} stage is negative ({} t REO): exports exceed production plus imports (recorded: {}).',
-                country_name, year, element, stage, format('{:,.0f}', apparent_consumption_t_reo), recorded_components)
+                '{} {}, {} stage, {}: apparent consumption is negative ({} t REO), exports exceed production plus imports (recorded: {}).',
+                country_name, year, stage, element, format('{:,.0f}', apparent_consumption_t_reo), recorded_components)
         end as message
     from balances
     where balance_status in ('negative_apparent_consumption', 'production_not_recorded') and not is_aggregate
@@ -68,8 +68,8 @@ not_closing as (
         apparent_consumption_t_reo as observed_t_reo,
         reported_consumption_t as limit_t_reo,
         balance_tolerance_pct as tolerance_pct,
-        format('{} {} apparent consumption of {} ({} t REO) differs from the reported {} t ({}) by {} % (tolerance {} %).',
-            country_name, year, element, format('{:,.0f}', apparent_consumption_t_reo),
+        format('{} {}, {} stage, {}: apparent consumption of {} t REO differs from the reported {} t ({}) by {} % (tolerance {} %).',
+            country_name, year, stage, element, format('{:,.0f}', apparent_consumption_t_reo),
             format('{:,.0f}', reported_consumption_t), reported_consumption_source,
             format('{:.1f}', gap_to_reported_pct), balance_tolerance_pct) as message
     from balances
@@ -111,7 +111,7 @@ inconsistent as (
         output_t_reo as observed_t_reo,
         feed_t_reo as limit_t_reo,
         {{ var('chain_tolerance_pct') }} as tolerance_pct,
-        format('{} {} {} output of {} ({} t REO) exceeds its {} output plus imports ({} t REO; recorded: {}) by more than {} %.',
+        format('{} {}, {} stage, {}: output of {} t REO exceeds {} output plus imports ({} t REO; recorded: {}) by more than {} %.',
             country_name, year, stage, element, format('{:,.0f}', output_t_reo), upstream_stage,
             format('{:,.0f}', feed_t_reo), upstream_components, {{ var('chain_tolerance_pct') }}) as message
     from links
@@ -132,7 +132,7 @@ feed_not_recorded as (
         output_t_reo as observed_t_reo,
         cast(null as double) as limit_t_reo,
         cast(null as double) as tolerance_pct,
-        format('{} {} {} output of {} ({} t REO) has no recorded {} output or imports to check it against.',
+        format('{} {}, {} stage, {}: output of {} t REO, but no {} output or imports recorded to check it against.',
             country_name, year, stage, element, format('{:,.0f}', output_t_reo), upstream_stage) as message
     from links
     where not is_upstream_recorded
