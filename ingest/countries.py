@@ -18,8 +18,11 @@ AGGREGATES = {
     "WLD": "World",
     "OTH": "Other countries (not itemized by the source)",
     "S19": "Other Asia, nes (Comtrade; in practice Taiwan)",
-    # First origin that the recorded flows cannot trace (origin tracing, issue 5): imports from
-    # unreported partners, exporters with no recorded output, output beyond its recorded feed.
+}
+# Codes the warehouse derives and no source may use: the first origin origin tracing cannot
+# place (imports from unreported partners, exporters with no recorded output, output beyond its
+# recorded feed). In dim_countries, never accepted in landed data.
+DERIVED_CODES = {
     "XXX": "Unknown first origin (not traceable from the recorded flows)",
 }
 _AGGREGATE_NAMES = {
@@ -77,10 +80,11 @@ def country_table() -> pd.DataFrame:
     for group in GROUPINGS:
         members = set(data.loc[data[group].notna(), "ISO3"])
         table[f"is_{group.lower()}"] = table["iso3"].isin(members)
+    reserved = {**AGGREGATES, **DERIVED_CODES}
     aggregates = pd.DataFrame(
         {
-            "iso3": list(AGGREGATES),
-            "name": list(AGGREGATES.values()),
+            "iso3": list(reserved),
+            "name": list(reserved.values()),
             "m49_code": pd.array([0, None, 490, None], dtype="Int32"),
             "is_aggregate": True,
             **{f"is_{group.lower()}": False for group in GROUPINGS},

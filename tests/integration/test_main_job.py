@@ -110,6 +110,7 @@ def test_trade_flows_exist_empty_and_dependency_from_published_aggregates(two_ru
         japan_2018 = con.execute(
             """select origin_iso3, origin_share_pct, china_share_pct, top_supplier_iso3, supplier_hhi
                from mart_import_dependency where importer_iso3 = 'JPN' and period_label = '2018'
+                 and origin_basis = 'immediate_supplier'
                order by origin_share_pct desc"""
         ).fetchall()
     assert [r[0] for r in japan_2018] == ["CHN", "VNM", "FRA", "MYS"]

@@ -1,3 +1,5 @@
+import pandas as pd
+
 from ingest.countries import country_table, resolve_country
 
 
@@ -16,4 +18,6 @@ def test_country_table_has_codes_and_groupings_from_the_library():
     assert table.loc["FRA", "is_eu27"] and not table.loc["GBR", "is_eu27"]
     assert table.loc["CHN", "m49_code"] == 156 and table.loc["JPN", "m49_code"] == 392
     assert table.loc["WLD", "is_aggregate"] and not table.loc["USA", "is_aggregate"]
+    # The untraceable first origin of origin tracing is a reserved group, never a country.
+    assert table.loc["XXX", "is_aggregate"] and pd.isna(table.loc["XXX", "m49_code"])
     assert table.index.is_unique
