@@ -1,4 +1,5 @@
 import great_expectations as gx
+from great_expectations.expectations.row_conditions import Column
 
 from expectations.severity import error, warn
 
@@ -24,8 +25,7 @@ def build_suite() -> gx.ExpectationSuite:
         gx.expectations.ExpectColumnValuesToBeUnique(column="flow_id", meta=error()),
         # An estimate must say what it rests on: every one carries its published figures' ids.
         gx.expectations.ExpectColumnValuesToNotBeNull(
-            column="source_figure_ids", row_condition='evidence_kind == "estimate"',
-            condition_parser="pandas", meta=error(),
+            column="source_figure_ids", row_condition=Column("evidence_kind") == "estimate", meta=error(),
         ),
         # Element content never exceeds the REO it is contained in (oxide factors are all < 1).
         gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
@@ -33,13 +33,13 @@ def build_suite() -> gx.ExpectationSuite:
             ignore_row_if="either_value_is_missing", meta=error(),
         ),
         # A sample row in a balance would present invented figures as data.
-        gx.expectations.ExpectColumnValuesToBeInSet(
-            column="is_in_importer_balance", value_set=[False], row_condition="is_sample == True",
-            condition_parser="pandas", meta=error(),
-        ),
-        gx.expectations.ExpectColumnValuesToBeInSet(
-            column="is_in_exporter_balance", value_set=[False], row_condition="is_sample == True",
-            condition_parser="pandas", meta=error(),
+        *(
+            gx.expectations.ExpectColumnValuesToBeInSet(
+                column=column, value_set=[False],
+                row_condition=Column("is_sample") == True,
+                meta=error(),
+            )
+            for column in ("is_in_producer_balance", "is_in_importer_balance", "is_in_exporter_balance")
         ),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="reo_t", mostly=0.9, meta=warn()),
     ]

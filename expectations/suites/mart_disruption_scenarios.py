@@ -1,4 +1,5 @@
 import great_expectations as gx
+from great_expectations.expectations.row_conditions import Column
 
 from expectations.severity import error
 
@@ -28,8 +29,7 @@ def build_suite() -> gx.ExpectationSuite:
         ),
         # Whatever the data lacks is said in data_gap, not left as an unexplained null.
         gx.expectations.ExpectColumnValuesToNotBeNull(
-            column="data_gap", row_condition="lost_supply_t != lost_supply_t",
-            condition_parser="pandas", meta=error(),
+            column="data_gap", row_condition=Column("lost_supply_t").is_null(), meta=error(),
         ),
     ]
     return gx.ExpectationSuite(name="mart_disruption_scenarios", expectations=expectations)

@@ -91,8 +91,9 @@ published_first_origin as (
         cast(null as double) as imports_t_reo,
         'published_aggregate' as source_kind,
         published.definition,
-        published.source_citation,
-        published.is_estimate,
+        -- one citation per group even if the partners' rows cite different pages
+        string_agg(distinct published.source_citation, '; ' order by published.source_citation) as source_citation,
+        bool_or(published.is_estimate) as is_estimate,
         'published partner shares x the partners'' traced output mix (proportional input mix)' as origin_method
     from published
     left join downstream_stages
@@ -107,8 +108,7 @@ published_first_origin as (
         and (output_mix.stage = published.stage
              or (published.stage = 'all' and output_mix.chain_order = downstream_stages.chain_order))
     group by published.importer_iso3, published.period_label, published.year, published.element,
-        published.stage, coalesce(output_mix.first_origin_iso3, 'XXX'), published.definition,
-        published.source_citation, published.is_estimate
+        published.stage, coalesce(output_mix.first_origin_iso3, 'XXX'), published.definition
 ),
 
 traced_imports as (
