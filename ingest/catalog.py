@@ -38,6 +38,9 @@ class SourceKind:
     description: str
     # Lands the embedded defaults when a plain glob cannot (the register names files by company).
     land_embedded: Callable[[], list[tuple[LandedFile, bool]]] | None = None
+    # How old the newest landed data may be before `reeflow status` and Dagster call the source
+    # STALE (ingest/freshness.py); None = no expectation. Set from the publisher's cadence.
+    max_age_days: int | None = None
 
 
 SOURCE_KINDS: dict[str, SourceKind] = {
@@ -51,6 +54,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             parser_version=usgs_mcs.PARSER_VERSION,
             embedded_glob="usgs_mcs/*.csv",
             description="USGS MCS data-release CSV, rare-earths world mine production table",
+            # MCS appears every year in late January: a year plus five weeks of slack.
+            max_age_days=400,
         ),
         SourceKind(
             name=published_figures.SOURCE,
@@ -60,6 +65,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             parser_version=published_figures.PARSER_VERSION,
             embedded_glob="published_figures/*.csv",
             description="published aggregates register (quotas, shares, stockpiles), one cited figure a row",
+            # Quotas, IEA outlooks and agencies' summaries are yearly.
+            max_age_days=400,
         ),
         SourceKind(
             name=comtrade.SOURCE_API,
@@ -69,6 +76,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             parser_version=comtrade.PARSER_VERSION,
             embedded_glob=None,
             description="UN Comtrade data API v1 JSON responses (`reeflow ingest comtrade`)",
+            # Reporters file annual data within the following year; a fetch is due at least yearly.
+            max_age_days=400,
         ),
         SourceKind(
             name=comtrade.SOURCE_BULK,
@@ -78,6 +87,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             parser_version=comtrade.PARSER_VERSION,
             embedded_glob=None,
             description="UN Comtrade bulk / final-data files (CSV, TSV or saved API JSON)",
+            # Final annual files are released once a year.
+            max_age_days=400,
         ),
         SourceKind(
             name=_JPN_CUSTOMS.source,
@@ -87,6 +98,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             parser_version=_JPN_CUSTOMS.parser_version,
             embedded_glob=None,
             description="Trade Statistics of Japan, 9-digit tariff lines split by element",
+            # Japan's customs statistics are monthly, published about a month after the month ends.
+            max_age_days=62,
         ),
         SourceKind(
             name=disclosures.SOURCE,
@@ -97,6 +110,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             embedded_glob=None,
             land_embedded=disclosures.land_embedded_register,
             description="company disclosure register (one folder per company, cited figures)",
+            # Producers report quarterly; a quarter plus the usual four-to-six-week reporting lag.
+            max_age_days=135,
         ),
         SourceKind(
             name=disclosures_pdf.SOURCE,
@@ -106,6 +121,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             parser_version=disclosures_pdf.PARSER_VERSION,
             embedded_glob=None,
             description="producers' quarterly/annual report PDFs, figures found by per-company rules",
+            # Producers report quarterly; a quarter plus the usual four-to-six-week reporting lag.
+            max_age_days=135,
         ),
     )
 }
