@@ -11,7 +11,7 @@ from expectations.severity import error
 
 ID_COLUMNS = ("iso3", "name")
 # ISO 3166 has 249 codes; country_converter adds Kosovo and a few others, and reeflow its three
-# reserved aggregates (WLD, OTH, S19).
+# reserved aggregates (WLD, OTH, S19) and the code origin tracing derives (XXX).
 MIN_ROWS, MAX_ROWS = 240, 270
 # Fixed memberships (2020 onward: the EU after Brexit).
 GROUP_SIZES = {"is_eu27": 27, "is_g7": 7}
