@@ -14,9 +14,15 @@ import pyarrow as pa
 
 from ingest import settings
 from ingest.landing import LandedFile, land_file, read_manifest
-from ingest.sources import comtrade, customs, disclosures, disclosures_pdf, published_figures, usgs_mcs
-from ingest.staged import ParseResult, StageReport, stage_landed_files
-
+from ingest.sources import (
+    comtrade,
+    customs,
+    disclosures,
+    disclosures_pdf,
+    published_figures,
+    usgs_mcs,
+)
+from ingest.staged import ParseResult, StageReport, StageWriter, stage_landed_files
 
 _JPN_CUSTOMS = customs.load_mapping("jpn_customs")
 
@@ -32,6 +38,8 @@ class SourceKind:
     description: str
     # Lands the embedded defaults when a plain glob cannot (the register names files by company).
     land_embedded: Callable[[], list[tuple[LandedFile, bool]]] | None = None
+    # Writes its own Parquet (files too large for a DataFrame); staging calls it instead of parse.
+    write: StageWriter | None = None
 
 
 SOURCE_KINDS: dict[str, SourceKind] = {
@@ -69,9 +77,10 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             dataset=comtrade.DATASET,
             schema=comtrade.COMTRADE_SCHEMA,
             parse=comtrade.parse_comtrade_bulk,
-            parser_version=comtrade.PARSER_VERSION,
+            parser_version=comtrade.BULK_PARSER_VERSION,
             embedded_glob=None,
             description="UN Comtrade bulk / final-data files (CSV, TSV or saved API JSON)",
+            write=comtrade.stage_comtrade_bulk,
         ),
         SourceKind(
             name=_JPN_CUSTOMS.source,
@@ -140,5 +149,6 @@ def stage(kind: SourceKind, **kwargs) -> StageReport:
         schema=kind.schema,
         parse=kind.parse,
         parser_version=kind.parser_version,
+        write=kind.write,
         **kwargs,
     )
