@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.hs_codes import hs6_in_scope
+from ingest.hs_codes import codes_in_scope
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Comtrade's own reference lists, when the shared reference data sits beside the repository.
@@ -48,7 +48,7 @@ class GeneratedFile:
     path: Path
     rows: int
     size_bytes: int
-    rare_earth_rows: int  # lines whose cmdCode is one of the seed's HS6 lines
+    rare_earth_rows: int  # lines whose cmdCode staging keeps (the seeds' HS6 lines, 2846)
     bad_rare_earth_rows: int  # of those, lines made bad on purpose (to be quarantined)
 
 
@@ -75,7 +75,7 @@ def commodity_codes() -> list[str]:
         for heading in range(1, 14):
             codes.append(f"{chapter:02d}{heading:02d}")
             codes += [f"{chapter:02d}{heading:02d}{sub}" for sub in ("10", "20", "90")]
-    return sorted(set(codes) | hs6_in_scope())
+    return sorted(set(codes) | codes_in_scope())
 
 
 def _lines_sql(
@@ -160,7 +160,7 @@ def generate(
     path.parent.mkdir(parents=True, exist_ok=True)
     reporters = reporter_codes()
     codes = commodity_codes()
-    flows_sql = _lines_sql(rows, reporters, codes, hs6_in_scope(), bad_one_in)
+    flows_sql = _lines_sql(rows, reporters, codes, codes_in_scope(), bad_one_in)
     with duckdb.connect() as con:
         con.execute("set enable_progress_bar = false")
         con.execute(

@@ -138,9 +138,9 @@ def step_raw_duckdb(workdir: Path, rows: int) -> Callable[[], dict]:
     """What one would type in the DuckDB shell: sniffed types, filter, group by pair."""
     import duckdb
 
-    from ingest.hs_codes import hs6_in_scope
+    from ingest.hs_codes import codes_in_scope
 
-    codes = ", ".join(f"'{code}'" for code in sorted(hs6_in_scope()))
+    codes = ", ".join(f"'{code}'" for code in sorted(codes_in_scope()))
 
     def work() -> dict:
         pairs = duckdb.sql(
@@ -161,7 +161,7 @@ def step_pandas(workdir: Path, rows: int) -> Callable[[], dict]:
     """What an analyst would write: read the columns needed, filter, group by pair."""
     import pandas as pd
 
-    from ingest.hs_codes import hs6_in_scope
+    from ingest.hs_codes import codes_in_scope
 
     def work() -> dict:
         frame = pd.read_csv(
@@ -170,7 +170,7 @@ def step_pandas(workdir: Path, rows: int) -> Callable[[], dict]:
                      "netWgt"],
             dtype={"cmdCode": str},
         )
-        rare_earth = frame[frame["cmdCode"].isin(hs6_in_scope())]
+        rare_earth = frame[frame["cmdCode"].isin(codes_in_scope())]
         pairs = rare_earth.groupby(["reporterCode", "partnerCode", "flowCode"]).agg(
             value_usd=("primaryValue", "sum"), net_wgt_kg=("netWgt", "sum"),
             records=("cmdCode", "size"),

@@ -2,8 +2,12 @@
 
 A landed file is never rewritten. Its manifest row (one JSON line in `manifest.jsonl`) records
 the source, the request that produced it, when it was fetched, the release/vintage and the
-row count. Landing identical content for the same source again is a no-op that returns the
-existing entry, which makes re-runs and resumed downloads idempotent.
+row count. Landing identical content for the same source and request again is a no-op that
+returns the existing entry, which makes re-runs and resumed downloads idempotent.
+
+The file id is the content hash, salted with the request when there is one: two API requests
+that happen to return the same bytes (two empty answers) are two landings, each with its own
+manifest row, so a resumed download knows both were asked.
 """
 
 from __future__ import annotations
@@ -77,6 +81,13 @@ def read_manifest(landing_dir: Path | None = None, source: str | None = None) ->
     return entries
 
 
+def landing_id(sha256: str, request: dict | None) -> str:
+    if not request:
+        return sha256[:16]
+    salted = sha256 + json.dumps(request, sort_keys=True)
+    return hashlib.sha256(salted.encode("utf-8")).hexdigest()[:16]
+
+
 def land_bytes(
     content: bytes,
     *,
@@ -145,9 +156,9 @@ def _land(
     if not _SOURCE_NAME.match(source):
         raise ValueError(f"invalid source name {source!r}: use lowercase letters, digits, _")
     root = _root(landing_dir)
-    file_id = sha256[:16]
+    file_id = landing_id(sha256, request)
     with _manifest_lock(root):
-        existing = _landed_entry(root, source, sha256)
+        existing = _landed_entry(root, source, file_id)
         if existing is not None:
             return existing, False
         safe_name = _SAFE_NAME.sub("_", Path(name).name).strip("_") or "file"
@@ -174,9 +185,9 @@ def _land(
     return entry, True
 
 
-def _landed_entry(root: Path, source: str, sha256: str) -> LandedFile | None:
+def _landed_entry(root: Path, source: str, file_id: str) -> LandedFile | None:
     for entry in read_manifest(root, source):
-        if entry.sha256 == sha256 and Path(entry.path).exists():
+        if entry.file_id == file_id and Path(entry.path).exists():
             return entry
     return None
 

@@ -8,18 +8,19 @@ and lines with the wrong number of cells. Those few are typed with TRY_CAST and 
 record parser's rules and reasons (comtrade_records); DuckDB writes the good rows to Parquet and
 the bad ones go to quarantine with their record number.
 
-Scope (what staging keeps): the HS6 lines of the dbt seed (`ingest.hs_codes`). Everything else
-is out of scope, counted and logged, neither staged nor quarantined: other commodities, the
-TOTAL line, and the 2- and 4-digit parents (chapters 25/26/28/36/85, headings 2530/2612/2805/
-2846/3606/8505). Comtrade computes those parents as sums of the HS6 lines in the same file, so
-keeping them would only double count; and except 2846 (exactly 2846.10 + 2846.90) they hold
-mostly goods that are not rare earths. A numeric code longer than 6 digits (a national tariff
-line) is out of scope unless it starts with a kept HS6 line, in which case it is a bad row: it
-belongs to us but cannot be staged as an HS6 record.
+Scope (what staging keeps) is `ingest.hs_codes.codes_in_scope()`: the HS6 lines and whole
+headings (2846) of the dbt seeds, exactly the codes dbt joins trade rows to. Everything else is
+out of scope, counted and logged, neither staged nor quarantined: other commodities, the TOTAL
+line, chapters (25, 26, 28, 36, 85) and the mixed headings (2530, 2612, 2805, 3606, 8505), which
+Comtrade computes as sums of HS6 lines and which hold mostly goods that are not rare earths. A
+numeric code longer than 6 digits (a national tariff line) is out of scope unless it starts with
+a kept HS6 line, in which case it is a bad row: ours, but not stageable as an HS record.
 
 Record numbers count data lines after the header, blank lines not counted, as the JSON path
 counts records; a line DuckDB reads with too few or too many cells is a bad row whatever its
-cmdCode says, since that cell may belong to another column.
+cmdCode says, since that cell may belong to another column. Only the columns a staged row needs
+are read: a byte that is not UTF-8 in one of them rejects the file (as the record parser did);
+other columns are not looked at.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from ingest.hs_codes import hs6_in_scope
+from ingest.hs_codes import codes_in_scope
 from ingest.landing import LandedFile
 from ingest.quarantine import QuarantinedRow
 from ingest.sources import comtrade_records as records
@@ -254,7 +255,7 @@ class _SqlBuilder:
             self.read.append(f"c{self.width - 1}")
         self.last = f"c{self.width - 1}"
         self.overflow = f"c{self.width}"
-        self.codes = ", ".join(_literal(code) for code in sorted(hs6_in_scope()))
+        self.codes = ", ".join(_literal(code) for code in sorted(codes_in_scope()))
 
     # -- the one pass over the file -------------------------------------------------------
     def scan_sql(self, path: str) -> str:
@@ -329,7 +330,8 @@ class _SqlBuilder:
                        when {cmd} in ({self.codes}) then 'in_scope'
                        when regexp_full_match({cmd}, '{_HS_CODE}') or upper({cmd}) = 'TOTAL'
                            then 'out_of_scope'
-                       when regexp_full_match({cmd}, '[0-9]{{7,}}') and left({cmd}, 6) in ({self.codes})
+                       when regexp_full_match({cmd}, '[0-9]{{7,}}')
+                           and left({cmd}, 6) in ({self.codes})
                            then 'bad_code'
                        when regexp_full_match({cmd}, '[0-9]+') then 'out_of_scope'
                        else 'bad_code'

@@ -38,7 +38,8 @@ from ingest.units import Unit, UnitError, parse_printed_number, parse_unit
 
 SOURCE = "disclosure_register"
 DATASET = "company_disclosures"
-PARSER_VERSION = 1
+# 2: rows carry the company's legal name from companies.yml (company_name).
+PARSER_VERSION = 2
 DISCLOSURES_DIR = settings.EMBEDDED_DIR / "disclosures"
 COMPANIES_FILE = DISCLOSURES_DIR / "companies.yml"
 
@@ -109,6 +110,7 @@ DISCLOSURE_SCHEMA = pa.schema(
         ("file_id", pa.string()),
         ("row_number", pa.int64()),  # CSV line (header = line 1), or figure number in a PDF
         ("company_id", pa.string()),
+        ("company_name", pa.string()),  # legal name from companies.yml
         ("facility_id", pa.string()),
         ("country_iso3", pa.string()),
         ("stage", pa.string()),
@@ -387,6 +389,7 @@ def validate_figure(raw: dict[str, str], companies: dict[str, Company], *, today
 
     return {
         "company_id": company.id,
+        "company_name": company.legal_name,
         "facility_id": facility.id,
         "country_iso3": country,
         "stage": stage,

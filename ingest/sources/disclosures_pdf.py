@@ -45,7 +45,8 @@ from ingest.staged import FileRejected, ParseResult
 
 SOURCE = "disclosure_pdf"
 DATASET = disclosures.DATASET  # the register's staged dataset: one table for dbt
-PARSER_VERSION = 1
+# 2: rows carry the company's legal name (disclosures.DISCLOSURE_SCHEMA company_name).
+PARSER_VERSION = 2
 
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _EMPTY_CELL = {"-", "\u2013", "\u2014", "n/a", "na", "nm", "n.m."}

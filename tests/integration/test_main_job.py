@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -14,7 +15,8 @@ from tests.conftest import REPO_ROOT
 REEFLOW = Path(sys.executable).with_name("reeflow")
 BI_CLIENT = REPO_ROOT / ".venv-bi14"
 MARTS = ["dim_elements", "fct_mine_production", "mart_stage_concentration",
-         "mart_import_dependency", "fct_published_figures", "fct_trade_flows"]
+         "mart_import_dependency", "fct_published_figures", "fct_trade_flows",
+         "fct_company_production", "fct_offtake_links"]
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -110,6 +112,137 @@ def test_trade_flows_exist_empty_and_dependency_from_published_aggregates(two_ru
     assert [r[0] for r in japan_2018] == ["CHN", "VNM", "FRA", "MYS"]
     assert japan_2018[0][2] == 58 and japan_2018[0][3] == "CHN"
     assert japan_2018[0][4] == pytest.approx(58**2 + 14**2 + 11**2 + 10**2)
+
+
+def _company_rows(con, where: str, *params) -> list[tuple]:
+    return con.execute(
+        f"""select period_label, period_start, period_end, year, period_kind, element,
+                   quantity_t_reo, quantity_t_element, vintage, is_latest_vintage, is_estimate
+            from fct_company_production where {where} order by element, vintage""",
+        list(params),
+    ).fetchall()
+
+
+def test_mp_materials_2024_mine_output_is_in_the_warehouse(two_runs):
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        latest = con.execute(
+            """select quantity_t_reo, country_iso3, period_kind, year, is_estimate, document_title, page
+               from fct_company_production
+               where company_id = 'mp_materials' and stage = 'mining' and element = 'REO'
+                 and metric = 'production' and period_label = '2024' and is_latest_vintage"""
+        ).fetchall()
+    assert latest == [(
+        45_455, "USA", "calendar_year", 2024, False,
+        "MP Materials Corp. Form 10-K for the fiscal year ended December 31, 2025", 53,
+    )]
+
+
+def test_lynas_fy2024_on_the_calendar_with_ndpr_split_into_elements(two_runs):
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        rows = _company_rows(
+            con, "company_id = 'lynas' and metric = 'production' and period_label = 'FY2024' "
+            "and is_latest_vintage"
+        )
+        factors = dict(con.execute("select symbol, element_per_oxide_factor from dim_elements").fetchall())
+        nd_parts, pr_parts = con.execute(
+            "select nd_parts, pr_parts from reference.ndpr_split where facility_id is null"
+        ).fetchone()
+    by_element = {row[5]: row for row in rows}
+    assert set(by_element) == {"REO", "NdPr", "Nd", "Pr"}
+    # A July-June year: kept whole under its own label, allocated to the year it ends in.
+    assert {row[:5] for row in rows} == {("FY2024", date(2023, 7, 1), date(2024, 6, 30), 2024, "fiscal_year")}
+    assert by_element["REO"][6:8] == (10_908, None)  # total REO has no single element factor
+    assert by_element["NdPr"][6] == 5_655
+    nd_share = nd_parts / (nd_parts + pr_parts)
+    assert by_element["Nd"][6] == pytest.approx(5_655 * nd_share)
+    assert by_element["Pr"][6] == pytest.approx(5_655 * (1 - nd_share))
+    assert by_element["Nd"][7] == pytest.approx(5_655 * nd_share * factors["Nd"], abs=1e-5)
+    assert by_element["Pr"][7] == pytest.approx(5_655 * (1 - nd_share) * factors["Pr"], abs=1e-5)
+    assert by_element["NdPr"][7] == pytest.approx(by_element["Nd"][7] + by_element["Pr"][7], abs=1e-5)
+    # Lynas states no Nd:Pr split: the split rows rest on the default assumption.
+    assert [by_element[e][10] for e in ("REO", "NdPr", "Nd", "Pr")] == [False, True, True, True]
+
+
+def test_lynas_fiscal_quarter_maps_to_a_calendar_quarter(two_runs):
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        rows = _company_rows(
+            con, "company_id = 'lynas' and element = 'REO' and metric = 'production' "
+            "and period_start = date '2022-01-01' and period_end = date '2022-03-31'"
+        )
+    # Lynas prints "Q3 FY22": January-March 2022.
+    assert [row[:7] for row in rows] == [
+        ("2022-Q1", date(2022, 1, 1), date(2022, 3, 31), 2022, "calendar_quarter", "REO", 4_945)
+    ]
+
+
+def test_a_restated_figure_keeps_every_vintage_and_flags_the_latest(two_runs):
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        rows = _company_rows(
+            con, "company_id = 'lynas' and element = 'REO' and metric = 'production' "
+            "and period_label = 'FY2024'"
+        )
+        restated = con.execute(
+            """select count(*) from (
+                   select company_id, facility_id, stage, element, metric, period_start, period_end
+                   from fct_company_production
+                   group by all
+                   having count(*) > 1 and count(*) filter (where is_latest_vintage) = 1)"""
+        ).fetchone()[0]
+    # Annual Report 2024 (vintage 30 June 2024) and the FY2026 report's multi-year table.
+    assert [(row[6], row[8], row[9]) for row in rows] == [
+        (10_908, date(2024, 6, 30), False),
+        (10_908, date(2026, 6, 30), True),
+    ]
+    assert restated > 10  # many figures are repeated in later reports, each vintage kept
+
+
+def test_mp_materials_share_of_world_mining_sits_beside_the_countries(two_runs):
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        world = con.execute(
+            """select production_t_reo from fct_mine_production
+               where year = 2024 and is_world_total and is_latest_edition"""
+        ).fetchone()[0]
+        company = con.execute(
+            """select share_pct, quantity_t_reo, world_t_reo, country_iso3, company_name,
+                      is_top_producer, top_producer_iso3, hhi, coverage_pct, countries_itemized
+               from mart_stage_concentration
+               where year = 2024 and stage = 'mining' and entity_kind = 'company'
+                 and company_id = 'mp_materials'"""
+        ).fetchone()
+        countries = con.execute(
+            """select share_pct, is_aggregate, hhi, coverage_pct, countries_itemized
+               from mart_stage_concentration
+               where year = 2024 and stage = 'mining' and source_kind = 'usgs_mcs'
+                 and entity_kind = 'country'"""
+        ).fetchall()
+        lynas = con.execute(
+            "select count(*) from mart_stage_concentration where company_id = 'lynas'"
+        ).fetchone()[0]
+    share, quantity, world_t, iso3, name, is_top, top, hhi, coverage, itemized = company
+    assert share == pytest.approx(100 * 45_455 / world)
+    assert (quantity, world_t, iso3, name) == (45_455, world, "USA", "MP Materials Corp.")
+    assert not is_top and top == "CHN"
+    # The company row repeats its country group's figures and never enters them.
+    country_hhi = sum(s * s for s, aggregate, *_ in countries if not aggregate)
+    assert hhi == pytest.approx(country_hhi) and {row[2] for row in countries} == {hhi}
+    assert coverage == pytest.approx(sum(row[0] for row in countries))
+    assert itemized == sum(1 for row in countries if not row[1])
+    # Lynas reports July-June years of its Malaysian plant's output: no calendar-year share.
+    assert lynas == 0
+
+
+def test_offtake_links_record_where_output_goes(two_runs):
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        links = con.execute(
+            """select company_id, origin_iso3, element, destination_iso3, share_pct, period_label,
+                      confidence, is_latest_vintage
+               from fct_offtake_links order by element"""
+        ).fetchall()
+    # "Up to 65 %" of the Dy and Tb Lynas started producing in 2025 goes to Japan (WSJ, 2025).
+    assert links == [
+        ("lynas", "MYS", "Dy", "JPN", 65, "2025", "medium", True),
+        ("lynas", "MYS", "Tb", "JPN", 65, "2025", "medium", True),
+    ]
 
 
 def test_second_run_gives_the_same_warehouse(two_runs):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.hs_codes import HS_CODES_SEED, hs6_in_scope
+from ingest.hs_codes import HS_CODES_SEED, HS_HEADINGS_SEED, codes_in_scope
 from ingest.landing import LandedFile, land_bytes
 from ingest.sources import comtrade_bulk
 from ingest.sources.comtrade import (
@@ -66,12 +66,14 @@ def land(tmp_path: Path, content: bytes | str, name: str = "bulk.csv", **kwargs)
     return landed
 
 
-def test_scope_is_every_hs6_line_of_the_dbt_seed():
+def test_scope_is_the_codes_dbt_joins_trade_rows_to():
     with open(HS_CODES_SEED, newline="", encoding="utf-8") as handle:
-        seed = {row["hs6"] for row in csv.DictReader(handle)}
-    assert hs6_in_scope() == seed
-    assert {"280530", "284610", "284690", "850511", "253090"} <= hs6_in_scope()
-    assert all(len(code) == 6 for code in hs6_in_scope())
+        hs6 = {row["hs6"] for row in csv.DictReader(handle)}
+    with open(HS_HEADINGS_SEED, newline="", encoding="utf-8") as handle:
+        headings = {row["heading"] for row in csv.DictReader(handle)}
+    assert codes_in_scope() == hs6 | headings
+    assert {"280530", "284610", "284690", "850511", "253090", "2846"} <= codes_in_scope()
+    assert not {"28", "2805", "8505", "TOTAL"} & codes_in_scope()
 
 
 def test_out_of_scope_codes_are_counted_not_quarantined(tmp_path):
@@ -79,8 +81,8 @@ def test_out_of_scope_codes_are_counted_not_quarantined(tmp_path):
         line(cmdCode="280530"),  # 1 in scope
         line(cmdCode="010121"),  # 2 horses: another commodity
         line(cmdCode="TOTAL"),  # 3 all commodities
-        line(cmdCode="28"),  # 4 chapter of 280530: a sum of HS6 lines, not kept
-        line(cmdCode="2846"),  # 5 heading = 284610 + 284690: not kept (double count)
+        line(cmdCode="28"),  # 4 chapter of 280530: a sum of mostly other goods, not kept
+        line(cmdCode="2805"),  # 5 heading of 280530 with alkali metals and mercury: not kept
         line(cmdCode=" 284690 "),  # 6 in scope once trimmed
         line(cmdCode="28053011"),  # 7 a national line of a kept HS6 line: ours but not HS6
         line(cmdCode="01012100"),  # 8 a national line of another commodity
@@ -88,10 +90,11 @@ def test_out_of_scope_codes_are_counted_not_quarantined(tmp_path):
         line(cmdCode="850511", flowCode="Q"),  # 10 in scope and bad
         line(cmdCode="010121", flowCode="Q"),  # 11 bad, but out of scope: not checked
         line(cmdCode=""),  # 12 no code at all
+        line(cmdCode="2846"),  # 13 rare-earth compounds as a whole heading: kept for dbt
     ]
     result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
-    assert result.rows["record_number"].tolist() == [1, 6]
-    assert result.rows["cmd_code"].tolist() == ["280530", "284690"]
+    assert result.rows["record_number"].tolist() == [1, 6, 13]
+    assert result.rows["cmd_code"].tolist() == ["280530", "284690", "2846"]
     assert result.out_of_scope == 6  # lines 2, 3, 4, 5, 8, 11
     reasons = {row.row_number: row.reason for row in result.quarantined}
     assert reasons == {
@@ -131,14 +134,14 @@ def test_rules_and_reasons_match_the_record_parser(tmp_path):
 
 
 def test_one_bad_row_among_thousands_keeps_its_record_number(tmp_path):
-    codes = sorted(hs6_in_scope()) + ["010121", "870323", "TOTAL"]
+    codes = sorted(codes_in_scope()) + ["010121", "870323", "TOTAL"]
     lines = [line(cmdCode=codes[i % len(codes)], partnerCode=i % 250) for i in range(5000)]
     lines[3216] = line(cmdCode="280530", netWgt="-7.5")  # record 3217
     result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
     assert [(q.row_number, q.reason) for q in result.quarantined] == [
         (3217, "negative netWgt -7.5")
     ]
-    in_scope = [i + 1 for i in range(5000) if codes[i % len(codes)] in hs6_in_scope()]
+    in_scope = [i + 1 for i in range(5000) if codes[i % len(codes)] in codes_in_scope()]
     assert result.rows["record_number"].tolist() == [n for n in in_scope if n != 3217]
     assert result.out_of_scope == 5000 - len(in_scope)
     # record n carries partnerCode (n - 1) % 250: each staged row is the line it claims to be

@@ -430,7 +430,10 @@ def test_staged_parquet_has_the_disclosure_schema(tmp_path):
     assert report.files_parsed == 2 and report.quarantined == 0
     for entry in landed:
         table = pq.read_table(
-            tmp_path / "staged" / disclosures.DATASET / f"{entry.file_id}.v1.parquet"
+            tmp_path / "staged" / disclosures.DATASET / f"{entry.file_id}.v{disclosures.PARSER_VERSION}.parquet"
         )
         assert table.schema == DISCLOSURE_SCHEMA
         assert table.num_rows > 0
+        # The legal name comes from companies.yml, for the warehouse's company columns.
+        names = set(table.column("company_name").to_pylist())
+        assert len(names) == 1 and names <= {"Lynas Rare Earths Limited", "MP Materials Corp."}

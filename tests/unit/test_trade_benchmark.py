@@ -9,7 +9,7 @@ import duckdb
 
 from benchmarks import trade_scale
 from benchmarks.comtrade_bulk_generator import BULK_HEADER, generate
-from ingest.hs_codes import hs6_in_scope
+from ingest.hs_codes import codes_in_scope
 
 ROWS = 20_000
 
@@ -51,6 +51,6 @@ def test_generated_file_looks_like_a_comtrade_bulk_file(tmp_path):
     assert codes > 1000  # many commodities, of which the rare-earth lines are a few
     in_scope = con.execute(
         f"select count(*) from read_csv('{path}', all_varchar = true) "
-        f"where cmdCode in ({', '.join(repr(code) for code in sorted(hs6_in_scope()))})"
+        f"where cmdCode in ({', '.join(repr(code) for code in sorted(codes_in_scope()))})"
     ).fetchall()[0][0]
     assert 0 < in_scope < ROWS * 0.01

@@ -1,19 +1,37 @@
--- Bilateral trade flows in product, element and REO tonnes. Its contract is final; it holds no
--- rows until trade records (Comtrade API, bulk or customs files) have landed: the embedded
--- default data has no bilateral records, and none are invented.
-select
-    cast(null as varchar) as period,
-    cast(null as integer) as year,
-    cast(null as varchar) as stage,
-    cast(null as varchar) as element,
-    cast(null as varchar) as exporter_iso3,
-    cast(null as varchar) as importer_iso3,
-    cast(null as varchar) as hs6,
-    cast(null as double) as product_t,
-    cast(null as double) as element_t,
-    cast(null as double) as reo_t,
-    cast(null as double) as value_usd,
-    cast(null as varchar) as reporting_side,
-    cast(null as varchar) as source_kind,
-    cast(null as varchar) as file_id
-where false
+-- Bilateral trade flows, one row per year x stage x element x exporter x importer x code,
+-- reconciled from both sides' declarations (see int_trade_flows_reconciled for the rule).
+-- Empty on the embedded default data: no bilateral records are bundled and none are invented;
+-- rows appear once Comtrade API answers, bulk files or customs files have landed.
+with flows as (
+    select * from {{ ref('int_trade_flows_element_content') }}
+),
+
+final as (
+    select
+        cast(year as varchar) as period,
+        cast(year as integer) as year,
+        stage,
+        element,
+        element_basis,
+        exporter_iso3,
+        importer_iso3,
+        trade_code as hs6,
+        hs_edition,
+        product_t,
+        element_t,
+        reo_t,
+        value_usd,
+        reporting_side,
+        importer_reported_t,
+        exporter_reported_t,
+        quantity_discrepancy_pct,
+        value_discrepancy_pct,
+        factor_confidence,
+        source_kind,
+        file_ids as file_id,
+        cast(months_covered as integer) as months_covered,
+        is_sample
+    from flows
+)
+
+select * from final

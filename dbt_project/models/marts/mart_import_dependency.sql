@@ -1,8 +1,19 @@
 -- Each importer's supply by origin for an element, stage and period: the origin's share, China's
 -- share, the top supplier and the HHI of suppliers (over itemized countries; a lower bound when
--- the shares cover less than 100 %). Filled from published aggregates until trade records land.
-with shares as (
-    select * from {{ ref('int_import_shares_published') }}
+-- the shares cover less than 100 %). Published aggregates and shares computed from reconciled
+-- trade records sit side by side, told apart by source_kind and definition.
+with published as (
+    select *, 'published_aggregate' as source_kind from {{ ref('int_import_shares_published') }}
+),
+
+traded as (
+    select * from {{ ref('int_import_shares_traded') }}
+),
+
+shares as (
+    select * from published
+    union all by name
+    select * from traded
 ),
 
 countries as (
@@ -52,7 +63,7 @@ final as (
         per_group.coverage_pct,
         per_group.coverage_pct < 99 as is_hhi_lower_bound,
         cast(null as double) as net_import_reliance_pct,
-        'published_aggregate' as source_kind,
+        annotated.source_kind,
         annotated.definition,
         annotated.source_citation,
         annotated.is_estimate

@@ -2,6 +2,10 @@
 -- HHI = sum of squared % shares (0-10,000) over the itemized countries; where a source itemizes
 -- only some countries (published shares) the HHI is a lower bound: coverage_pct says how much
 -- of world output the itemized shares cover.
+-- Company rows (entity_kind 'company', source_kind company_disclosure) sit next to the country
+-- rows they are compared with: a company's calendar-year output over the same world total. They
+-- carry that country group's HHI, China share, top producer and coverage, and never enter them
+-- (a company's output is already inside its country's).
 with shares as (
     select * from {{ ref('int_stage_shares_unioned') }}
 ),
@@ -34,6 +38,7 @@ per_group as (
         max(case when not is_aggregate then share_pct end) as top_producer_share_pct,
         count(*) filter (where not is_aggregate) as countries_itemized
     from annotated
+    where entity_kind = 'country'
     group by year, stage, element, source_kind
 ),
 
@@ -43,13 +48,17 @@ final as (
         annotated.stage,
         annotated.element,
         annotated.source_kind,
+        annotated.entity_kind,
+        annotated.company_id,
+        annotated.company_name,
         annotated.country_iso3,
         annotated.country_name,
         annotated.is_aggregate,
         annotated.quantity_t_reo,
         annotated.world_t_reo,
         annotated.share_pct,
-        annotated.country_iso3 = per_group.top_producer_iso3 as is_top_producer,
+        annotated.entity_kind = 'country'
+            and annotated.country_iso3 = per_group.top_producer_iso3 as is_top_producer,
         per_group.top_producer_iso3,
         per_group.top_producer_share_pct,
         per_group.china_share_pct,
@@ -60,7 +69,11 @@ final as (
         annotated.is_estimate,
         annotated.source_citation
     from annotated
-    inner join per_group using (year, stage, element, source_kind)
+    inner join per_group
+        on annotated.year = per_group.year
+        and annotated.stage = per_group.stage
+        and annotated.element = per_group.element
+        and annotated.world_total_source_kind = per_group.source_kind
 )
 
 select * from final

@@ -1,0 +1,135 @@
+"""The dbt seeds of disclosure assumptions agree with the company register they come from.
+
+`deposit_element_distribution.csv` and `ndpr_split.csv` are the dbt side of what
+`ingest/embedded/disclosures/companies.yml` records per facility; these tests keep the two from
+drifting apart and the assumptions honestly labelled.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+import pytest
+
+from expectations.runner import validate
+from expectations.suites import all_suites
+from ingest.sources.disclosures import load_companies
+from tests.conftest import REPO_ROOT
+
+SEEDS = REPO_ROOT / "dbt_project" / "seeds"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(SEEDS / name, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def facilities():
+    return {
+        facility.id: facility
+        for company in load_companies().values()
+        for facility in company.facilities.values()
+    }
+
+
+def test_distribution_seed_matches_companies_yml(facilities):
+    seed = _rows("deposit_element_distribution.csv")
+    for facility_id in {row["facility_id"] for row in seed}:
+        published = facilities[facility_id].element_distribution
+        assert published is not None, f"{facility_id}: no distribution in companies.yml"
+        current = {
+            row["component"]: float(row["share_pct_of_treo"])
+            for row in seed
+            if row["facility_id"] == facility_id and row["is_current"] == "true"
+        }
+        previous = {
+            row["component"]: float(row["share_pct_of_treo"])
+            for row in seed
+            if row["facility_id"] == facility_id and row["is_current"] == "false"
+        }
+        assert current == {k: float(v) for k, v in published["shares_pct"].items()}
+        expected_previous = (published.get("previously_published") or {}).get("shares_pct") or {}
+        assert previous == {k: float(v) for k, v in expected_previous.items()}
+    # Facilities without a published distribution (Lynas's) have no rows: their REO is not split.
+    assert {f for f, facility in facilities.items() if facility.element_distribution is None}.isdisjoint(
+        {row["facility_id"] for row in seed}
+    )
+
+
+def test_distribution_rows_are_labelled_and_cited():
+    for row in _rows("deposit_element_distribution.csv"):
+        assert row["is_estimate"] == "true" and row["is_illustrative"] == "false"
+        assert row["source"] and row["confidence"] in ("high", "medium", "low")
+        # Only an element symbol or NdPr may be split out; SEG+ (several elements) maps to nothing.
+        assert row["element_code"] in ("Ce", "La", "Nd", "Pr", "NdPr", ""), row
+        assert (row["element_code"] == "") == (row["component"] == "SEG+")
+
+
+def test_ndpr_split_uses_the_company_figures_or_a_labelled_default(facilities):
+    rows = _rows("ndpr_split.csv")
+    by_facility = {row["facility_id"]: row for row in rows}
+    assert set(by_facility) <= set(facilities) | {""}
+    # Mountain Pass: MP's own Nd and Pr shares of TREO (the FY2020 10-K split).
+    mountain_pass = by_facility["mountain_pass"]
+    printed = facilities["mountain_pass"].element_distribution["previously_published"]["shares_pct"]
+    assert (float(mountain_pass["nd_parts"]), float(mountain_pass["pr_parts"])) == (
+        float(printed["Nd"]),
+        float(printed["Pr"]),
+    )
+    # The default is an assumption and must say so.
+    default = by_facility[""]
+    assert default["is_estimate"] == "true" and default["confidence"] == "low"
+    assert "assumption" in default["source"].lower()
+    assert all(row["is_estimate"] == "true" for row in rows)
+
+
+def _production_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "quantity_t_element": [84.9975, None, 64.305],
+            "quantity_t_reo": [100.0, 1000.0, 75.0],
+            "period_start": pd.to_datetime(["2024-01-01"] * 3),
+            "period_end": pd.to_datetime(["2024-12-31"] * 3),
+            "stage": ["separation", "mining", "separation"],
+            "metric": ["production"] * 3,
+            "element": ["NdPr", "REO", "Nd"],
+            "document_title": ["report"] * 3,
+            "vintage": pd.to_datetime(["2025-02-01"] * 3),
+            "country_iso3": ["USA"] * 3,
+            "year": [2024] * 3,
+            "page": [1, 2, 3],
+        }
+    )
+
+
+def test_company_production_suite_passes_good_rows_and_catches_bad_ones():
+    suite = all_suites()["fct_company_production"]
+    assert all(outcome.passed for outcome in validate(_production_frame(), suite))
+
+    bad = _production_frame()
+    bad.loc[0, "quantity_t_element"] = 120.0  # more metal than oxide
+    bad.loc[1, "quantity_t_reo"] = -5.0
+    bad.loc[2, "period_end"] = pd.Timestamp("2023-12-31")  # ends before it starts
+    failed = {o.expectation: o.unexpected_count for o in validate(bad, suite) if not o.passed}
+    assert failed == {
+        "expect_column_values_to_be_between(quantity_t_reo)": 1,
+        "expect_column_pair_values_a_to_be_greater_than_b(quantity_t_reo, quantity_t_element)": 1,
+        "expect_column_pair_values_a_to_be_greater_than_b(period_end, period_start)": 1,
+    }
+
+
+def test_offtake_suite_refuses_a_share_above_100():
+    suite = all_suites()["fct_offtake_links"]
+    frame = pd.DataFrame(
+        {
+            "share_pct": [65.0, 165.0],
+            "destination_iso3": ["JPN", "JPN"],
+            "origin_iso3": ["MYS", "MYS"],
+            "document_title": ["article", "article"],
+            "confidence": ["medium", "medium"],
+        }
+    )
+    failed = {o.expectation: o.unexpected_count for o in validate(frame, suite) if not o.passed}
+    assert failed == {"expect_column_values_to_be_between(share_pct)": 1}
