@@ -18,7 +18,8 @@ a kept HS6 line, in which case it is a bad row: ours, but not stageable as an HS
 
 Record numbers count data lines after the header, blank lines not counted, as the JSON path
 counts records; a line DuckDB reads with too few or too many cells is a bad row whatever its
-cmdCode says, since that cell may belong to another column. Only the columns a staged row needs
+cmdCode says, since that cell may belong to another column (if most lines are, the file is
+rejected: its layout is not the header's). Only the columns a staged row needs
 are read: a byte that is not UTF-8 in one of them rejects the file (as the record parser did);
 other columns are not looked at.
 """
@@ -57,6 +58,9 @@ MEMORY_LIMIT = "1GB"
 # boundaries; tests make it small so a small file spans many buffers.
 CSV_BUFFER_BYTES: int | None = None
 _MAX_HEADER_BYTES = 1 << 20
+# From this many lines whose cells do not match the header, if they are most of the file,
+# the file is rejected as a wrong layout rather than quarantined line by line.
+_MISALIGNED_FILE = 100
 _DELIMITERS = "\t,|;"
 # No cell reads as SQL NULL except one the reader pads onto a short line, so "cell missing"
 # and "cell empty" stay apart; this string never occurs in a Comtrade file.
@@ -167,17 +171,25 @@ class _BulkScan:
 
     def _check(self) -> None:
         self.con.execute(self.sql.check_sql())
-        data_lines, out_of_scope, quarantined, staged = self.con.execute(
+        data_lines, out_of_scope, quarantined, staged, misaligned = self.con.execute(
             """
             select
                 (select coalesce(sum(lines), 0) from candidates) - count(*) filter (kind = 'blank'),
                 (select coalesce(sum(lines), 0) from candidates where rn is null)
                     + count(*) filter (kind = 'out_of_scope'),
                 count(*) filter (reason is not null),
-                count(*) filter (kind = 'in_scope' and reason is null)
+                count(*) filter (kind = 'in_scope' and reason is null),
+                count(*) filter (kind = 'misaligned')
             from checked
             """
         ).fetchall()[0]
+        if misaligned >= _MISALIGNED_FILE and misaligned > data_lines / 2:
+            # Not a few cut lines but a layout the header does not describe (wrong delimiter,
+            # a column missing from the header): millions of quarantine rows would say less.
+            raise FileRejected(
+                f"{self.landed.original_name}: {misaligned} of {data_lines} lines do not have "
+                f"the header's {len(self.layout.header)} cells (wrong delimiter or layout)"
+            )
         self.counts = BulkCounts(data_lines, out_of_scope, quarantined, staged)
         logger.info(
             "%s: %d records, %d staged, %d quarantined, %d out of scope (not rare-earth lines)",

@@ -188,6 +188,13 @@ def test_line_with_extra_cells_is_quarantined_whatever_its_code(tmp_path):
     assert result.rows["record_number"].tolist() == [1, 3]
 
 
+def test_a_layout_the_header_does_not_describe_rejects_the_file(tmp_path):
+    # Data lines with a trailing delimiter the header lacks: every line one cell too many.
+    lines = [line(partnerCode=i) + "," for i in range(300)]
+    with pytest.raises(FileRejected, match="300 of 300 lines do not have the header's 33 cells"):
+        parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+
+
 def test_wrong_encoding_rejects_the_file_naming_the_line(tmp_path):
     text = bulk_file([line(), line(flowCode="M\u00e9"), line()])
     with pytest.raises(FileRejected, match=r"is not UTF-8 \(line 3\)"):
