@@ -2,11 +2,12 @@
 
 A year of all-country HS6 trade is about 10 million lines, of which the rare-earth lines are
 about 0.1 %. Reading every line into Python is what made the record parser too slow, so here
-DuckDB's CSV reader scans the file once (every column as text, each line numbered in file order)
-and only three kinds of line leave the scan: lines in scope, lines whose cmdCode cannot be read,
-and lines with the wrong number of cells. Those few are typed with TRY_CAST and checked with the
-record parser's rules and reasons (comtrade_records); DuckDB writes the good rows to Parquet and
-the bad ones go to quarantine with their record number.
+DuckDB's CSV reader scans the file once (every column as text, each line numbered in file order;
+a large plain file as line-aligned pieces read at once, see line_pieces) and only three kinds of
+line leave the scan: lines in scope, lines whose cmdCode cannot be read, and lines with the
+wrong number of cells. Those few are typed with TRY_CAST and checked with the record parser's
+rules and reasons (comtrade_records); DuckDB writes the good rows to Parquet and the bad ones go
+to quarantine with their record number.
 
 Scope (what staging keeps) is `ingest.hs_codes.codes_in_scope()`: the HS6 lines and whole
 headings (2846) of the dbt seeds, exactly the codes dbt joins trade rows to. Everything else is
@@ -19,9 +20,9 @@ a kept HS6 line, in which case it is a bad row: ours, but not stageable as an HS
 Record numbers count data lines after the header, blank lines not counted, as the JSON path
 counts records; a line DuckDB reads with too few or too many cells is a bad row whatever its
 cmdCode says, since that cell may belong to another column (if most lines are, the file is
-rejected: its layout is not the header's). Only the columns a staged row needs
-are read: a byte that is not UTF-8 in one of them rejects the file (as the record parser did);
-other columns are not looked at.
+rejected: its layout is not the header's). Only the columns a staged row needs are read: a byte
+that is not UTF-8 in one of them rejects the file (as the record parser did); other columns are
+not looked at.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ from __future__ import annotations
 import csv
 import gzip
 import logging
+import os
 import re
 import tempfile
 import zlib
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Self
 
@@ -44,6 +47,7 @@ from ingest.hs_codes import codes_in_scope
 from ingest.landing import LandedFile
 from ingest.quarantine import QuarantinedRow
 from ingest.sources import comtrade_records as records
+from ingest.sources import line_pieces
 from ingest.staged import FileRejected, ParseResult
 
 logger = logging.getLogger(__name__)
@@ -58,6 +62,8 @@ MEMORY_LIMIT = "1GB"
 # boundaries; tests make it small so a small file spans many buffers.
 CSV_BUFFER_BYTES: int | None = None
 _MAX_HEADER_BYTES = 1 << 20
+# A plain file this large is read as line-aligned pieces at once, one per core (line_pieces).
+PARALLEL_MIN_BYTES = 64 << 20
 # From this many lines whose cells do not match the header, if they are most of the file,
 # the file is rejected as a wrong layout rather than quarantined line by line.
 _MISALIGNED_FILE = 100
@@ -164,10 +170,51 @@ class _BulkScan:
         self._tmp.cleanup()
 
     def _scan(self) -> None:
+        bounds = None if self.layout.gzipped else line_pieces.piece_bounds(
+            Path(self.landed.path), _pieces(), PARALLEL_MIN_BYTES
+        )
+        if bounds is not None and self._scan_pieces(bounds):
+            return
         try:
-            self.con.execute(self.sql.scan_sql(self.landed.path))
+            self.con.execute(self.sql.scan_sql(self.landed.path, skip=1, table="candidates"))
         except (duckdb.InvalidInputException, duckdb.IOException) as exc:
             raise FileRejected(_read_error(self.landed, self.layout, exc)) from exc
+
+    def _scan_pieces(self, bounds: list[tuple[int, int]]) -> bool:
+        """Scan line-aligned pieces at once; False if one failed (the whole scan then names
+        the line in the file, not in a piece)."""
+        with line_pieces.fed_pieces(Path(self.landed.path), bounds) as pieces:
+            errors = line_pieces.run_at_once(
+                [partial(self._scan_piece, piece) for piece in pieces]
+            )
+        if errors:
+            if not all(isinstance(e, duckdb.InvalidInputException | duckdb.IOException)
+                       for e in errors):
+                raise errors[0]
+            for piece in range(len(bounds)):
+                self.con.execute(f"drop table if exists candidates_{piece}")
+            return False
+        # Each piece numbered its lines from 1: shift them by the lines of the pieces before.
+        selects, offset = [], 0
+        for piece in range(len(bounds)):
+            selects.append(
+                f"select rn + {offset} as rn, * exclude (rn) from candidates_{piece}"
+            )
+            offset += self.con.execute(
+                f"select coalesce(sum(lines), 0) from candidates_{piece}"
+            ).fetchall()[0][0]
+        self.con.execute(f"create table candidates as {' union all '.join(selects)}")
+        return True
+
+    def _scan_piece(self, piece: line_pieces.Piece) -> None:
+        cursor = self.con.cursor()  # its own connection to the same database: runs alongside
+        try:
+            cursor.execute("set enable_progress_bar = false")
+            cursor.execute(self.sql.scan_sql(
+                piece.path, skip=1 if piece.index == 0 else 0, table=f"candidates_{piece.index}"
+            ))
+        finally:
+            cursor.close()
 
     def _check(self) -> None:
         self.con.execute(self.sql.check_sql())
@@ -230,6 +277,10 @@ class _BulkScan:
         )
 
 
+def _pieces() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 def _read_error(landed: LandedFile, layout: BulkLayout, exc: duckdb.Error) -> str:
     message = str(exc)
     line = re.search(r"CSV Error on Line: (\d+)", message)
@@ -270,12 +321,12 @@ class _SqlBuilder:
         self.codes = ", ".join(_literal(code) for code in sorted(codes_in_scope()))
 
     # -- the one pass over the file -------------------------------------------------------
-    def scan_sql(self, path: str) -> str:
+    def scan_sql(self, path: str, *, skip: int, table: str) -> str:
         columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(self.width + 1))
         options = ", ".join(
             [
                 "header = false",
-                "skip = 1",
+                f"skip = {skip}",
                 "auto_detect = false",
                 f"columns = {{{columns}}}",
                 f"delim = {_literal(self.layout.delimiter)}",
@@ -300,7 +351,7 @@ class _SqlBuilder:
         )
         cells = ", ".join(f"any_value({c}) as {c}" for c in [*self.read, self.overflow])
         return f"""
-        create temp table candidates as
+        create table {table} as
         select case when {keep} then rn end as rn, count(*) as lines, {cells}
         from (select *, row_number() over () as rn from read_csv({_literal(str(path))}, {options}))
         group by 1
@@ -325,7 +376,7 @@ class _SqlBuilder:
         )
         cmd = self._value("cmdCode")
         return f"""
-        create temp table checked as
+        create table checked as
         with kept as (
             select rn, {trimmed},
                    nullif(trim({self.overflow}, {_literal(_TRIM)}), '') as overflow,

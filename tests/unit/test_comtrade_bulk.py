@@ -10,6 +10,7 @@ import csv
 import gzip
 import json
 import logging
+from itertools import pairwise
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -17,7 +18,7 @@ import pytest
 
 from ingest.hs_codes import HS_CODES_SEED, HS_HEADINGS_SEED, codes_in_scope
 from ingest.landing import LandedFile, land_bytes
-from ingest.sources import comtrade_bulk
+from ingest.sources import comtrade_bulk, line_pieces
 from ingest.sources.comtrade import (
     BULK_PARSER_VERSION,
     COMTRADE_SCHEMA,
@@ -309,3 +310,58 @@ def test_rejected_file_stages_an_empty_table_and_one_quarantine_row(tmp_path):
     )
     assert quarantine.column("reason").to_pylist() == ["file rejected: bulk.csv is empty: no header row"]
     assert not list((tmp_path / "staged").rglob("*.part"))
+
+
+@pytest.fixture
+def in_pieces(monkeypatch) -> list[int]:
+    """Read every file as three line-aligned pieces at once, as a large file is read; the
+    list it returns says how many pieces each scan was cut into."""
+    monkeypatch.setattr(comtrade_bulk, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(comtrade_bulk, "_pieces", lambda: 3)
+    cuts: list[int] = []
+    bounds = line_pieces.piece_bounds
+
+    def counted(*args, **kwargs):
+        result = bounds(*args, **kwargs)
+        cuts.append(len(result) if result else 1)
+        return result
+
+    monkeypatch.setattr(line_pieces, "piece_bounds", counted)
+    return cuts
+
+
+def test_pieces_end_at_line_ends_and_cover_the_file(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(bulk_file([line(partnerCode=i) for i in range(100)]))
+    content = path.read_bytes()
+    bounds = line_pieces.piece_bounds(path, 3, min_bytes=0)
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(content) and len(bounds) == 3
+    assert all(end == start for (_, end), (start, _) in pairwise(bounds))
+    assert all(content[end - 1:end] == b"\n" for _, end in bounds)
+    assert line_pieces.piece_bounds(path, 3, min_bytes=len(content) + 1) is None  # small: whole
+    quoted = tmp_path / "q.csv"
+    quoted.write_text(bulk_file([line(), line(cmdCode='"280530"'), line()]))
+    assert line_pieces.piece_bounds(quoted, 3, min_bytes=0) is None  # a quote may hide a newline
+
+
+def test_record_numbers_are_exact_when_read_in_pieces(tmp_path, in_pieces):
+    # qty holds each record's own number; blank lines are not records and take none.
+    lines = [line(cmdCode="280530" if i % 7 == 0 else "870323", qty=i + 1) for i in range(6000)]
+    lines[2999] = line(qty=3000, netWgt="-1")  # record 3000: bad, wherever the cuts fall
+    for at in (4000, 2000, 1):
+        lines.insert(at, "")
+    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    expected = [i + 1 for i in range(6000) if i % 7 == 0 and i != 2999]
+    assert result.rows["record_number"].tolist() == expected
+    assert (result.rows["record_number"] == result.rows["qty"]).all()
+    assert [(q.row_number, q.reason) for q in result.quarantined] == [(3000, "negative netWgt -1")]
+    assert result.out_of_scope == len([i for i in range(6000) if i % 7 != 0 and i != 2999])
+    assert in_pieces == [3]
+
+
+def test_a_bad_byte_in_a_piece_names_its_line_in_the_file(tmp_path, in_pieces):
+    lines = [line(partnerCode=i) for i in range(3000)]
+    lines[2500] = line(flowCode="M\u00e9")  # file line 2502
+    with pytest.raises(FileRejected, match=r"is not UTF-8 \(line 2502\)"):
+        parse_comtrade_bulk(land(tmp_path, bulk_file(lines).encode("latin-1")))
+    assert in_pieces == [3]  # read in pieces first; the whole file is read again to name the line
