@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import great_expectations as gx
+import numpy as np
 import pandas as pd
 
 from expectations.severity import ERROR
+
+SAMPLE_SIZE = 5
 
 
 @dataclass(frozen=True)
@@ -18,7 +22,7 @@ class ExpectationOutcome:
     severity: str
     passed: bool
     unexpected_count: int
-    sample: str  # a few offending values, for the analyst
+    sample: str  # a few offending values (with the row's id columns when given), for the analyst
 
 
 @lru_cache(maxsize=1)
@@ -33,11 +37,39 @@ def _context():
 
 def _describe(config) -> str:
     kwargs = config.kwargs
-    columns = [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
-    return f"{config.type}({', '.join(columns)})"
+    parts = [str(kwargs[key]) for key in ("column", "column_A", "column_B") if key in kwargs]
+    # Bounds tell apart two expectations on one column (a WARN floor and an ERROR ceiling).
+    parts += [
+        f"{label}={kwargs[key]:g}" if isinstance(kwargs[key], int | float) else f"{label}={kwargs[key]}"
+        for key, label in (("min_value", "min"), ("max_value", "max"))
+        if kwargs.get(key) is not None
+    ]
+    return f"{config.type}({', '.join(parts)})"
 
 
-def validate(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> list[ExpectationOutcome]:
+def _plain(value):
+    """numpy scalars -> Python values, so a sample reads `10.75`, not `np.float64(10.75)`."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_plain(item) for item in value)
+    if isinstance(value, float | np.floating):
+        return float(f"{value:.6g}")  # 7.083333333333333 -> 7.08333
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _sample(details: dict, with_ids: bool) -> str:
+    rows = details.get("partial_unexpected_index_list") if with_ids else None
+    values = rows if rows else details.get("partial_unexpected_list")
+    if values is None and "observed_value" in details:  # table-level: row count, column sum
+        return f"observed {_plain(details['observed_value'])!r}"
+    return repr(_plain(list((values or [])[:SAMPLE_SIZE])))
+
+
+def validate(
+    frame: pd.DataFrame, suite: gx.ExpectationSuite, id_columns: Sequence[str] = ()
+) -> list[ExpectationOutcome]:
+    """Run `suite` over `frame`. `id_columns` (e.g. file_id, row_number) go into each sample."""
     context = _context()
     name = f"{suite.name}_frame"
     try:
@@ -50,8 +82,13 @@ def validate(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> list[Expectatio
         if asset.batch_definitions
         else asset.add_batch_definition_whole_dataframe("whole")
     )
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(suite)
+    # A unique index: GX reports offending rows by it.
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame.reset_index(drop=True)})
+    id_columns = [column for column in id_columns if column in frame.columns]
+    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+    if id_columns:
+        result_format["unexpected_index_column_names"] = id_columns
+    result = batch.validate(suite, result_format=result_format)
     outcomes = []
     for item in result.results:
         config = item.expectation_config
@@ -63,7 +100,7 @@ def validate(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> list[Expectatio
                 severity=(config.meta or {}).get("severity", ERROR),
                 passed=bool(item.success),
                 unexpected_count=int(details.get("unexpected_count") or 0),
-                sample=repr(details.get("partial_unexpected_list", [])[:5]),
+                sample=_sample(details, bool(id_columns)),
             )
         )
     return outcomes

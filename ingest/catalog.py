@@ -38,6 +38,9 @@ class SourceKind:
     description: str
     # Lands the embedded defaults when a plain glob cannot (the register names files by company).
     land_embedded: Callable[[], list[tuple[LandedFile, bool]]] | None = None
+    # How old the newest landed data may be before `reeflow status` and Dagster call the source
+    # STALE (ingest/freshness.py); None = no expectation. Set from the publisher's cadence.
+    max_age_days: int | None = None
     # Writes its own Parquet (files too large for a DataFrame); staging calls it instead of parse.
     write: StageWriter | None = None
 
@@ -53,6 +56,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             parser_version=usgs_mcs.PARSER_VERSION,
             embedded_glob="usgs_mcs/*.csv",
             description="USGS MCS data-release CSV, rare-earths world mine production table",
+            # MCS appears every year in late January: a year plus five weeks of slack.
+            max_age_days=400,
         ),
         SourceKind(
             name=published_figures.SOURCE,
@@ -62,6 +67,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             parser_version=published_figures.PARSER_VERSION,
             embedded_glob="published_figures/*.csv",
             description="published aggregates register (quotas, shares, stockpiles), one cited figure a row",
+            # Quotas, IEA outlooks and agencies' summaries are yearly.
+            max_age_days=400,
         ),
         SourceKind(
             name=comtrade.SOURCE_API,
@@ -71,6 +78,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             parser_version=comtrade.PARSER_VERSION,
             embedded_glob=None,
             description="UN Comtrade data API v1 JSON responses (`reeflow ingest comtrade`)",
+            # Reporters file annual data within the following year; a fetch is due at least yearly.
+            max_age_days=400,
         ),
         SourceKind(
             name=comtrade.SOURCE_BULK,
@@ -80,6 +89,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             parser_version=comtrade.BULK_PARSER_VERSION,
             embedded_glob=None,
             description="UN Comtrade bulk / final-data files (CSV, TSV or saved API JSON)",
+            # Final annual files are released once a year.
+            max_age_days=400,
             write=comtrade.stage_comtrade_bulk,
         ),
         SourceKind(
@@ -90,6 +101,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             parser_version=_JPN_CUSTOMS.parser_version,
             embedded_glob=None,
             description="Trade Statistics of Japan, 9-digit tariff lines split by element",
+            # Japan's customs statistics are monthly, published about a month after the month ends.
+            max_age_days=62,
         ),
         SourceKind(
             name=disclosures.SOURCE,
@@ -100,6 +113,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             embedded_glob=None,
             land_embedded=disclosures.land_embedded_register,
             description="company disclosure register (one folder per company, cited figures)",
+            # Producers report quarterly; a quarter plus the usual four-to-six-week reporting lag.
+            max_age_days=135,
         ),
         SourceKind(
             name=disclosures_pdf.SOURCE,
@@ -109,6 +124,8 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             parser_version=disclosures_pdf.PARSER_VERSION,
             embedded_glob=None,
             description="producers' quarterly/annual report PDFs, figures found by per-company rules",
+            # Producers report quarterly; a quarter plus the usual four-to-six-week reporting lag.
+            max_age_days=135,
         ),
     )
 }

@@ -62,7 +62,9 @@ def country_table() -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "iso3": data["ISO3"],
-            "iso2": data["ISO2"],
+            # country_converter keeps match patterns for two codes ("^GB$|^UK$"): the ISO one
+            # comes first.
+            "iso2": data["ISO2"].str.extract(r"([A-Z]{2})", expand=False),
             "m49_code": pd.to_numeric(data["UNcode"], errors="coerce").astype("Int32"),
             "name": data["name_short"],
             "official_name": data["name_official"],

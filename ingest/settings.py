@@ -49,8 +49,13 @@ def dagster_home() -> Path:
 
 
 def dbt_env() -> dict[str, str]:
-    """Absolute paths handed to dbt so that its cwd does not matter."""
+    """Absolute paths handed to dbt so that its cwd does not matter.
+
+    dbt pastes them into SQL text (the sources' `external_location`), so they are checked first.
+    """
+    from ingest.sqlsafe import check_sql_path
+
     return {
-        "REEFLOW_DATA_DIR": str(data_dir()),
-        "REEFLOW_WAREHOUSE": str(warehouse_path()),
+        "REEFLOW_DATA_DIR": check_sql_path(data_dir()),
+        "REEFLOW_WAREHOUSE": check_sql_path(warehouse_path()),
     }

@@ -82,6 +82,36 @@ def _load_definitions():
     return defs
 
 
+# Tags every run `reeflow run` starts, so the next one can tell its own interrupted runs apart
+# from runs launched by `dagster dev` on the same DAGSTER_HOME.
+CLI_RUN_TAG = "reeflow/launched_by"
+UNFINISHED = ("NOT_STARTED", "STARTING", "STARTED", "CANCELING")
+
+
+def _release_interrupted_runs(instance) -> None:
+    """Close the books on CLI runs that died without finishing (SIGKILL, power loss).
+
+    Only called holding the run lock, so no other `reeflow run` is alive: a CLI run still marked
+    unfinished is dead. Left alone it would keep the `duckdb` pool slot it held, and every later
+    run would wait for that slot forever.
+    """
+    import dagster as dg
+
+    dead = instance.get_runs(
+        filters=dg.RunsFilter(
+            job_name="reeflow_main",
+            statuses=[dg.DagsterRunStatus[name] for name in UNFINISHED],
+            tags={CLI_RUN_TAG: "cli"},
+        )
+    )
+    for run in dead:
+        instance.report_run_failed(
+            run, message="the reeflow run process ended without finishing (killed?)"
+        )
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        _say(f"run {run.run_id} was interrupted; marked failed and its duckdb pool slot released")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import dagster as dg
 
@@ -93,9 +123,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         job = defs.resolve_job_def("reeflow_main")
         _say(f"running job reeflow_main: data in {settings.data_dir()}")
         with dg.DagsterInstance.get() as instance:
+            _release_interrupted_runs(instance)
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,
+                tags={CLI_RUN_TAG: "cli"},
                 run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
             )
         from orchestration.summary import print_run_summary
@@ -112,11 +144,37 @@ def cmd_status(args: argparse.Namespace) -> int:
     return print_status(settings.warehouse_path())
 
 
+def _unpublishable_reason() -> str | None:
+    """Why the working database must not be published by hand, or None.
+
+    The publish asset runs only when every blocking check passed. `reeflow publish` bypasses
+    the job, so it checks the job's verdict instead: the last run must have succeeded (a run
+    that failed a check, or died half-way through dbt, leaves a working database nobody vouches
+    for).
+    """
+    import dagster as dg
+
+    _prepare_dagster_home()
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs(filters=dg.RunsFilter(job_name="reeflow_main"), limit=1)
+    if runs and runs[0].status != dg.DagsterRunStatus.SUCCESS:
+        return (f"the last run ({runs[0].run_id}) did not succeed ({runs[0].status.value}): "
+                "nothing vouches for its working database. Fix the cause and `reeflow run` again.")
+    return None
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     from orchestration import warehouse
-    from orchestration.defs.quality.expectation_checks import check_results_dir
+    from orchestration.check_results import check_results_dir
 
-    result = warehouse.publish(check_results_glob=str(check_results_dir() / "*.parquet"))
+    lock = _run_lock()
+    try:
+        reason = _unpublishable_reason()
+        if reason:
+            raise CliError(f"not publishing: {reason}")
+        result = warehouse.publish(check_results_glob=str(check_results_dir() / "*.parquet"))
+    finally:
+        lock.close()
     _say(f"published {result.tables} tables to {result.path}")
     return 0
 
@@ -124,10 +182,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     from orchestration import warehouse
 
+    lock = _run_lock()
     try:
         restored = warehouse.rollback()
     except FileNotFoundError as exc:
         raise CliError(str(exc)) from None
+    finally:
+        lock.close()
     _say(f"rolled back {settings.warehouse_path()} to snapshot {restored.name}")
     return 0
 

@@ -4,7 +4,7 @@ import dagster as dg
 
 from orchestration.defs import publish, resources, schedules
 from orchestration.defs.ingest import sources
-from orchestration.defs.quality import expectation_checks
+from orchestration.defs.quality import expectation_checks, freshness_checks
 from orchestration.defs.transform import dbt
 
 defs = dg.Definitions.merge(
@@ -12,6 +12,7 @@ defs = dg.Definitions.merge(
     sources.defs(),
     dbt.defs(),
     expectation_checks.defs(),
+    freshness_checks.defs(),
     publish.defs(),
     schedules.defs(),
 )

@@ -1,4 +1,4 @@
-"""What `reeflow run` and `reeflow status` print: tables, checks, headline figures."""
+"""What `reeflow run` and `reeflow status` print: tables, checks, freshness, headline figures."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from pathlib import Path
 import duckdb
 
 from ingest import settings
+from ingest.catalog import SOURCE_KINDS
+from ingest.freshness import SourceFreshness, assess, catalog_freshness
+from ingest.sqlsafe import qualified_name
 
+PUBLISH_ASSET = "published_warehouse"
 HEADLINES = """
 select stage, year, china_share_pct, top_producer_iso3, hhi, source_kind
 from mart_stage_concentration
@@ -23,7 +27,8 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
         "select schema_name, table_name from duckdb_tables() where not internal order by 1, 2"
     ).fetchall()
     return [
-        (schema, table, con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0])
+        (schema, table,
+         con.execute(f"select count(*) from {qualified_name(schema, table, names)}").fetchone()[0])
         for schema, table in names
     ]
 
@@ -38,25 +43,70 @@ def _print_tables_and_headlines(con: duckdb.DuckDBPyConnection) -> None:
         print(f"  {stage:<11} {year}  China {china_text}  top {top}  HHI {hhi:,.0f}  ({kind})")
 
 
+def _first_line(text: str, limit: int = 300) -> str:
+    line = next((part for part in text.strip().splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
 def print_run_summary(result) -> None:
     evaluations = result.get_asset_check_evaluations()
     failed = [e for e in evaluations if not e.passed]
-    steps_failed = [e.step_key for e in result.get_step_failure_events()]
+    errors = [e for e in failed if e.severity.value == "ERROR"]
+    warnings = [e for e in failed if e.severity.value != "ERROR"]
     print(f"\nRun {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
-    print(f"Checks: {len(evaluations) - len(failed)} passed, {len(failed)} failed")
-    for evaluation in failed:
-        print(f"  FAILED {evaluation.asset_key.to_user_string()} {evaluation.check_name} "
-              f"({evaluation.severity.value})")
-    for step in steps_failed:
-        print(f"  step failed: {step}")
+    print(f"Checks: {len(evaluations) - len(failed)} passed, {len(errors)} failed, "
+          f"{len(warnings)} warned")
+    for label, group in (("FAILED", errors), ("WARN  ", warnings)):
+        for evaluation in group:
+            detail = evaluation.metadata.get("failed")
+            detail_text = f": {_first_line(str(detail.value))}" if detail is not None else ""
+            print(f"  {label} {evaluation.asset_key.to_user_string()} "
+                  f"{evaluation.check_name}{detail_text}")
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error if event.step_failure_data else None
+        reason = _first_line(error.message) if error is not None else "see the Dagster log"
+        print(f"  step failed: {event.step_key}: {reason}")
+    published_now = any(
+        event.asset_key is not None and event.asset_key.path == [PUBLISH_ASSET]
+        for event in result.get_asset_materialization_events()
+    )
     published = settings.warehouse_path()
+    if not published_now:
+        why = "an ERROR check or a step failed" if not result.success else "publish not selected"
+        keeps = "the previous snapshot stays" if published.exists() else "nothing is published yet"
+        print(f"Nothing published by this run ({why}); {keeps}.")
     if not published.exists():
-        print("Nothing published yet.")
         return
     with duckdb.connect(str(published), read_only=True) as con:
         when = con.execute("select max(published_at) from quality.publications").fetchone()[0]
         print(f"Published warehouse: {published} (snapshot of {when:%Y-%m-%d %H:%M} UTC)")
         _print_tables_and_headlines(con)
+
+
+def source_freshness(con: duckdb.DuckDBPyConnection | None = None) -> list[SourceFreshness]:
+    """Each source's freshness from the landing manifest, or from the published
+    `quality.landed_files` when this machine has the warehouse but not the data folder."""
+    reports = catalog_freshness()
+    if any(report.files for report in reports.values()) or con is None:
+        return list(reports.values())
+    rows = con.execute("select source_kind, vintage, fetched_at from quality.landed_files").fetchall()
+    return [
+        assess(name, kind.max_age_days,
+               [(vintage, fetched) for source, vintage, fetched in rows if source == name])
+        for name, kind in SOURCE_KINDS.items()
+    ]
+
+
+def _print_freshness(reports: list[SourceFreshness]) -> None:
+    print("\nSource freshness (newest data: its vintage, else when it landed):")
+    for report in reports:
+        if report.newest is None:
+            print(f"  {report.source:<22} no data landed")
+            continue
+        limit = f"max {report.max_age_days}" if report.max_age_days is not None else "no limit"
+        flag = "  STALE" if report.stale else ""
+        print(f"  {report.source:<22} {report.files:>4} files, newest {report.newest:%Y-%m-%d} "
+              f"({report.basis}), {report.age_days} days old ({limit}){flag}")
 
 
 def print_status(published: Path) -> int:
@@ -69,15 +119,26 @@ def print_status(published: Path) -> int:
         ).fetchone()
         print(f"Warehouse: {published}\nLast published: {when:%Y-%m-%d %H:%M:%S} UTC (run {run_id})")
         _print_tables_and_headlines(con)
-        print("\nData vintage per source:")
-        for kind, files, newest in con.execute(
-            "select source_kind, count(*), max(fetched_at) from quality.landed_files group by 1 order by 1"
-        ).fetchall():
-            print(f"  {kind:<22} {files:>4} files, newest landed {newest:%Y-%m-%d}")
+        _print_freshness(source_freshness(con))
         editions = con.execute(
             "select min(edition), max(edition) from fct_mine_production"
         ).fetchone()
         print(f"  USGS MCS editions {editions[0]}..{editions[1]}")
         quarantined = con.execute("select count(*) from quality.quarantined_rows").fetchone()[0]
         print(f"\nQuarantined rows: {quarantined} (quality.quarantined_rows)")
+        failed = con.execute(
+            "select count(*) filter (where not passed and severity = 'ERROR'), "
+            "count(*) filter (where not passed and severity <> 'ERROR') "
+            "from quality.check_results where run_id = ?", [run_id]
+        ).fetchone() if _has_table(con, "quality", "check_results") else None
+        if failed is not None:
+            print(f"Checks of the published run: {failed[0]} ERROR, {failed[1]} WARN failed "
+                  "(quality.check_results)")
     return 0
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()[0] > 0

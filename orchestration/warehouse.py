@@ -10,8 +10,12 @@ file in place. Plain Python, no Dagster: the CLI and the publish asset both call
 
 from __future__ import annotations
 
+import fcntl
 import os
+import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,10 +23,12 @@ from pathlib import Path
 import duckdb
 
 from ingest import settings
+from ingest.sqlsafe import UnsafeSqlName, qualified_name, quote_identifier
 
 BI_STORAGE_VERSION = "v1.4.0"
 BUILD_ONLY_SCHEMAS = ("staging", "intermediate")
 SNAPSHOTS_KEPT = 5
+_STORAGE_VERSION = re.compile(r"^v\d+\.\d+\.\d+$")
 
 
 @dataclass(frozen=True)
@@ -36,8 +42,20 @@ def snapshots_dir(published: Path) -> Path:
     return published.parent / "snapshots"
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+@contextmanager
+def _publish_lock(published: Path) -> Iterator[None]:
+    """One publish or rollback at a time per published file, whoever starts it (the CLI, a
+    `dagster dev` run). Holding it, any `.building` file left beside the target is debris of a
+    publish that was killed, and is removed."""
+    published.parent.mkdir(parents=True, exist_ok=True)
+    with open(published.with_name(f".{published.name}.publish.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            for debris in published.parent.glob(f".{published.name}.*.building"):
+                debris.unlink(missing_ok=True)
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def publish(
@@ -50,21 +68,29 @@ def publish(
     published = Path(published or settings.warehouse_path())
     if not work_db.exists():
         raise FileNotFoundError(f"no working database at {work_db}: run the pipeline first")
-    published.parent.mkdir(parents=True, exist_ok=True)
+    with _publish_lock(published):
+        return _publish(work_db, published, check_results_glob, run_id)
+
+
+def _publish(
+    work_db: Path, published: Path, check_results_glob: str | None, run_id: str | None
+) -> PublishResult:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     building = published.with_name(f".{published.name}.{stamp}.building")
     con = duckdb.connect()
     try:
         con.execute("attach ? as work (read_only)", [str(work_db)])
-        con.execute(f"attach ? as pub (storage_version '{BI_STORAGE_VERSION}')", [str(building)])
+        # Not a bindable parameter: a constant, checked against DuckDB's version pattern.
+        con.execute(f"attach ? as pub (storage_version '{_storage_version()}')", [str(building)])
         con.execute("copy from database work to pub")
         for schema in BUILD_ONLY_SCHEMAS:
-            con.execute(f"drop schema if exists pub.{_quote(schema)} cascade")
+            name = quote_identifier(schema, BUILD_ONLY_SCHEMAS)
+            con.execute(f"drop schema if exists pub.{name} cascade")
         views = con.execute(
             "select schema_name, view_name from duckdb_views() where database_name = 'pub' and not internal"
         ).fetchall()
         for schema, view in views:
-            con.execute(f"drop view pub.{_quote(schema)}.{_quote(view)}")
+            con.execute(f"drop view pub.{qualified_name(schema, view, views)}")
         _load_check_results(con, check_results_glob)
         con.execute(
             "create or replace table pub.quality.publications as "
@@ -85,6 +111,12 @@ def publish(
     os.replace(building, published)
     _fsync_dir(published.parent)
     return PublishResult(path=published, previous_snapshot=previous, tables=tables)
+
+
+def _storage_version() -> str:
+    if not _STORAGE_VERSION.match(BI_STORAGE_VERSION):
+        raise UnsafeSqlName(f"refusing storage version {BI_STORAGE_VERSION!r}")
+    return BI_STORAGE_VERSION
 
 
 def _load_check_results(con: duckdb.DuckDBPyConnection, pattern: str | None) -> None:
@@ -121,15 +153,17 @@ def list_snapshots(published: Path | None = None) -> list[Path]:
 def rollback(published: Path | None = None) -> Path:
     """Switch the newest kept snapshot back in (atomically) and drop it from the list."""
     published = Path(published or settings.warehouse_path())
-    snapshots = list_snapshots(published)
-    if not snapshots:
-        raise FileNotFoundError(f"no earlier snapshot of {published} to roll back to")
-    newest = snapshots[-1]
-    staging = published.with_name(f".{published.name}.rollback")
-    shutil.copy2(newest, staging)
-    os.replace(staging, published)
-    newest.unlink()
-    _fsync_dir(published.parent)
+    with _publish_lock(published):
+        snapshots = list_snapshots(published)
+        if not snapshots:
+            raise FileNotFoundError(f"no earlier snapshot of {published} to roll back to")
+        newest = snapshots[-1]
+        staging = published.with_name(f".{published.name}.rollback.building")
+        shutil.copy2(newest, staging)
+        _fsync(staging)
+        os.replace(staging, published)
+        newest.unlink()
+        _fsync_dir(published.parent)
     return newest
 
 

@@ -1,17 +1,4 @@
-"""One module per guarded model; each exposes build_suite() -> gx.ExpectationSuite."""
+"""Suites over dbt models (marts), one module per model; each exposes build_suite().
 
-from __future__ import annotations
-
-import importlib
-import pkgutil
-
-import great_expectations as gx
-
-
-def all_suites() -> dict[str, gx.ExpectationSuite]:
-    """Suites keyed by the model they guard (the module name)."""
-    suites = {}
-    for module_info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{module_info.name}")
-        suites[module_info.name] = module.build_suite()
-    return suites
+expectations/registry.py finds them (and the staged-dataset suites in expectations/staged/).
+"""

@@ -2,6 +2,8 @@ import great_expectations as gx
 
 from expectations.severity import error, warn
 
+ID_COLUMNS = ("edition", "country_iso3", "year")
+
 
 def build_suite() -> gx.ExpectationSuite:
     expectations = [

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import logging
 import os
 import re
@@ -48,6 +49,7 @@ from ingest.landing import LandedFile
 from ingest.quarantine import QuarantinedRow
 from ingest.sources import comtrade_records as records
 from ingest.sources import line_pieces
+from ingest.sqlsafe import check_sql_path
 from ingest.staged import FileRejected, ParseResult
 
 logger = logging.getLogger(__name__)
@@ -176,7 +178,7 @@ class _BulkScan:
         if bounds is not None and self._scan_pieces(bounds):
             return
         try:
-            self.con.execute(self.sql.scan_sql(self.landed.path, skip=1, table="candidates"))
+            self.con.execute(self.sql.scan_sql(skip=1, table="candidates"), [self.landed.path])
         except (duckdb.InvalidInputException, duckdb.IOException) as exc:
             raise FileRejected(_read_error(self.landed, self.layout, exc)) from exc
 
@@ -210,9 +212,11 @@ class _BulkScan:
         cursor = self.con.cursor()  # its own connection to the same database: runs alongside
         try:
             cursor.execute("set enable_progress_bar = false")
-            cursor.execute(self.sql.scan_sql(
-                piece.path, skip=1 if piece.index == 0 else 0, table=f"candidates_{piece.index}"
-            ))
+            cursor.execute(
+                self.sql.scan_sql(skip=1 if piece.index == 0 else 0,
+                                  table=f"candidates_{piece.index}"),
+                [piece.path],
+            )
         finally:
             cursor.close()
 
@@ -245,16 +249,17 @@ class _BulkScan:
 
     def copy_good_rows(self, target: Path) -> None:
         rows = self.sql.typed_sql(self.landed)
-        self.con.execute(f"copy ({rows}) to {_literal(str(target))} (format parquet)")
+        self.con.execute(f"copy ({rows}) to '{check_sql_path(target)}' (format parquet)")
 
     def good_rows(self) -> pa.Table:
         return self.con.sql(self.sql.typed_sql(self.landed)).to_arrow_table()
 
     def quarantined(self) -> list[QuarantinedRow]:
         rows = self.con.execute(
-            "select record_number, reason, raw from checked where reason is not null "
+            "select record_number, reason, cells from checked where reason is not null "
             "order by record_number"
         ).fetchall()
+        names = self.sql.read_names
         return [
             QuarantinedRow(
                 source=self.landed.source,
@@ -262,9 +267,10 @@ class _BulkScan:
                 file_name=self.landed.original_name,
                 row_number=record_number,
                 reason=reason,
-                raw=raw,
+                # as the record parser keeps a bad record: its fields as JSON
+                raw=json.dumps(dict(zip(names, cells, strict=True)), ensure_ascii=False),
             )
-            for record_number, reason, raw in rows
+            for record_number, reason, cells in rows
         ]
 
     def result(self, rows: pd.DataFrame | None) -> ParseResult:
@@ -316,12 +322,14 @@ class _SqlBuilder:
         self.read = [f"c{i}" for i in range(self.width) if f"c{i}" in wanted]
         if f"c{self.width - 1}" not in wanted:
             self.read.append(f"c{self.width - 1}")
+        self.read_names = [layout.header[int(c[1:])] for c in self.read]
         self.last = f"c{self.width - 1}"
         self.overflow = f"c{self.width}"
         self.codes = ", ".join(_literal(code) for code in sorted(codes_in_scope()))
 
     # -- the one pass over the file -------------------------------------------------------
-    def scan_sql(self, path: str, *, skip: int, table: str) -> str:
+    def scan_sql(self, *, skip: int, table: str) -> str:
+        """The scan into `table`; the file's path is its one parameter."""
         columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(self.width + 1))
         options = ", ".join(
             [
@@ -353,7 +361,7 @@ class _SqlBuilder:
         return f"""
         create table {table} as
         select case when {keep} then rn end as rn, count(*) as lines, {cells}
-        from (select *, row_number() over () as rn from read_csv({_literal(str(path))}, {options}))
+        from (select *, row_number() over () as rn from read_csv(?, {options}))
         group by 1
         """
 
@@ -367,9 +375,7 @@ class _SqlBuilder:
             f"nullif(trim({c}, {_literal(_TRIM)}), '') as h{c[1:]}" for c in self.read
         )
         all_cells = ", ".join([*(f"h{c[1:]}" for c in self.read), "overflow"])
-        raw = ", ".join(
-            f"{_literal(self.layout.header[int(c[1:])])}, h{c[1:]}" for c in self.read
-        )
+        cells = ", ".join(f"h{c[1:]}" for c in self.read)
         numbers = ", ".join(
             f"try_cast(replace({self._value(field)}, ',', '') as double) as d_{field.lower()}"
             for field in _NUMERIC_FIELDS
@@ -386,7 +392,7 @@ class _SqlBuilder:
         ),
         classified as (
             -- the fields reeflow reads, as text: what an analyst needs to fix the line
-            select *, json_object({raw}) as raw,
+            select *, [{cells}] as cells,
                    case
                        when coalesce({all_cells}) is null then 'blank'
                        when misaligned then 'misaligned'

@@ -20,6 +20,7 @@ from ingest.countries import AGGREGATES, resolve_country
 from ingest.landing import LandedFile
 from ingest.quarantine import QuarantinedRow
 from ingest.staged import FileRejected, ParseResult
+from ingest.textfiles import check_complete_csv
 
 SOURCE = "published_aggregate"
 DATASET = "published_figures"
@@ -116,6 +117,7 @@ def parse(landed: LandedFile) -> ParseResult:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileRejected(f"{landed.original_name} is not UTF-8 (byte {exc.start})") from exc
+    check_complete_csv(text, landed.original_name)
     reader = csv.DictReader(io.StringIO(text))
     missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
     if missing:

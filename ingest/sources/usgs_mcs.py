@@ -20,6 +20,7 @@ from ingest.countries import resolve_country
 from ingest.landing import LandedFile
 from ingest.quarantine import QuarantinedRow
 from ingest.staged import FileRejected, ParseResult
+from ingest.textfiles import check_complete_csv
 
 SOURCE = "usgs_mcs"
 DATASET = "usgs_mine_production"
@@ -96,7 +97,9 @@ def parse(landed: LandedFile, content: bytes | None = None) -> ParseResult:
     if content is None:
         with open(landed.path, "rb") as handle:
             content = handle.read()
-    rows = list(csv.reader(io.StringIO(_decode(landed, content))))
+    text = _decode(landed, content)
+    check_complete_csv(text, landed.original_name)
+    rows = list(csv.reader(io.StringIO(text)))
     header, year_columns = _header(rows, landed)
     column = {name: index for index, name in enumerate(header) if name}
 
@@ -154,6 +157,13 @@ def parse(landed: LandedFile, content: bytes | None = None) -> ParseResult:
                 }
             )
     frame = pd.DataFrame(parsed, columns=SCHEMA.names)
+    if not frame["is_world_total"].any():
+        # Every release ends with the world total: without it the table was cut short (or is
+        # not the world table), and its countries could not be checked against their sum.
+        raise FileRejected(
+            f"{landed.original_name} has no usable World total row: a cut-off file, or not "
+            "the whole world table"
+        )
     frame, fused = _reject_above_world_total(frame)
     for row_number, bad in fused.groupby("row_number"):
         figures = ", ".join(f"{r.year}: {r.production_t_reo:,.0f} t" for r in bad.itertuples())

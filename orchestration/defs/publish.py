@@ -4,7 +4,7 @@
 import dagster as dg
 
 from orchestration import warehouse
-from orchestration.defs.quality.expectation_checks import check_results_dir
+from orchestration.check_results import check_results_dir
 from orchestration.defs.transform.dbt import DUCKDB_POOL, reeflow_dbt_models
 
 

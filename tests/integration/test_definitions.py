@@ -14,3 +14,28 @@ def test_definitions_load_with_groups_job_schedule_and_checks():
     assert any(name.startswith("unique_combination") for name in checks)  # dbt tests as checks
     publish = graph.get(dg.AssetKey(["published_warehouse"]))
     assert dg.AssetKey(["mart_stage_concentration"]) in publish.parent_keys
+
+
+def test_every_staged_dataset_is_guarded_by_a_blocking_suite_and_a_freshness_check():
+    from ingest.catalog import kinds_by_dataset
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    checks = {(key.asset_key.to_user_string(), key.name): key for key in graph.asset_check_keys}
+    for dataset in [*kinds_by_dataset(), "countries"]:
+        gx_check = checks[(f"ingest/{dataset}", f"gx_{dataset}")]
+        assert graph.get_check_spec(gx_check).blocking
+    for dataset in kinds_by_dataset():
+        assert not graph.get_check_spec(checks[(f"ingest/{dataset}", "freshness")]).blocking
+
+
+def test_dbt_tests_of_severity_error_surface_as_blocking_checks():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    spec = graph.get_check_spec(dg.AssetCheckKey(
+        dg.AssetKey(["fct_mine_production"]),
+        "unique_combination_fct_mine_production_edition__country_iso3__year"))
+    assert spec.blocking
+    assert graph.get_check_spec(dg.AssetCheckKey(
+        dg.AssetKey(["fct_mine_production"]), "gx_fct_mine_production")).blocking

@@ -306,3 +306,37 @@ def test_rollback_restores_the_previous_snapshot(two_runs, tmp_path):
     with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
         restored = con.execute("select published_at from quality.publications").fetchone()
     assert restored == two_runs["reader_saw"][0] and restored < current
+
+
+def test_the_readme_analyst_connection_reads_but_cannot_write_or_reach_other_files(two_runs, tmp_path):
+    outside = tmp_path / "secret.csv"
+    outside.write_text("a\n1\n")
+    # As the README tells analysts to connect from Python.
+    con = duckdb.connect(str(two_runs["warehouse"]), read_only=True,
+                         config={"enable_external_access": False})
+    try:
+        assert con.execute("select count(*) from mart_stage_concentration").fetchone()[0] > 0
+        with pytest.raises(duckdb.Error):
+            con.execute(f"select * from read_csv('{outside}')")
+        with pytest.raises(duckdb.Error):
+            con.execute("create table scratch as select 1 as x")
+        with pytest.raises(duckdb.Error):
+            con.execute("set enable_external_access = true")
+    finally:
+        con.close()
+
+
+def test_check_results_of_the_published_run_cover_suites_dbt_tests_and_freshness(two_runs):
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        (run_id,) = con.execute("select run_id from quality.publications").fetchone()
+        kinds = dict(con.execute(
+            "select case when suite like 'staged_%' then 'staged' when suite in ('dbt', 'freshness') "
+            "then suite else 'mart' end, count(*) from quality.check_results where run_id = ? "
+            "group by 1", [run_id]).fetchall())
+        failed = con.execute(
+            "select asset, severity, sample from quality.check_results where run_id = ? and not passed",
+            [run_id]).fetchall()
+    assert set(kinds) == {"staged", "dbt", "freshness", "mart"} and min(kinds.values()) > 0
+    # The only failure on the embedded data: Vietnam's and Madagascar's jumps in MCS2023 (WARN).
+    (warning,) = failed
+    assert warning[:2] == ("ingest/usgs_mine_production", "WARN") and "'VNM'" in warning[2]

@@ -10,6 +10,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+import requests
 from werkzeug import Request, Response
 
 from ingest.landing import MANIFEST_NAME, read_manifest
@@ -374,3 +375,87 @@ def test_calls_are_spaced_by_the_minimum_interval(httpserver):
     fake.now += 2.0  # two seconds of other work
     client.get("C", "A", "HS", {"period": "2021"})
     assert fake.sleeps == [pytest.approx(4.0)]
+
+
+class FlakySession(requests.Session):
+    """A real session that times out for the reporters listed in `failing` (a network fault
+    without waiting for a real timeout)."""
+
+    def __init__(self, failing: set[str]) -> None:
+        super().__init__()
+        self.failing = failing
+        self.timeouts = 0
+
+    def get(self, url, params=None, **kwargs):
+        if params and params.get("reporterCode") in self.failing:
+            self.timeouts += 1
+            raise requests.Timeout(f"read timed out ({url})")
+        return super().get(url, params=params, **kwargs)
+
+
+@pytest.mark.parametrize("fault", ["429", "timeout"])
+def test_exhausted_retries_fail_clearly_keep_what_landed_and_the_next_run_resumes(
+    httpserver, tmp_path, fault
+):
+    down = {"842"}
+
+    def handler(request: Request) -> Response:
+        reporter = request.args["reporterCode"]
+        if fault == "429" and reporter in down:
+            return json_response(b'{"statusCode": 429, "message": "Rate limit is exceeded."}',
+                                 429, {"Retry-After": "2"})
+        return json_response(body([record(reporter=int(reporter))]))
+
+    httpserver.expect_request(PREVIEW_PATH).respond_with_handler(handler)
+    session = FlakySession(down if fault == "timeout" else set())
+    fake = FakeTime()
+    client = ComtradeClient(httpserver.url_for(""), "", session=session, max_retries=3,
+                            backoff_s=1.0, min_interval_s=0, sleep=fake.sleep, clock=fake.clock)
+    arguments = {"reporters": [156, 842, 392], "partners": None, "cmd_codes": ["280530"],
+                 "periods": [2010], "landing_dir": tmp_path / "landing"}
+    with pytest.raises(ComtradeError) as raised:
+        fetch_to_landing(client, **arguments)
+    message = str(raised.value)
+    assert "reporterCode=842" in message and "gave up after 4 attempts" in message
+    assert ("HTTP 429 rate limit" if fault == "429" else "Timeout") in message
+    assert len(fake.sleeps) == 3  # three retries, waited on the fake clock only
+    assert raised.value.report.chunks_fetched == 1  # 156 landed before 842 failed
+    kept = read_manifest(tmp_path / "landing", SOURCE_API)
+    assert [entry.request["query"]["reporterCode"] for entry in kept] == ["156"]
+
+    down.clear()  # the service recovers; the next run fetches only what is missing
+    httpserver.clear_log()
+    report = fetch_to_landing(client, **arguments)
+    assert (report.chunks_skipped, report.chunks_fetched) == (1, 2)
+    assert [args["reporterCode"] for args in served_args(httpserver)] == ["842", "392"]
+    landed = read_manifest(tmp_path / "landing", SOURCE_API)
+    assert sorted(entry.request["query"]["reporterCode"] for entry in landed) == ["156", "392", "842"]
+
+
+def test_the_key_is_in_no_log_record_error_or_manifest_row_even_when_calls_fail(
+    httpserver, tmp_path, caplog, monkeypatch
+):
+    def handler(request: Request) -> Response:
+        if request.args["reporterCode"] == "842":
+            return Response(f"gateway error for key {API_KEY}", status=502)
+        return json_response(body([record(reporter=int(request.args["reporterCode"]))]))
+
+    httpserver.expect_request(DATA_PATH).respond_with_handler(handler)
+    monkeypatch.setenv("COMTRADE_API_KEY", API_KEY)  # the only place a key may come from
+    fake = FakeTime()
+    client = ComtradeClient(httpserver.url_for(""), max_retries=2, min_interval_s=0,
+                            sleep=fake.sleep, clock=fake.clock)
+    assert not client.uses_preview
+    with caplog.at_level(logging.DEBUG), pytest.raises(ComtradeError) as raised:
+        fetch_to_landing(client, reporters=[156, 842], partners=[0], cmd_codes=["280530"],
+                         periods=[2022], landing_dir=tmp_path / "landing")
+    assert all(request.headers.get(KEY_HEADER) == API_KEY for request, _ in httpserver.log)
+    assert API_KEY not in str(raised.value) and API_KEY not in repr(client)
+    assert caplog.records, "the retries should have been logged"
+    for log_record in caplog.records:
+        assert API_KEY not in log_record.getMessage()
+        assert API_KEY not in repr(log_record.args) and API_KEY not in str(log_record.exc_info)
+    manifest = (tmp_path / "landing" / MANIFEST_NAME).read_text()
+    assert manifest.count("\n") == 1 and API_KEY not in manifest
+    for entry in read_manifest(tmp_path / "landing"):
+        assert API_KEY not in json.dumps(entry.request) and API_KEY not in (entry.vintage or "")

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from expectations.runner import validate
-from expectations.suites import all_suites
+from expectations.registry import mart_guards
 from ingest.sources.disclosures import load_companies
 from tests.conftest import REPO_ROOT
 
@@ -105,7 +105,7 @@ def _production_frame() -> pd.DataFrame:
 
 
 def test_company_production_suite_passes_good_rows_and_catches_bad_ones():
-    suite = all_suites()["fct_company_production"]
+    suite = mart_guards()["fct_company_production"].build_suite()
     assert all(outcome.passed for outcome in validate(_production_frame(), suite))
 
     bad = _production_frame()
@@ -114,14 +114,14 @@ def test_company_production_suite_passes_good_rows_and_catches_bad_ones():
     bad.loc[2, "period_end"] = pd.Timestamp("2023-12-31")  # ends before it starts
     failed = {o.expectation: o.unexpected_count for o in validate(bad, suite) if not o.passed}
     assert failed == {
-        "expect_column_values_to_be_between(quantity_t_reo)": 1,
+        "expect_column_values_to_be_between(quantity_t_reo, min=0, max=1e+06)": 1,
         "expect_column_pair_values_a_to_be_greater_than_b(quantity_t_reo, quantity_t_element)": 1,
         "expect_column_pair_values_a_to_be_greater_than_b(period_end, period_start)": 1,
     }
 
 
 def test_offtake_suite_refuses_a_share_above_100():
-    suite = all_suites()["fct_offtake_links"]
+    suite = mart_guards()["fct_offtake_links"].build_suite()
     frame = pd.DataFrame(
         {
             "share_pct": [65.0, 165.0],
@@ -132,4 +132,4 @@ def test_offtake_suite_refuses_a_share_above_100():
         }
     )
     failed = {o.expectation: o.unexpected_count for o in validate(frame, suite) if not o.passed}
-    assert failed == {"expect_column_values_to_be_between(share_pct)": 1}
+    assert failed == {"expect_column_values_to_be_between(share_pct, min=0, max=100)": 1}

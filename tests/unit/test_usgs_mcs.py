@@ -56,9 +56,10 @@ def test_footnote_fused_into_a_number_is_quarantined(tmp_path):
 def test_unknown_country_and_bad_number_are_quarantined_rest_loads(tmp_path):
     text = (HEADER + f"MCS2025,Atlantis,{TYPE},10,20,,,\n"
             f"MCS2025,China,{TYPE},lots,270000,,,\n"
-            f"MCS2025,India,{TYPE},2900,2900,,,\n")
+            f"MCS2025,India,{TYPE},2900,2900,,,\n"
+            f"MCS2025,World total (rounded),{TYPE},376000,390000,,,\n")
     result = usgs_mcs.parse(_land(tmp_path, text))
-    assert list(result.rows.country_iso3.unique()) == ["IND"]
+    assert list(result.rows.country_iso3.unique()) == ["IND", "WLD"]
     reasons = {q.row_number: q.reason for q in result.quarantined}
     assert "unknown country 'Atlantis'" in reasons[2]
     assert "not a tonnage" in reasons[3]

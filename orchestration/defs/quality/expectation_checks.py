@@ -1,70 +1,93 @@
 """Great-expectations suites (expectations/) as blocking Dagster asset checks.
 
-Each check reads its model from the working database read-only into a DataFrame, validates it,
-and keeps the outcome per run as Parquet; the publish step loads those files into
-`quality.check_results`. A failed ERROR expectation blocks publishing; WARN is recorded.
+Every guard of `expectations.registry` becomes one check named `gx_<name>`:
+- a mart suite checks the dbt model's asset; it reads the model from the working database
+  (read-only, in the `duckdb` pool);
+- a staged suite checks the `["ingest", <dataset>]` asset; it reads
+  `data/staged/<dataset>/*.parquet`, so a failure stops the run before dbt builds anything.
+  A dataset with no input yet holds only its schema file and passes.
+
+Each check keeps its outcome per run as Parquet (orchestration/check_results.py); the publish
+step loads them all into `quality.check_results`. A failed ERROR expectation blocks
+everything downstream (nothing is published); a failed WARN is recorded and shown.
 """
 
-
-from dataclasses import asdict
-from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
-from expectations.runner import validate
+from expectations.registry import MART, Guard, mart_guards, staged_guards
+from expectations.runner import ExpectationOutcome
 from expectations.severity import ERROR
-from expectations.suites import all_suites
 from ingest import settings
-from ingest.staged import write_parquet_atomic
+from ingest.sqlsafe import quote_identifier, staged_glob
+from orchestration import check_results
 from orchestration.defs.transform.dbt import DUCKDB_POOL
 
 
-def check_results_dir():
-    return settings.data_dir() / "quality" / "check_results"
+def record_results(
+    run_id: str, asset_key: dg.AssetKey, outcomes: list[ExpectationOutcome], kind: str = "gx"
+) -> None:
+    check_results.record(run_id, asset_key.to_user_string(), outcomes, kind)
 
 
-def _read_model(model: str) -> pd.DataFrame:
+def read_model(model: str) -> pd.DataFrame:
     # Read-only and brief: the connection closes before the next writer needs the file.
     with duckdb.connect(str(settings.work_database_path()), read_only=True) as con:
-        return con.sql(f'select * from main."{model}"').df()
+        tables = [name for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main'"
+        ).fetchall()]
+        return con.sql(f"select * from main.{quote_identifier(model, tables)}").df()
 
 
-def _expectation_check(model: str, suite) -> dg.AssetChecksDefinition:
+def read_staged(dataset: str) -> pd.DataFrame:
+    """Every staged Parquet file of a dataset (its schema-only file included), as one frame."""
+    with duckdb.connect() as con:
+        return con.execute(
+            "select * from read_parquet(?, union_by_name = true)", [staged_glob(dataset)]
+        ).df()
+
+
+def check_result(outcomes: list[ExpectationOutcome]) -> dg.AssetCheckResult:
+    failed = [o for o in outcomes if not o.passed]
+    errors = [o for o in failed if o.severity == ERROR]
+    return dg.AssetCheckResult(
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "expectations": len(outcomes),
+            "failed": "; ".join(
+                f"{o.severity} {o.expectation} x{o.unexpected_count} {o.sample}" for o in failed
+            ) or "none",
+        },
+    )
+
+
+def _guard_check(guard: Guard) -> dg.AssetChecksDefinition:
+    is_mart = guard.layer == MART
+    asset_key = dg.AssetKey([guard.name]) if is_mart else dg.AssetKey(["ingest", guard.name])
+    read = read_model if is_mart else read_staged
+
     @dg.asset_check(
-        asset=dg.AssetKey([model]),
-        name=f"gx_{model}",
+        asset=asset_key,
+        name=f"gx_{guard.name}",
         blocking=True,
-        pool=DUCKDB_POOL,
-        description=f"great-expectations suite {suite.name}: ERROR expectations block publishing.",
+        # Marts are read from the working database, which dbt writes: one process at a time.
+        pool=DUCKDB_POOL if is_mart else None,
+        description=f"great-expectations suite over {'model' if is_mart else 'staged dataset'} "
+        f"{guard.name} (expectations/{'suites' if is_mart else 'staged'}/{guard.name}.py): "
+        "ERROR expectations block publishing, WARN is recorded.",
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        outcomes = validate(_read_model(model), suite)
-        checked_at = datetime.now(UTC).replace(tzinfo=None)
-        rows = [
-            {"run_id": context.run.run_id, "checked_at": checked_at, "asset": model,
-             "check_name": outcome.expectation, **asdict(outcome)}
-            for outcome in outcomes
-        ]
-        write_parquet_atomic(
-            pa.Table.from_pylist(rows), check_results_dir() / f"{context.run.run_id}__{model}.parquet"
-        )
-        failed = [o for o in outcomes if not o.passed]
-        errors = [o for o in failed if o.severity == ERROR]
-        return dg.AssetCheckResult(
-            passed=not failed,
-            severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
-            metadata={
-                "expectations": len(outcomes),
-                "failed": "; ".join(f"{o.expectation} x{o.unexpected_count} {o.sample}" for o in failed) or "none",
-            },
-        )
+        outcomes = guard.validate(read(guard.name))
+        record_results(context.run.run_id, asset_key, outcomes)
+        return check_result(outcomes)
 
     return _check
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(asset_checks=[_expectation_check(m, s) for m, s in all_suites().items()])
+    guards = [*mart_guards().values(), *staged_guards().values()]
+    return dg.Definitions(asset_checks=[_guard_check(guard) for guard in guards])

@@ -6,6 +6,7 @@ allows one writer process per file.
 
 
 import os
+from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +18,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from expectations.runner import ExpectationOutcome
 from ingest import settings
+from orchestration import check_results
 from orchestration.defs.resources import dbt_project
 
 DUCKDB_POOL = "duckdb"
@@ -43,12 +46,37 @@ translator = ReeflowTranslator(
 )
 
 
+def _test_outcome(result: dg.AssetCheckResult) -> ExpectationOutcome:
+    """A dbt test's result as a row of quality.check_results, beside the GX expectations."""
+    metadata = {key: getattr(value, "value", value) for key, value in result.metadata.items()}
+    failures = metadata.get("dagster_dbt/failed_row_count")
+    return ExpectationOutcome(
+        suite="dbt",
+        expectation=result.check_name or "",
+        severity=result.severity.value,
+        passed=result.passed,
+        unexpected_count=int(failures or 0),
+        sample=str(metadata.get("status", "")),
+    )
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator, pool=DUCKDB_POOL)
 def reeflow_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # dbt runs inside dbt_project/: hand it absolute paths so both sides read the same files.
     os.environ.update(settings.dbt_env())
     settings.work_database_path().parent.mkdir(parents=True, exist_ok=True)
-    yield from dbt.cli(["build"], context=context).stream()
+    # dbt tests come back as asset checks (blocking when their severity is error: a failure
+    # makes `dbt build` fail, and with it this step, so nothing downstream is published).
+    # Their outcomes are also kept for quality.check_results, even when the build fails.
+    tests: dict[str, list[ExpectationOutcome]] = defaultdict(list)
+    try:
+        for event in dbt.cli(["build"], context=context).stream():
+            if isinstance(event, dg.AssetCheckResult) and event.asset_key is not None:
+                tests[event.asset_key.to_user_string()].append(_test_outcome(event))
+            yield event
+    finally:
+        for asset, outcomes in tests.items():
+            check_results.record(context.run.run_id, asset, outcomes, kind="dbt")
 
 
 @dg.definitions

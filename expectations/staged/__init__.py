@@ -1,0 +1,1 @@
+"""Suites over staged Parquet datasets, one module per dataset (see expectations/registry.py)."""

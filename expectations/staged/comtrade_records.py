@@ -1,0 +1,59 @@
+"""UN Comtrade records as staged (API JSON and bulk files), one row per reported record.
+
+Empty until Comtrade data lands (the embedded default run has none); an empty dataset passes.
+"""
+
+from datetime import date
+
+import great_expectations as gx
+
+from expectations.reference import hs6_codes
+from expectations.severity import error, warn
+from ingest.sources.comtrade_records import FLOW_CODES
+
+ID_COLUMNS = ("file_id", "record_number")
+MEASURES = ("qty", "net_wgt_kg", "gross_wgt_kg", "cif_value_usd", "fob_value_usd",
+            "primary_value_usd")
+# Comtrade's annual records carry refMonth 52.
+REF_MONTHS = [*range(1, 13), 52]
+FIRST_YEAR = 1962  # Comtrade's coverage starts in 1962
+
+
+def build_suite() -> gx.ExpectationSuite:
+    expectations = [
+        gx.expectations.ExpectColumnValuesToBeInSet(
+            column="flow_code", value_set=sorted(FLOW_CODES), meta=error()
+        ),
+        gx.expectations.ExpectColumnValuesToMatchRegex(
+            column="cmd_code", regex=r"^\d{2}(?:\d{2}(?:\d{2})?)?$", meta=error()
+        ),
+        # Records outside the reference model's HS lines are kept but cannot be put on a stage.
+        gx.expectations.ExpectColumnValuesToBeInSet(
+            column="cmd_code", value_set=hs6_codes(), meta=warn()
+        ),
+        gx.expectations.ExpectColumnValuesToMatchRegex(
+            column="classification_code", regex=r"^H[0-6S]$", meta=error()
+        ),
+        gx.expectations.ExpectColumnValuesToBeBetween(
+            column="ref_year", min_value=FIRST_YEAR, max_value=date.today().year, meta=error()
+        ),
+        gx.expectations.ExpectColumnValuesToBeInSet(
+            column="ref_month", value_set=REF_MONTHS, meta=error()
+        ),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="reporter_code", meta=error()),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="partner_code", meta=error()),
+        *(
+            gx.expectations.ExpectColumnValuesToBeBetween(column=column, min_value=0, meta=error())
+            for column in MEASURES
+        ),
+        # The goods' own weight cannot exceed the weight with packing. Comtrade publishes what
+        # countries declare, so a breach is the reporter's error: recorded, not blocking.
+        gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="gross_wgt_kg",
+            column_B="net_wgt_kg",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            meta=warn(),
+        ),
+    ]
+    return gx.ExpectationSuite(name="staged_comtrade_records", expectations=expectations)

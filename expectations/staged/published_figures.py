@@ -1,0 +1,72 @@
+"""Published aggregates as staged: single cited figures (quotas, shares, stockpile days).
+
+The parser already refuses a row without a publication, a stage or unit outside its lists, or a
+percentage above 100; this suite checks the staged result against the reference model (stages
+and elements from the seeds) and the figures against each other: the shares one publication
+gives for the parts of one whole (Japan's imports by partner, world magnet output by country)
+cannot add up to more than 100 % beyond their rounding.
+"""
+
+from datetime import date
+
+import great_expectations as gx
+import pandas as pd
+
+from expectations.reference import element_aggregates, element_list_regex, stages
+from expectations.rules import group_total
+from expectations.severity import error
+
+ID_COLUMNS = ("figure_id", "file_id", "row_number")
+UNITS = ["t", "t_REO", "t_metal_equivalent", "t_product", "percent", "days", "JPY", "USD"]
+# What makes shares parts of one whole: the same figure definition from the same publication.
+SHARE_GROUP = ["topic", "metric", "year", "period_label", "element", "stage", "definition",
+               "publication", "edition", "whole"]
+# Shares are printed rounded (to 1 % or 0.1 %): each part may be up to half a point high.
+ROUNDING_PER_SHARE_PCT = 0.5
+
+
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    is_share = frame["unit"] == "percent"
+    frame["share_pct"] = frame["value"].where(is_share)
+    # Shares by partner are parts of the subject's whole (Japan's imports); shares without a
+    # partner are the subjects' parts of a world total (China's share of magnet output).
+    frame["whole"] = frame["subject_iso3"].where(frame["partner_iso3"].notna(), "(world)")
+    # A figure landed again after a correction supersedes the earlier landing (dbt keeps the
+    # latest): count each figure once, at its smaller value, so a correction never adds up
+    # with the figure it corrects.
+    shares = frame[is_share].sort_values("value").drop_duplicates("figure_id")
+    total, count = group_total(shares, value="value", by=SHARE_GROUP)
+    # Above 0: the parts add up to more than the whole plus their rounding.
+    frame["parts_excess_pct"] = total - (100 + ROUNDING_PER_SHARE_PCT * count)
+    return frame
+
+
+def build_suite() -> gx.ExpectationSuite:
+    expectations = [
+        gx.expectations.ExpectColumnValuesToBeInSet(
+            column="stage", value_set=[*stages(), "all"], meta=error()
+        ),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="unit", value_set=UNITS, meta=error()),
+        gx.expectations.ExpectColumnValuesToBeInSet(
+            column="confidence", value_set=["high", "medium", "low"], meta=error()
+        ),
+        # An element symbol list from the seeds ("Nd;Pr") or an aggregate (REO, NdPr).
+        gx.expectations.ExpectColumnValuesToMatchRegex(
+            column="element",
+            regex=f"{element_list_regex()}|^(?:{'|'.join(element_aggregates())})$",
+            meta=error(),
+        ),
+        gx.expectations.ExpectColumnValuesToBeBetween(column="value", min_value=0, meta=error()),
+        gx.expectations.ExpectColumnValuesToBeBetween(
+            column="share_pct", min_value=0, max_value=100, meta=error()
+        ),
+        gx.expectations.ExpectColumnValuesToBeBetween(
+            column="year", min_value=1950, max_value=date.today().year + 2, meta=error()
+        ),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="publication", meta=error()),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="figure_id", meta=error()),
+        gx.expectations.ExpectColumnValuesToBeBetween(
+            column="parts_excess_pct", max_value=0, meta=error()
+        ),
+    ]
+    return gx.ExpectationSuite(name="staged_published_figures", expectations=expectations)

@@ -1,0 +1,235 @@
+"""Faults injected into real `reeflow run` processes: nothing published is ever lost or broken.
+
+- killed (SIGKILL to the whole process group) mid-ingest and mid-transform, a second run started
+  while one holds the lock, debris (`.part`, `.building`, a stale lock) left behind: the
+  published snapshot stays the last good one, byte for byte and readable, and the next run
+  completes and publishes everything that had landed;
+- damaged input files dropped in the inbox, the same input landed twice, a source with an old
+  vintage: the run completes, each bad file is quarantined with a reason naming it, the one bad
+  row of a big file with its line, nothing twice, and `reeflow status` calls the source STALE.
+
+Stages are observed, never timed: the landing manifest gaining a file (ingest), a `dbt build`
+process under the run writing the working database (transform), the lock file naming its pid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.inputs import JAPAN_FIGURES, USGS_2025, big_register, damaged
+
+REEFLOW = Path(sys.executable).with_name("reeflow")
+PATIENCE_S = 300  # generous for a loaded CI machine: a wait that runs out fails the test
+
+
+def _env(root: Path) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(root),
+        "REEFLOW_DATA_DIR": str(root / "data"),
+        "REEFLOW_WAREHOUSE": str(root / "data" / "warehouse" / "reeflow.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+    }
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(REEFLOW), *args], env=env, capture_output=True, text=True,
+                          timeout=900, check=False)
+
+
+def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
+    # Its own process group, so SIGKILL reaches dbt and every other child, as a crash would.
+    with open(log, "w") as out:
+        return subprocess.Popen([str(REEFLOW), "run"], env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _wait_for(condition: Callable[[], bool], what: str, process: subprocess.Popen | None = None):
+    deadline = time.monotonic() + PATIENCE_S
+    while not condition():
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"the run ended (exit {process.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def _descendants(pid: int) -> list[str]:
+    """Command lines of every process below `pid` (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, stack = [], [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            stack.append(child)
+            try:
+                found.append((Path("/proc") / str(child) / "cmdline").read_bytes()
+                             .replace(b"\0", b" ").decode(errors="replace"))
+            except OSError:
+                pass
+    return found
+
+
+def _dbt_building(process: subprocess.Popen) -> bool:
+    return any("dbt" in command and " build" in command for command in _descendants(process.pid))
+
+
+def _kill(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _readable(path: Path) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select count(*) from mart_stage_concentration").fetchone()[0]
+
+
+def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_run_recovers(
+    tmp_path,
+):
+    env = _env(tmp_path)
+    data = tmp_path / "data"
+    published = data / "warehouse" / "reeflow.duckdb"
+    work = published.with_name("reeflow.work.duckdb")
+    lock, manifest = data / ".reeflow-run.lock", data / "landing" / "manifest.jsonl"
+
+    # Two runs at once: the second refuses clearly; the first completes and publishes.
+    first = _start(env, tmp_path / "first.log")
+    _wait_for(lambda: lock.exists() and lock.read_text().strip() == str(first.pid),
+              "the first run to hold the lock", first)
+    second = _run(env, "run")
+    assert second.returncode == 2
+    assert f"another reeflow run is in progress (pid {first.pid})" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert first.wait(timeout=900) == 0, (tmp_path / "first.log").read_text()[-3000:]
+    good = _digest(published)
+    assert _readable(published) > 0
+
+    # Killed mid-ingest: while a big register is being landed and staged.
+    inbox = data / "inbox" / "published_aggregate"
+    inbox.mkdir(parents=True)
+    (inbox / "big_register.csv").write_bytes(big_register(5000))
+    ingesting = _start(env, tmp_path / "ingest.log")
+    _wait_for(lambda: "big_register.csv" in manifest.read_text(), "the big register to land",
+              ingesting)
+    assert not _dbt_building(ingesting)  # still ingesting
+    _kill(ingesting)
+    assert _digest(published) == good and _readable(published) > 0
+
+    # Killed mid-transform: while dbt is writing the working database.
+    before = work.stat().st_mtime_ns
+    transforming = _start(env, tmp_path / "transform.log")
+    _wait_for(lambda: _dbt_building(transforming), "dbt to start", transforming)
+    _wait_for(lambda: work.stat().st_mtime_ns != before, "dbt to write", transforming)
+    _kill(transforming)
+    assert _digest(published) == good and _readable(published) > 0
+    refused = _run(env, "publish")  # the half-built working database is not publishable
+    assert refused.returncode == 2 and "not publishing: the last run" in refused.stderr
+    assert _digest(published) == good
+
+    # Debris a crash can leave: half-written files; the lock file still names a dead pid.
+    (data / "staged" / "published_figures" / "0123456789abcdef.v1.parquet.part").write_bytes(b"PAR1 cut")
+    (data / "landing" / "published_aggregate" / "0123456789abcdef__x.csv.part").write_bytes(b"cut")
+    debris = published.with_name(f".{published.name}.20200101T000000000000Z.building")
+    debris.write_bytes(b"half a database")
+    holder = lock.read_text().strip()
+    assert holder.isdigit() and not Path(f"/proc/{holder}").exists()  # names a finished process
+
+    recovered = _run(env, "run")
+    assert recovered.returncode == 0, recovered.stdout[-3000:] + recovered.stderr[-3000:]
+    # Each run closes the books on the one killed before it (its duckdb pool slot, above all).
+    assert (tmp_path / "transform.log").read_text().count("was interrupted; marked failed") == 1
+    assert recovered.stderr.count("was interrupted; marked failed") == 1
+    assert _digest(published) != good and not debris.exists()
+    with duckdb.connect(str(published), read_only=True) as con:
+        figures = con.execute(
+            "select count(*), count(distinct figure_id) from fct_published_figures "
+            "where figure_id like 'load_%'"
+        ).fetchone()
+    assert figures == (5000, 5000)  # the register landed by the killed run, loaded once
+    kept = sorted((published.parent / "snapshots").glob("*.duckdb"))
+    assert _digest(kept[-1]) == good  # the last good snapshot, kept for rollback
+
+
+def test_bad_inputs_are_quarantined_the_rest_loads_once_and_stale_sources_show(tmp_path):
+    env = _env(tmp_path)
+    data = tmp_path / "data"
+    bad: dict[tuple[str, str], str] = {}
+    for source, original in (("usgs_mcs", USGS_2025), ("published_aggregate", JAPAN_FIGURES)):
+        inbox = data / "inbox" / source
+        inbox.mkdir(parents=True)
+        for name, (content, reason) in damaged(original.read_bytes()).items():
+            (inbox / name).write_bytes(content)
+            bad[(source, name)] = reason
+    # The same input twice: an embedded edition copied under another name, and a file landed
+    # by hand twice.
+    (data / "inbox" / "usgs_mcs" / "mcs2025-copy.csv").write_bytes(USGS_2025.read_bytes())
+    (data / "inbox" / "published_aggregate" / "big_register.csv").write_bytes(
+        big_register(3000, bad_row=1234))
+    twice = [_run(env, "ingest", "file", str(USGS_2025), "--format", "usgs_mcs") for _ in range(2)]
+    assert [r.returncode for r in twice] == [0, 0]
+    assert "landed mcs2025" in twice[0].stderr and "already landed mcs2025" in twice[1].stderr
+    # A Comtrade bulk file whose data is from 2019: older than the 400 days the kind allows.
+    bulk = tmp_path / "jpn_imports_2019.csv"
+    bulk.write_text("typeCode,freqCode,refYear,refMonth,period,reporterCode,reporterISO,"
+                    "partnerCode,partnerISO,flowCode,classificationCode,cmdCode,netWgt,grossWgt,"
+                    "primaryValue\nC,A,2019,52,2019,392,JPN,156,CHN,M,H5,284690,1200000,1250000,"
+                    "9800000\n")
+    landed = _run(env, "ingest", "file", str(bulk), "--format", "comtrade_bulk",
+                  "--vintage", "2019-06-30")
+    assert landed.returncode == 0, landed.stderr
+
+    result = _run(env, "run")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with duckdb.connect(str(data / "warehouse" / "reeflow.duckdb"), read_only=True) as con:
+        quarantined = con.execute(
+            "select source_kind, file_name, source_row_number, reason from quality.quarantined_rows"
+        ).fetchall()
+        counts = con.execute(
+            "select (select count(*) from fct_mine_production), "
+            "(select count(*) from fct_published_figures where figure_id like 'load_%'), "
+            "(select count(*) from fct_published_figures where figure_id not like 'load_%')"
+        ).fetchone()
+        usgs_files = [name for (name,) in con.execute(
+            "select original_name from quality.landed_files where source_kind = 'usgs_mcs' "
+            "and original_name like 'mcs20%'").fetchall()]
+    whole_files = {(source, name): reason for source, name, row, reason in quarantined if row is None}
+    assert set(whole_files) == set(bad)
+    for (source, name), expected in bad.items():
+        reason = whole_files[(source, name)]
+        assert reason.startswith(f"file rejected: {name} ") and expected in reason, reason
+    rows = [(name, row, reason) for _, name, row, reason in quarantined if row is not None]
+    assert len(rows) == 1 and rows[0][:2] == ("big_register.csv", 1234) and "'12O'" in rows[0][2]
+    # 194 rows as in a clean run, 2,999 of the 3,000 figures, the 66 embedded ones; each
+    # edition landed once (the copy and the file landed by hand twice were no-ops).
+    assert counts == (194, 2999, 66)
+    assert sorted(usgs_files) == [f"mcs{year}-raree_world.csv" for year in range(2019, 2027)]
+
+    status = _run(env, "status")
+    assert status.returncode == 0, status.stderr
+    lines = {line.split()[0]: line for line in status.stdout.splitlines()
+             if line.startswith("  ") and line.split() and line.split()[0] in
+             ("usgs_mcs", "comtrade_bulk", "published_aggregate", "customs_jpn")}
+    assert "2019-06-30 (vintage)" in lines["comtrade_bulk"] and lines["comtrade_bulk"].endswith("STALE")
+    assert "STALE" not in lines["usgs_mcs"] and "STALE" not in lines["published_aggregate"]
+    assert "no data landed" in lines["customs_jpn"]
