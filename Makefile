@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BI_CLIENT := .venv-bi14
 BI_STAMP := $(BI_CLIENT)/.installed
 
-.PHONY: setup manifest run test dev status lint clean
+.PHONY: setup manifest run test bench dev status lint clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,12 @@ manifest: $(STAMP)
 
 test: $(STAMP) $(BI_STAMP) manifest
 	$(BIN)/pytest -q
+
+# A year of Comtrade bulk trade (10 million generated lines) through land, ingest and dbt, with
+# raw DuckDB and pandas references; prints time and peak memory per step (ROWS=... to resize).
+ROWS ?= 10000000
+bench: $(STAMP)
+	$(BIN)/python benchmarks/trade_scale.py --rows $(ROWS)
 
 dev: $(STAMP)
 	mkdir -p .dagster_home && cp -n orchestration/dagster.yaml .dagster_home/ || true

@@ -22,7 +22,7 @@ from ingest.sources import (
     published_figures,
     usgs_mcs,
 )
-from ingest.staged import ParseResult, StageReport, stage_landed_files
+from ingest.staged import ParseResult, StageReport, StageWriter, stage_landed_files
 
 _JPN_CUSTOMS = customs.load_mapping("jpn_customs")
 
@@ -41,6 +41,8 @@ class SourceKind:
     # How old the newest landed data may be before `reeflow status` and Dagster call the source
     # STALE (ingest/freshness.py); None = no expectation. Set from the publisher's cadence.
     max_age_days: int | None = None
+    # Writes its own Parquet (files too large for a DataFrame); staging calls it instead of parse.
+    write: StageWriter | None = None
 
 
 SOURCE_KINDS: dict[str, SourceKind] = {
@@ -84,11 +86,12 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             dataset=comtrade.DATASET,
             schema=comtrade.COMTRADE_SCHEMA,
             parse=comtrade.parse_comtrade_bulk,
-            parser_version=comtrade.PARSER_VERSION,
+            parser_version=comtrade.BULK_PARSER_VERSION,
             embedded_glob=None,
             description="UN Comtrade bulk / final-data files (CSV, TSV or saved API JSON)",
             # Final annual files are released once a year.
             max_age_days=400,
+            write=comtrade.stage_comtrade_bulk,
         ),
         SourceKind(
             name=_JPN_CUSTOMS.source,
@@ -163,5 +166,6 @@ def stage(kind: SourceKind, **kwargs) -> StageReport:
         schema=kind.schema,
         parse=kind.parse,
         parser_version=kind.parser_version,
+        write=kind.write,
         **kwargs,
     )

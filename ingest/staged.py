@@ -35,8 +35,23 @@ QUARANTINE_SCHEMA = pa.schema(
 
 @dataclass
 class ParseResult:
-    rows: pd.DataFrame
+    # Good rows; None when a writer has already written them to Parquet (see StageWriter).
+    rows: pd.DataFrame | pa.Table | None
     quarantined: list[QuarantinedRow]
+    # Rows outside reeflow's scope (e.g. trade in goods that are not rare earths): neither
+    # staged nor quarantined, only counted.
+    out_of_scope: int = 0
+    rows_written: int | None = None  # set by a writer instead of `rows`
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows) if self.rows is not None else self.rows_written or 0
+
+
+# A parser for files too large for a DataFrame: it writes the good rows itself to the path it
+# is given (a `.part` file that staging renames into place once it holds the right schema) and
+# returns the quarantine and counts with rows=None, or returns rows for staging to write.
+StageWriter = Callable[[LandedFile, Path], ParseResult]
 
 
 @dataclass
@@ -46,6 +61,7 @@ class StageReport:
     files_skipped: int = 0
     rows: int = 0
     quarantined: int = 0
+    out_of_scope: int = 0
 
 
 class FileRejected(Exception):
@@ -63,11 +79,22 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
     os.replace(tmp, path)  # a killed run leaves a .part file, never a half-written .parquet
 
 
-def frame_to_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
-    missing = [name for name in schema.names if name not in frame.columns]
+def frame_to_table(frame: pd.DataFrame | pa.Table, schema: pa.Schema) -> pa.Table:
+    columns = frame.column_names if isinstance(frame, pa.Table) else frame.columns
+    missing = [name for name in schema.names if name not in columns]
     if missing:
         raise ValueError(f"parsed rows lack columns {missing}")
+    if isinstance(frame, pa.Table):
+        return frame.select(schema.names).cast(schema)
     return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+
+
+def _check_written(path: Path, schema: pa.Schema) -> None:
+    # Names and types must match; nullability may not: DuckDB marks a column it knows holds no
+    # NULL as required, which every reader (dbt's union_by_name included) accepts.
+    written = pq.read_schema(path)
+    if [(f.name, f.type) for f in written] != [(f.name, f.type) for f in schema]:
+        raise ValueError(f"{path.name} was written with schema\n{written}\nnot\n{schema}")
 
 
 def ensure_dataset(dataset: str, schema: pa.Schema, staged_dir: Path | None = None) -> Path:
@@ -87,12 +114,14 @@ def stage_landed_files(
     parser_version: int,
     staged_dir: Path | None = None,
     on_file: Callable[[LandedFile, ParseResult | None], None] | None = None,
+    write: StageWriter | None = None,
 ) -> StageReport:
     """Parse every landed file not yet staged with this parser version.
 
     Good rows go to `<dataset>/<file_id>.v<version>.parquet`, bad rows to
     `quarantine/<dataset>__<file_id>.parquet`. Files staged by an older parser version are
-    replaced, so a parser fix re-stages everything it touches and nothing twice.
+    replaced, so a parser fix re-stages everything it touches and nothing twice. With `write`,
+    that is called instead of `parse` and may write the Parquet itself.
     """
     folder = ensure_dataset(dataset, schema, staged_dir)
     quarantine_folder = ensure_dataset("quarantine", QUARANTINE_SCHEMA, staged_dir)
@@ -102,9 +131,11 @@ def stage_landed_files(
         if target.exists():
             report.files_skipped += 1
             continue
+        part = target.with_name(target.name + ".part")
         try:
-            result = parse(landed)
+            result = write(landed, part) if write is not None else parse(landed)
         except FileRejected as exc:
+            part.unlink(missing_ok=True)
             result = ParseResult(
                 rows=schema.empty_table().to_pandas(),
                 quarantined=[
@@ -124,13 +155,18 @@ def stage_landed_files(
         write_parquet_atomic(
             quarantine_table, quarantine_folder / f"{dataset}__{landed.file_id}.parquet"
         )
-        write_parquet_atomic(frame_to_table(result.rows, schema), target)
+        if result.rows is None:  # the writer wrote the good rows to the .part file
+            _check_written(part, schema)
+            os.replace(part, target)
+        else:
+            write_parquet_atomic(frame_to_table(result.rows, schema), target)
         for stale in folder.glob(f"{landed.file_id}.v*.parquet"):
             if stale != target:
                 stale.unlink()
         report.files_parsed += 1
-        report.rows += len(result.rows)
+        report.rows += result.row_count
         report.quarantined += len(result.quarantined)
+        report.out_of_scope += result.out_of_scope
         if on_file is not None:
             on_file(landed, result)
     return report

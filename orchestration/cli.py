@@ -206,7 +206,11 @@ def cmd_ingest_file(args: argparse.Namespace) -> int:
     entry, is_new = land_file(path, source=kind.name, vintage=args.vintage)
     _say(f"{'landed' if is_new else 'already landed'} {path.name} as {entry.file_id} ({kind.name})")
     report = stage(kind)
-    _say(f"staged {report.rows} rows, quarantined {report.quarantined}; run `reeflow run` to rebuild")
+    out_of_scope = f", {report.out_of_scope} out of scope" if report.out_of_scope else ""
+    _say(
+        f"staged {report.rows} rows, quarantined {report.quarantined}{out_of_scope}; "
+        "run `reeflow run` to rebuild"
+    )
     return 0
 
 

@@ -3,10 +3,17 @@
 The pieces live in three small modules; import from here.
 - comtrade_client: `ComtradeClient` (throttle, retries, key in a header only), `ComtradeError`
 - comtrade_fetch: `fetch_to_landing` (plan, resume, re-split truncated answers), `FetchReport`
-- comtrade_records: `COMTRADE_SCHEMA`, `parse_comtrade_json`, `parse_comtrade_bulk`,
+- comtrade_records: `COMTRADE_SCHEMA`, the record rules, `parse_comtrade_json`,
   `detect_schema_drift`
+- comtrade_bulk: `parse_comtrade_bulk`, `stage_comtrade_bulk` (bulk text files through DuckDB,
+  rare-earth lines only)
 """
 
+from ingest.sources.comtrade_bulk import (
+    BULK_PARSER_VERSION,
+    parse_comtrade_bulk,
+    stage_comtrade_bulk,
+)
 from ingest.sources.comtrade_client import (
     DATA_RECORD_CAP,
     DEFAULT_BASE_URL,
@@ -35,11 +42,11 @@ from ingest.sources.comtrade_records import (
     detect_schema_drift,
     is_sample_file,
     missing_required_fields,
-    parse_comtrade_bulk,
     parse_comtrade_json,
 )
 
 __all__ = [
+    "BULK_PARSER_VERSION",
     "COMTRADE_SCHEMA",
     "DATASET",
     "DATA_RECORD_CAP",
@@ -65,4 +72,5 @@ __all__ = [
     "parse_comtrade_bulk",
     "parse_comtrade_json",
     "plan_chunks",
+    "stage_comtrade_bulk",
 ]

@@ -1,9 +1,10 @@
-"""UN Comtrade records -> staged rows: one parser path for API JSON and bulk text files.
+"""UN Comtrade records -> staged rows: the schema, the rules, and the API JSON parser.
 
-Both layouts carry the same data items (reference list: Comtrade's TradeDataItems), so each
-file is first read into plain record dicts and then normalised by the same code. Field names
-are matched case-insensitively because Comtrade itself is inconsistent: its dictionary spells
-`cifValue` / `isnetWgtEstimated`, its records `cifvalue` / `isNetWgtEstimated`.
+API responses are read into plain record dicts and normalised here; bulk text files are far
+larger and go through DuckDB (comtrade_bulk), which applies these same rules and reasons in SQL
+built from the tables below. Field names are matched case-insensitively because Comtrade itself
+is inconsistent: its dictionary spells `cifValue` / `isnetWgtEstimated`, its records `cifvalue` /
+`isNetWgtEstimated`.
 
 Rules (a bad row is quarantined with file, record number and reason; the rest load):
 - a file lacking a required field altogether is rejected (FileRejected names the field);
@@ -15,13 +16,9 @@ Rules (a bad row is quarantined with file, record number and reason; the rest lo
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import json
 import logging
 import re
-import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -115,11 +112,11 @@ FLOW_CODES = frozenset(
 
 _HS_CODE = re.compile(r"^\d{2}(\d{2}(\d{2})?)?$")  # chapter, heading or subheading
 _PERIOD = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})?$")
-_ANNUAL_REF_MONTH = 52  # what Comtrade puts in refMonth for annual records
-_TRUE = {"true", "1", "t", "yes", "y"}
-_FALSE = {"false", "0", "f", "no", "n"}
+ANNUAL_REF_MONTH = 52  # what Comtrade puts in refMonth for annual records
+TRUE_VALUES = {"true", "1", "t", "yes", "y"}
+FALSE_VALUES = {"false", "0", "f", "no", "n"}
 
-_STRING_FIELDS = {
+STRING_FIELDS = {
     "type_code": "typeCode",
     "freq_code": "freqCode",
     "reporter_iso": "reporterISO",
@@ -127,13 +124,13 @@ _STRING_FIELDS = {
     "classification_code": "classificationCode",
     "customs_code": "customsCode",
 }
-_INT_FIELDS = {
+INT_FIELDS = {
     "partner_code": "partnerCode",
     "partner2_code": "partner2Code",
     "mot_code": "motCode",
     "qty_unit_code": "qtyUnitCode",
 }
-_MEASURES = {  # column -> (field, may it be negative?)
+MEASURES = {  # column -> (field, may it be negative?)
     "qty": ("qty", False),
     "net_wgt_kg": ("netWgt", False),
     "gross_wgt_kg": ("grossWgt", False),
@@ -141,7 +138,7 @@ _MEASURES = {  # column -> (field, may it be negative?)
     "fob_value_usd": ("fobvalue", True),
     "primary_value_usd": ("primaryValue", True),
 }
-_FLAGS = {
+FLAGS = {
     "is_net_wgt_estimated": "isNetWgtEstimated",
     "is_qty_estimated": "isQtyEstimated",
     "is_reported": "isReported",
@@ -168,6 +165,21 @@ def missing_required_fields(field_names: Iterable[str]) -> list[str]:
     return [name for name in REQUIRED_FIELDS if name.lower() not in present]
 
 
+def check_field_names(landed: LandedFile, field_names: Iterable[str]) -> None:
+    """Reject a file lacking a required field; log once the fields Comtrade does not list."""
+    names = [name for name in field_names if name]
+    missing = missing_required_fields(names)
+    if missing:
+        raise FileRejected(
+            f"{landed.original_name} lacks required Comtrade field(s): {', '.join(missing)}"
+        )
+    drift = detect_schema_drift([dict.fromkeys(names)])
+    if drift:
+        logger.warning(
+            "%s: new Comtrade field(s) ignored: %s", landed.original_name, ", ".join(drift)
+        )
+
+
 def is_sample_file(landed: LandedFile) -> bool:
     return landed.vintage == SAMPLE_VINTAGE or bool((landed.request or {}).get("sample"))
 
@@ -192,78 +204,23 @@ def parse_comtrade_json(landed: LandedFile) -> ParseResult:
     return _parse_records(landed, records, "api_json")
 
 
-def parse_comtrade_bulk(landed: LandedFile) -> ParseResult:
-    """A bulk/final-data text file (tab, comma, pipe or semicolon delimited; maybe gzipped)."""
-    content = _read(landed)
-    if content[:2] == b"\x1f\x8b":
-        try:
-            content = gzip.decompress(content)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise FileRejected(f"truncated or corrupt gzip {landed.original_name}: {exc}") from exc
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileRejected(f"{landed.original_name} is not UTF-8 (byte {exc.start})") from exc
-    rows = list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise FileRejected(f"{landed.original_name} is empty: no header row")
-    header = [name.strip() for name in rows[0]]
-    records: list[dict[str, Any]] = []
-    misaligned: dict[int, str] = {}
-    for values in rows[1:]:
-        if not any(value.strip() for value in values):
-            continue  # blank line
-        if len(values) != len(header):
-            misaligned[len(records) + 1] = (
-                f"{len(values)} cells for {len(header)} header fields: a shifted or cut line"
-            )
-        records.append(
-            {name: value.strip() or None for name, value in zip(header, values, strict=False)}
-        )
-    return _parse_records(landed, records, "bulk_csv", header=header, misaligned=misaligned)
-
-
-def _delimiter(text: str) -> str:
-    first_line = text.split("\n", 1)[0]
-    return max("\t,|;", key=first_line.count)
-
-
 def _read(landed: LandedFile) -> bytes:
     with open(landed.path, "rb") as handle:
         return handle.read()
 
 
-def _missing_message(landed: LandedFile, missing: list[str]) -> str:
-    return f"{landed.original_name} lacks required Comtrade field(s): {', '.join(missing)}"
-
-
 def _parse_records(
-    landed: LandedFile,
-    records: list[dict[str, Any]],
-    source_format: str,
-    header: list[str] | None = None,
-    misaligned: dict[int, str] | None = None,
+    landed: LandedFile, records: list[dict[str, Any]], source_format: str
 ) -> ParseResult:
-    field_names = list(header) if header is not None else list(
-        dict.fromkeys(name for record in records for name in record)
-    )
-    if field_names:
-        missing = missing_required_fields(field_names)
-        if missing:
-            raise FileRejected(_missing_message(landed, missing))
-    drift = detect_schema_drift([dict.fromkeys(field_names)])
-    if drift:
-        logger.warning(
-            "%s: new Comtrade field(s) ignored: %s", landed.original_name, ", ".join(drift)
-        )
+    field_names = list(dict.fromkeys(name for record in records for name in record))
+    if field_names:  # an empty response has no fields to check
+        check_field_names(landed, field_names)
     sample = is_sample_file(landed)
     rows: list[dict[str, Any]] = []
     quarantined: list[QuarantinedRow] = []
     for record_number, record in enumerate(records, start=1):
         lookup = {name.lower(): value for name, value in record.items()}
         try:
-            if misaligned and record_number in misaligned:
-                raise _BadRow(misaligned[record_number])
             row = _normalise(lookup)
         except _BadRow as exc:
             quarantined.append(
@@ -290,13 +247,13 @@ def _parse_records(
 def _normalise(record: dict[str, Any]) -> dict[str, Any]:
     """One record (keys lower-cased) -> one staged row; raises _BadRow with the reason."""
     row: dict[str, Any] = {
-        column: _text(record.get(field.lower())) for column, field in _STRING_FIELDS.items()
+        column: _text(record.get(field.lower())) for column, field in STRING_FIELDS.items()
     }
     reporter = _integer(record.get("reportercode"), "reporterCode")
     if reporter is None:
         raise _BadRow("missing reporterCode")
     row["reporter_code"] = reporter
-    for column, field in _INT_FIELDS.items():
+    for column, field in INT_FIELDS.items():
         row[column] = _integer(record.get(field.lower()), field)
     if row["partner_code"] is None:
         raise _BadRow("missing partnerCode")
@@ -312,12 +269,12 @@ def _normalise(record: dict[str, Any]) -> dict[str, Any]:
     row["cmd_code"] = cmd
 
     row.update(_period(record))
-    for column, (field, may_be_negative) in _MEASURES.items():
+    for column, (field, may_be_negative) in MEASURES.items():
         value = _number(record.get(field.lower()), field)
         if value is not None and value < 0 and not may_be_negative:
             raise _BadRow(f"negative {field} {value:g}")
         row[column] = value
-    for column, field in _FLAGS.items():
+    for column, field in FLAGS.items():
         row[column] = _flag(record.get(field.lower()), field)
     return row
 
@@ -330,7 +287,7 @@ def _period(record: dict[str, Any]) -> dict[str, Any]:
     ref_year = _integer(record.get("refyear"), "refYear") or int(match["year"])
     ref_month = _integer(record.get("refmonth"), "refMonth")
     if ref_month is None:
-        ref_month = int(match["month"]) if match["month"] else _ANNUAL_REF_MONTH
+        ref_month = int(match["month"]) if match["month"] else ANNUAL_REF_MONTH
     return {"period": period, "ref_year": ref_year, "ref_month": ref_month}
 
 
@@ -365,9 +322,9 @@ def _flag(value: Any, field: str) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     text = str(value).strip().lower()
-    if text in _TRUE:
+    if text in TRUE_VALUES:
         return True
-    if text in _FALSE:
+    if text in FALSE_VALUES:
         return False
     if not text:
         return None
@@ -385,5 +342,13 @@ _PANDAS_DTYPES = {
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows -> DataFrame with nullable dtypes that convert losslessly to COMTRADE_SCHEMA."""
-    frame = pd.DataFrame(rows, columns=COMTRADE_SCHEMA.names)
+    return _with_dtypes(pd.DataFrame(rows, columns=COMTRADE_SCHEMA.names))
+
+
+def frame_from_table(table: pa.Table) -> pd.DataFrame:
+    """Staged rows read back from Arrow, with the same dtypes as the record parser's frame."""
+    return _with_dtypes(table.select(COMTRADE_SCHEMA.names).to_pandas())
+
+
+def _with_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({field.name: _PANDAS_DTYPES[field.type] for field in COMTRADE_SCHEMA})

@@ -267,12 +267,12 @@ def test_published_file_opens_in_a_duckdb_1_4_client(two_runs):
     if not (BI_CLIENT / "duckdb").is_dir():
         pytest.fail(f"DuckDB 1.4 client missing at {BI_CLIENT}: `make test` installs it")
     script = (
-        "import sys; sys.path.insert(0, r'%s'); "
-        "import duckdb; c = duckdb.connect(r'%s', read_only=True); "
+        "import sys; sys.path.insert(0, r'{}'); "
+        "import duckdb; c = duckdb.connect(r'{}', read_only=True); "
         "print(duckdb.__version__); "
         "print(c.execute(\"select count(*) from mart_stage_concentration\").fetchone()[0]); "
         "print(c.execute(\"select comment from duckdb_tables() where table_name = 'dim_elements'\").fetchone()[0])"
-    ) % (BI_CLIENT, two_runs["warehouse"])
+    ).format(BI_CLIENT, two_runs["warehouse"])
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     version, rows, comment = result.stdout.splitlines()

@@ -8,8 +8,8 @@ shipped data. One `reeflow run` serves every assertion.
 from __future__ import annotations
 
 import copy
-import functools
 import csv
+import functools
 import io
 import json
 from pathlib import Path

@@ -12,8 +12,8 @@ import csv
 import pandas as pd
 import pytest
 
-from expectations.runner import validate
 from expectations.registry import mart_guards
+from expectations.runner import validate
 from ingest.sources.disclosures import load_companies
 from tests.conftest import REPO_ROOT
 

@@ -1,8 +1,12 @@
+import errno
+import hashlib
 import os
+import tracemalloc
 
 import pytest
 
-from ingest.landing import MANIFEST_NAME, land_bytes, read_manifest
+from ingest import landing
+from ingest.landing import MANIFEST_NAME, land_bytes, land_file, read_manifest
 
 
 def test_landing_is_content_addressed_and_idempotent(tmp_path):
@@ -55,3 +59,68 @@ def test_a_torn_manifest_line_from_a_killed_run_is_skipped(tmp_path):
 def test_source_names_are_validated(tmp_path):
     with pytest.raises(ValueError, match="invalid source name"):
         land_bytes(b"x", source="../etc", name="x", landing_dir=tmp_path)
+
+
+def write_pattern(path, size: int) -> bytes:
+    """A file of `size` bytes that differ along its length (so a misplaced chunk would show)."""
+    block = bytes(range(256)) * 4096  # 1 MiB
+    content = b"".join(block[i % 251:] + block[: i % 251] for i in range(size // len(block)))
+    path.write_bytes(content)
+    return content
+
+
+def test_land_file_hash_and_copy_equal_the_file_and_relanding_is_a_no_op(tmp_path):
+    source = tmp_path / "COMTRADE-FINAL-CA.csv"
+    content = write_pattern(source, 24 << 20)
+    entry, new = land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+    assert new
+    assert entry.sha256 == hashlib.sha256(content).hexdigest()
+    assert entry.size_bytes == len(content)
+    with open(entry.path, "rb") as landed:
+        assert landed.read() == content
+    assert oct(os.stat(entry.path).st_mode & 0o777) == "0o444"
+    again, new_again = land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+    assert not new_again and again == entry
+    assert len(read_manifest(tmp_path / "landing")) == 1
+    assert os.listdir(tmp_path / "landing" / "comtrade_bulk") == [os.path.basename(entry.path)]
+
+
+def test_land_file_memory_stays_flat_whatever_the_file_size(tmp_path):
+    source = tmp_path / "big.csv"
+    write_pattern(source, 64 << 20)
+    tracemalloc.start()
+    try:
+        land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20  # a whole-file read would hold 64 MiB
+
+
+def test_land_file_copies_in_chunks_where_the_kernel_cannot(tmp_path, monkeypatch):
+    def unsupported(*args):
+        raise OSError(errno.EXDEV, "cross-device copy not supported")
+
+    monkeypatch.setattr(os, "copy_file_range", unsupported)
+    source = tmp_path / "f.csv"
+    content = write_pattern(source, 20 << 20)  # more than two fallback chunks
+    entry, _ = land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+    with open(entry.path, "rb") as landed:
+        assert hashlib.sha256(landed.read()).hexdigest() == hashlib.sha256(content).hexdigest()
+
+
+def test_a_file_that_changes_while_landing_is_refused(tmp_path, monkeypatch):
+    source = tmp_path / "download.csv"
+    source.write_bytes(b"a,b\n1,2\n")
+    copy = landing._copy_file
+
+    def copy_while_the_download_goes_on(src, dst):
+        with open(src, "ab") as still_writing:
+            still_writing.write(b"3,4\n")
+        copy(src, dst)
+
+    monkeypatch.setattr(landing, "_copy_file", copy_while_the_download_goes_on)
+    with pytest.raises(ValueError, match="content changed while landing"):
+        land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+    assert read_manifest(tmp_path / "landing") == []
+    assert os.listdir(tmp_path / "landing" / "comtrade_bulk") == []

@@ -1,3 +1,7 @@
+-- A table, not a view: the reconciliation reads it twice, and each read of a view re-reads
+-- every staged Parquet file (one per landed API answer: thousands after a large fetch).
+{{ config(materialized='table') }}
+
 -- Each country's own declarations of rare-earth trade, one row per year x reporting side x
 -- importer x exporter x code (x element for national lines that give it).
 -- Rules, in order (each says why):

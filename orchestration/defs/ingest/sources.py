@@ -33,7 +33,8 @@ def _dataset_asset(dataset: str, kinds: list[SourceKind]) -> dg.AssetsDefinition
             def log_file(landed_file, result, kind=kind) -> None:
                 context.log.info(
                     f"{kind.name}: staged {landed_file.original_name} "
-                    f"({len(result.rows)} rows, {len(result.quarantined)} quarantined)"
+                    f"({result.row_count} rows, {len(result.quarantined)} quarantined, "
+                    f"{result.out_of_scope} out of scope)"
                 )
 
             report = stage(kind, on_file=log_file)
@@ -47,6 +48,7 @@ def _dataset_asset(dataset: str, kinds: list[SourceKind]) -> dg.AssetsDefinition
                 ("files_already_staged", report.files_skipped),
                 ("rows_staged", report.rows),
                 ("rows_quarantined", report.quarantined),
+                ("rows_out_of_scope", report.out_of_scope),
             ):
                 metadata[name] = metadata.get(name, 0) + value
         return dg.MaterializeResult(metadata=metadata)

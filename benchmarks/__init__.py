@@ -1,0 +1,1 @@
+"""Scripts that print speed and memory figures (see each module's docstring)."""

@@ -1,0 +1,367 @@
+"""The DuckDB path for Comtrade bulk text files: scope, record numbers, broken files, staging.
+
+Lines are built from the first record of the real API response (reference-data/comtrade-api),
+written under the bulk files' header (the data-item dictionary's spellings).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import logging
+from itertools import pairwise
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from ingest.hs_codes import HS_CODES_SEED, HS_HEADINGS_SEED, codes_in_scope
+from ingest.landing import LandedFile, land_bytes
+from ingest.sources import comtrade_bulk, line_pieces
+from ingest.sources.comtrade import (
+    BULK_PARSER_VERSION,
+    COMTRADE_SCHEMA,
+    SAMPLE_VINTAGE,
+    SOURCE_BULK,
+    parse_comtrade_bulk,
+    stage_comtrade_bulk,
+)
+from ingest.staged import QUARANTINE_SCHEMA, FileRejected, stage_landed_files
+from tests.conftest import reference_file
+
+BULK_HEADER = [
+    "typeCode", "freqCode", "refPeriodId", "refYear", "refMonth", "period", "reporterCode",
+    "flowCode", "partnerCode", "partner2Code", "classificationCode", "classificationSearchCode",
+    "isOriginalClassification", "cmdCode", "customsCode", "mosCode", "motCode", "qtyUnitCode",
+    "qty", "isQtyEstimated", "altQtyUnitCode", "altQty", "isAltQtyEstimated", "netWgt",
+    "isnetWgtEstimated", "grossWgt", "isgrossWgtEstimated", "cifValue", "fobValue",
+    "primaryValue", "legacyEstimationFlag", "isReported", "isAggregate",
+]
+
+
+def real_record() -> dict[str, str]:
+    """China's 2010 imports from Argentina as Comtrade sent them, as bulk-file text cells."""
+    path = reference_file("comtrade-api", "data_v1_get_C_A_HS__reporter156_period2010_TOTAL.json")
+    record = json.loads(path.read_text(encoding="utf-8"))["data"][0]
+    lookup = {name.lower(): value for name, value in record.items()}
+    cells = {name: lookup.get(name.lower()) for name in BULK_HEADER}
+    cells.update(cmdCode="280530", netWgt=1250.5, qty=1250.5, qtyUnitCode=8)
+    return {name: "" if value is None else str(value) for name, value in cells.items()}
+
+
+def line(delimiter: str = ",", **changes) -> str:
+    cells = {**real_record(), **{name: str(value) for name, value in changes.items()}}
+    return delimiter.join(cells[name] for name in BULK_HEADER)
+
+
+def bulk_file(lines: list[str], delimiter: str = ",") -> str:
+    return "\n".join([delimiter.join(BULK_HEADER), *lines]) + "\n"
+
+
+def land(tmp_path: Path, content: bytes | str, name: str = "bulk.csv", **kwargs) -> LandedFile:
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    landed, _ = land_bytes(content, source=SOURCE_BULK, name=name,
+                           landing_dir=tmp_path / "landing", **kwargs)
+    return landed
+
+
+def test_scope_is_the_codes_dbt_joins_trade_rows_to():
+    with open(HS_CODES_SEED, newline="", encoding="utf-8") as handle:
+        hs6 = {row["hs6"] for row in csv.DictReader(handle)}
+    with open(HS_HEADINGS_SEED, newline="", encoding="utf-8") as handle:
+        headings = {row["heading"] for row in csv.DictReader(handle)}
+    assert codes_in_scope() == hs6 | headings
+    assert {"280530", "284610", "284690", "850511", "253090", "2846"} <= codes_in_scope()
+    assert not {"28", "2805", "8505", "TOTAL"} & codes_in_scope()
+
+
+def test_out_of_scope_codes_are_counted_not_quarantined(tmp_path):
+    lines = [
+        line(cmdCode="280530"),  # 1 in scope
+        line(cmdCode="010121"),  # 2 horses: another commodity
+        line(cmdCode="TOTAL"),  # 3 all commodities
+        line(cmdCode="28"),  # 4 chapter of 280530: a sum of mostly other goods, not kept
+        line(cmdCode="2805"),  # 5 heading of 280530 with alkali metals and mercury: not kept
+        line(cmdCode=" 284690 "),  # 6 in scope once trimmed
+        line(cmdCode="28053011"),  # 7 a national line of a kept HS6 line: ours but not HS6
+        line(cmdCode="01012100"),  # 8 a national line of another commodity
+        line(cmdCode="28O530"),  # 9 letter O for zero: unreadable, so bad whatever it was
+        line(cmdCode="850511", flowCode="Q"),  # 10 in scope and bad
+        line(cmdCode="010121", flowCode="Q"),  # 11 bad, but out of scope: not checked
+        line(cmdCode=""),  # 12 no code at all
+        line(cmdCode="2846"),  # 13 rare-earth compounds as a whole heading: kept for dbt
+    ]
+    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    assert result.rows["record_number"].tolist() == [1, 6, 13]
+    assert result.rows["cmd_code"].tolist() == ["280530", "284690", "2846"]
+    assert result.out_of_scope == 6  # lines 2, 3, 4, 5, 8, 11
+    reasons = {row.row_number: row.reason for row in result.quarantined}
+    assert reasons == {
+        7: "cmdCode '28053011' is not a numeric HS code (2, 4 or 6 digits)",
+        9: "cmdCode '28O530' is not a numeric HS code (2, 4 or 6 digits)",
+        10: "unknown flowCode 'Q'",
+        12: "cmdCode None is not a numeric HS code (2, 4 or 6 digits)",
+    }
+
+
+def test_rules_and_reasons_match_the_record_parser(tmp_path):
+    lines = [
+        line(netWgt="-5"),
+        line(reporterCode=""),
+        line(partnerCode="12.5"),
+        line(period="2010-01"),
+        line(primaryValue="lots"),
+        line(isReported="maybe"),
+        line(motCode="99999999999"),
+        line(netWgt='"1,250.5"', refMonth="", period="201003", freqCode="M"),
+    ]
+    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    assert [(q.row_number, q.reason) for q in result.quarantined] == [
+        (1, "negative netWgt -5"),
+        (2, "missing reporterCode"),
+        (3, "partnerCode '12.5' is not a whole number"),
+        (4, "period '2010-01' is not YYYY or YYYYMM"),
+        (5, "primaryValue 'lots' is not a number"),
+        (6, "isReported 'maybe' is not true/false"),
+        (7, "motCode '99999999999' is out of range"),
+    ]
+    row = result.rows.iloc[0]
+    assert row["record_number"] == 8 and row["net_wgt_kg"] == 1250.5  # thousands separator
+    assert row["ref_month"] == 3 and row["ref_year"] == 2010
+    assert json.loads(result.quarantined[0].raw)["netWgt"] == "-5"
+    assert json.loads(result.quarantined[0].raw)["reporterCode"] == "156"
+
+
+def test_one_bad_row_among_thousands_keeps_its_record_number(tmp_path):
+    codes = sorted(codes_in_scope()) + ["010121", "870323", "TOTAL"]
+    lines = [line(cmdCode=codes[i % len(codes)], partnerCode=i % 250) for i in range(5000)]
+    lines[3216] = line(cmdCode="280530", netWgt="-7.5")  # record 3217
+    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    assert [(q.row_number, q.reason) for q in result.quarantined] == [
+        (3217, "negative netWgt -7.5")
+    ]
+    in_scope = [i + 1 for i in range(5000) if codes[i % len(codes)] in codes_in_scope()]
+    assert result.rows["record_number"].tolist() == [n for n in in_scope if n != 3217]
+    assert result.out_of_scope == 5000 - len(in_scope)
+    # record n carries partnerCode (n - 1) % 250: each staged row is the line it claims to be
+    assert (result.rows["partner_code"] == (result.rows["record_number"] - 1) % 250).all()
+
+
+def test_record_numbers_hold_across_duckdb_parallel_buffers(tmp_path, monkeypatch):
+    # 64 KiB buffers make this ~3 MB file span ~50 of them, read by DuckDB's threads at once.
+    monkeypatch.setattr(comtrade_bulk, "CSV_BUFFER_BYTES", 1 << 16)
+    lines = [line(cmdCode="280530" if i % 7 == 0 else "870323", qty=i + 1) for i in range(20000)]
+    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    rows = result.rows
+    assert len(rows) == len(range(0, 20000, 7))
+    assert (rows["record_number"] == rows["qty"]).all()  # qty holds the line's own number
+
+
+def test_blank_lines_are_skipped_and_not_counted(tmp_path):
+    empty_cells = "," * (len(BULK_HEADER) - 1)
+    lines = [line(), "", empty_cells, line(netWgt="-1"), "   ", line()]
+    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    assert [q.row_number for q in result.quarantined] == [2]
+    assert result.rows["record_number"].tolist() == [1, 3]
+    assert result.out_of_scope == 0
+
+
+def test_truncated_last_line_is_quarantined_and_the_rest_load(tmp_path):
+    text = bulk_file([line(), line(partnerCode=32), line(partnerCode=276)])
+    cut = text[: text.rindex(",280530,") + 4]  # the download stopped inside the cmdCode cell
+    result = parse_comtrade_bulk(land(tmp_path, cut))
+    assert result.rows["record_number"].tolist() == [1, 2]
+    [bad] = result.quarantined
+    assert bad.row_number == 3
+    assert bad.reason == (
+        f"fewer than {len(BULK_HEADER)} cells for {len(BULK_HEADER)} header fields: "
+        "a shifted or cut line"
+    )
+
+
+def test_line_with_extra_cells_is_quarantined_whatever_its_code(tmp_path):
+    lines = [line(), line(cmdCode="010121") + ",shifted", line()]
+    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    assert [q.row_number for q in result.quarantined] == [2]
+    assert result.quarantined[0].reason.startswith(f"more than {len(BULK_HEADER)} cells")
+    assert result.rows["record_number"].tolist() == [1, 3]
+
+
+def test_a_layout_the_header_does_not_describe_rejects_the_file(tmp_path):
+    # Data lines with a trailing delimiter the header lacks: every line one cell too many.
+    lines = [line(partnerCode=i) + "," for i in range(300)]
+    with pytest.raises(FileRejected, match="300 of 300 lines do not have the header's 33 cells"):
+        parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+
+
+def test_wrong_encoding_rejects_the_file_naming_the_line(tmp_path):
+    text = bulk_file([line(), line(flowCode="M\u00e9"), line()])
+    with pytest.raises(FileRejected, match=r"is not UTF-8 \(line 3\)"):
+        parse_comtrade_bulk(land(tmp_path, text.encode("latin-1")))
+
+
+def test_utf16_file_is_rejected(tmp_path):
+    text = bulk_file([line()], delimiter=",")
+    with pytest.raises(FileRejected, match="is not UTF-8"):
+        parse_comtrade_bulk(land(tmp_path, text.encode("utf-16")))
+
+
+def test_empty_file_is_rejected(tmp_path):
+    with pytest.raises(FileRejected, match="is empty: no header row"):
+        parse_comtrade_bulk(land(tmp_path, b""))
+
+
+def test_header_only_file_gives_no_rows_and_no_quarantine(tmp_path):
+    result = parse_comtrade_bulk(land(tmp_path, "\t".join(BULK_HEADER) + "\n"))
+    assert result.rows.empty and result.quarantined == [] and result.out_of_scope == 0
+    assert list(result.rows.columns) == COMTRADE_SCHEMA.names
+
+
+def test_tab_delimited_gzip_with_bom_and_crlf_reads_like_plain_csv(tmp_path):
+    lines = [line("\t"), line("\t", cmdCode="010121"), line("\t", partnerCode=276)]
+    text = "\ufeff" + bulk_file(lines, delimiter="\t").replace("\n", "\r\n")
+    gzipped = parse_comtrade_bulk(land(tmp_path, gzip.compress(text.encode()), name="f.txt.gz"))
+    plain = parse_comtrade_bulk(land(tmp_path, bulk_file([line(), line(cmdCode="010121"),
+                                                          line(partnerCode=276)])))
+    assert gzipped.rows["partner_code"].tolist() == [32, 276]
+    assert gzipped.out_of_scope == plain.out_of_scope == 1
+    same = [name for name in COMTRADE_SCHEMA.names if name != "file_id"]
+    assert gzipped.rows[same].equals(plain.rows[same])
+
+
+def test_truncated_gzip_is_rejected(tmp_path):
+    lines = [line(partnerCode=i) for i in range(3000)]
+    content = gzip.compress(bulk_file(lines).encode())
+    with pytest.raises(FileRejected, match="truncated or corrupt gzip"):
+        parse_comtrade_bulk(land(tmp_path, content[: len(content) // 2], name="cut.csv.gz"))
+
+
+def test_unknown_column_is_ignored_and_logged_once(tmp_path, caplog):
+    text = bulk_file([line() + ",12.5", line() + ",13"]).replace(
+        "isAggregate\n", "isAggregate,carbonContentKg\n", 1
+    )
+    with caplog.at_level(logging.WARNING, logger="ingest.sources.comtrade_records"):
+        result = parse_comtrade_bulk(land(tmp_path, text))
+    assert len(result.rows) == 2 and result.quarantined == []
+    assert len([r for r in caplog.records if "carbonContentKg" in r.getMessage()]) == 1
+
+
+def test_missing_required_column_rejects_the_file_naming_it(tmp_path):
+    header = [name for name in BULK_HEADER if name != "flowCode"]
+    text = ",".join(header) + "\n" + ",".join(real_record()[name] for name in header) + "\n"
+    with pytest.raises(FileRejected, match="lacks required Comtrade field.*flowCode"):
+        parse_comtrade_bulk(land(tmp_path, text))
+
+
+def test_sample_vintage_marks_every_row(tmp_path):
+    result = parse_comtrade_bulk(land(tmp_path, bulk_file([line()]), vintage=SAMPLE_VINTAGE))
+    assert result.rows["is_sample"].tolist() == [True]
+    real = parse_comtrade_bulk(land(tmp_path, bulk_file([line(), line()])))
+    assert real.rows["is_sample"].tolist() == [False, False]
+
+
+def test_api_json_dropped_with_bulk_files_takes_the_json_path(tmp_path):
+    content = reference_file(
+        "comtrade-api", "data_v1_get_C_A_HS__reporter156_period2010_TOTAL.json"
+    ).read_bytes()
+    result = parse_comtrade_bulk(land(tmp_path, content, name="saved.json"))
+    assert len(result.quarantined) == 4  # the real file's TOTAL records, as the API path says
+
+
+def test_staging_writes_duckdb_parquet_and_quarantine(tmp_path):
+    lines = [line(), line(cmdCode="010121"), line(netWgt="-3"), line(partnerCode=276)]
+    landed = land(tmp_path, bulk_file(lines))
+    staged = tmp_path / "staged"
+
+    def stage():
+        return stage_landed_files(
+            [landed], dataset="comtrade_records", schema=COMTRADE_SCHEMA,
+            parse=parse_comtrade_bulk, write=stage_comtrade_bulk,
+            parser_version=BULK_PARSER_VERSION, staged_dir=staged,
+        )
+
+    report = stage()
+    assert (report.rows, report.quarantined, report.out_of_scope) == (2, 1, 1)
+    target = staged / "comtrade_records" / f"{landed.file_id}.v{BULK_PARSER_VERSION}.parquet"
+    table = pq.read_table(target)
+    assert [(f.name, f.type) for f in table.schema] == [(f.name, f.type) for f in COMTRADE_SCHEMA]
+    assert table.column("record_number").to_pylist() == [1, 4]
+    assert table.column("partner_code").to_pylist() == [32, 276]
+    quarantine = pq.read_table(staged / "quarantine" / f"comtrade_records__{landed.file_id}.parquet")
+    assert quarantine.schema.equals(QUARANTINE_SCHEMA)
+    assert quarantine.column("row_number").to_pylist() == [3]
+    assert not list(staged.rglob("*.part"))
+    again = stage()
+    assert (again.files_parsed, again.files_skipped) == (0, 1)
+
+
+def test_rejected_file_stages_an_empty_table_and_one_quarantine_row(tmp_path):
+    landed = land(tmp_path, b"")
+    report = stage_landed_files(
+        [landed], dataset="comtrade_records", schema=COMTRADE_SCHEMA, parse=parse_comtrade_bulk,
+        write=stage_comtrade_bulk, parser_version=BULK_PARSER_VERSION,
+        staged_dir=tmp_path / "staged",
+    )
+    assert (report.rows, report.quarantined) == (0, 1)
+    quarantine = pq.read_table(
+        tmp_path / "staged" / "quarantine" / f"comtrade_records__{landed.file_id}.parquet"
+    )
+    assert quarantine.column("reason").to_pylist() == ["file rejected: bulk.csv is empty: no header row"]
+    assert not list((tmp_path / "staged").rglob("*.part"))
+
+
+@pytest.fixture
+def in_pieces(monkeypatch) -> list[int]:
+    """Read every file as three line-aligned pieces at once, as a large file is read; the
+    list it returns says how many pieces each scan was cut into."""
+    monkeypatch.setattr(comtrade_bulk, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(comtrade_bulk, "_pieces", lambda: 3)
+    cuts: list[int] = []
+    bounds = line_pieces.piece_bounds
+
+    def counted(*args, **kwargs):
+        result = bounds(*args, **kwargs)
+        cuts.append(len(result) if result else 1)
+        return result
+
+    monkeypatch.setattr(line_pieces, "piece_bounds", counted)
+    return cuts
+
+
+def test_pieces_end_at_line_ends_and_cover_the_file(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(bulk_file([line(partnerCode=i) for i in range(100)]))
+    content = path.read_bytes()
+    bounds = line_pieces.piece_bounds(path, 3, min_bytes=0)
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(content) and len(bounds) == 3
+    assert all(end == start for (_, end), (start, _) in pairwise(bounds))
+    assert all(content[end - 1:end] == b"\n" for _, end in bounds)
+    assert line_pieces.piece_bounds(path, 3, min_bytes=len(content) + 1) is None  # small: whole
+    quoted = tmp_path / "q.csv"
+    quoted.write_text(bulk_file([line(), line(cmdCode='"280530"'), line()]))
+    assert line_pieces.piece_bounds(quoted, 3, min_bytes=0) is None  # a quote may hide a newline
+
+
+def test_record_numbers_are_exact_when_read_in_pieces(tmp_path, in_pieces):
+    # qty holds each record's own number; blank lines are not records and take none.
+    lines = [line(cmdCode="280530" if i % 7 == 0 else "870323", qty=i + 1) for i in range(6000)]
+    lines[2999] = line(qty=3000, netWgt="-1")  # record 3000: bad, wherever the cuts fall
+    for at in (4000, 2000, 1):
+        lines.insert(at, "")
+    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    expected = [i + 1 for i in range(6000) if i % 7 == 0 and i != 2999]
+    assert result.rows["record_number"].tolist() == expected
+    assert (result.rows["record_number"] == result.rows["qty"]).all()
+    assert [(q.row_number, q.reason) for q in result.quarantined] == [(3000, "negative netWgt -1")]
+    assert result.out_of_scope == len([i for i in range(6000) if i % 7 != 0 and i != 2999])
+    assert in_pieces == [3]
+
+
+def test_a_bad_byte_in_a_piece_names_its_line_in_the_file(tmp_path, in_pieces):
+    lines = [line(partnerCode=i) for i in range(3000)]
+    lines[2500] = line(flowCode="M\u00e9")  # file line 2502
+    with pytest.raises(FileRejected, match=r"is not UTF-8 \(line 2502\)"):
+        parse_comtrade_bulk(land(tmp_path, bulk_file(lines).encode("latin-1")))
+    assert in_pieces == [3]  # read in pieces first; the whole file is read again to name the line
