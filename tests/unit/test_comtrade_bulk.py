@@ -16,6 +16,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from benchmarks.comtrade_bulk_generator import BULK_HEADER  # the real bulk-file header
 from ingest.hs_codes import HS_CODES_SEED, HS_HEADINGS_SEED, codes_in_scope
 from ingest.landing import LandedFile, land_bytes
 from ingest.sources import comtrade_bulk, line_pieces
@@ -29,15 +30,6 @@ from ingest.sources.comtrade import (
 )
 from ingest.staged import QUARANTINE_SCHEMA, FileRejected, stage_landed_files
 from tests.conftest import reference_file
-
-BULK_HEADER = [
-    "typeCode", "freqCode", "refPeriodId", "refYear", "refMonth", "period", "reporterCode",
-    "flowCode", "partnerCode", "partner2Code", "classificationCode", "classificationSearchCode",
-    "isOriginalClassification", "cmdCode", "customsCode", "mosCode", "motCode", "qtyUnitCode",
-    "qty", "isQtyEstimated", "altQtyUnitCode", "altQty", "isAltQtyEstimated", "netWgt",
-    "isnetWgtEstimated", "grossWgt", "isgrossWgtEstimated", "cifValue", "fobValue",
-    "primaryValue", "legacyEstimationFlag", "isReported", "isAggregate",
-]
 
 
 def real_record() -> dict[str, str]:

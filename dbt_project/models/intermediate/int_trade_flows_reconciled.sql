@@ -14,27 +14,8 @@ with declarations as (
     select * from {{ ref('int_trade_declarations_annualized') }}
 ),
 
--- Element detail (national lines) is compared as totals; the split is applied afterwards.
-totals as (
-    select
-        year,
-        reporting_side,
-        importer_iso3,
-        exporter_iso3,
-        hs_code,
-        hs_digits,
-        max(hs_edition) as hs_edition,
-        string_agg(distinct source_kind, ';' order by source_kind) as source_kind,
-        string_agg(distinct file_ids, ';' order by file_ids) as file_ids,
-        bool_or(is_sample) as is_sample,
-        min(months_covered) as months_covered,
-        sum(product_t) as product_t,
-        sum(value_usd) as value_usd
-    from declarations
-    group by all
-),
-
 -- When either side reports the pair at heading level, both are compared at heading level.
+-- Element detail (national lines) is compared as totals; the split is applied afterwards.
 comparable as (
     select
         *,
@@ -44,7 +25,7 @@ comparable as (
             ) then substr(hs_code, 1, 4)
             else hs_code
         end as trade_code
-    from totals
+    from declarations
 ),
 
 sides as (
