@@ -1,8 +1,9 @@
 -- The material-flow fact: one row per piece of evidence for a flow of rare-earth material, per
 -- period x element x stage x origin x destination (x company), in t element content and t REO,
 -- with its kind of evidence, source and confidence, and whether the balances use it.
--- int_element_stage_flows_unioned documents what each source contributes and how the rows the
--- balances use are chosen; estimates say how they were derived (method, source_figure_ids).
+-- int_element_stage_flows_unioned documents how the rows the balances use are chosen, and
+-- int_production_evidence_unioned and int_trade_evidence_unioned what each source contributes;
+-- estimates say how they were derived (method, source_figure_ids).
 with flows as (
     select * from {{ ref('int_element_stage_flows_unioned') }}
 ),
