@@ -11,29 +11,9 @@ with figures as (
     where not is_illustrative
 ),
 
--- The rows of fct_trade_flows under its column names (the ones used below): the mart only
--- renames and casts int_trade_flows_element_content's columns, as here.
+-- The rows of fct_trade_flows (the mart publishes this model's columns as they are).
 trade_flows as (
-    select
-        cast(year as varchar) as period,
-        cast(year as integer) as year,
-        stage,
-        element,
-        exporter_iso3,
-        importer_iso3,
-        trade_code as hs6,
-        hs_edition,
-        product_t,
-        element_t,
-        reo_t,
-        value_usd,
-        reporting_side,
-        factor_confidence,
-        source_kind,
-        file_ids as file_id,
-        cast(months_covered as integer) as months_covered,
-        is_sample
-    from {{ ref('int_trade_flows_element_content') }}
+    select * from {{ ref('int_trade_flows_element_content') }}
 ),
 
 elements as (

@@ -111,15 +111,17 @@ content as (
     cross join (select element_per_oxide_factor from elements where symbol = 'Nd') as representative
 ),
 
+-- Named as fct_trade_flows publishes them, so downstream models read the same columns.
 final as (
     select
-        content.year,
+        cast(content.year as varchar) as period,
+        cast(content.year as integer) as year,
         content.stage,
         content.element,
         content.element_basis,
         content.exporter_iso3,
         content.importer_iso3,
-        content.trade_code,
+        content.trade_code as hs6,
         content.hs_edition,
         content.element_product_t as product_t,
         content.element_t,
@@ -138,9 +140,9 @@ final as (
         content.value_discrepancy_pct,
         content.factor_confidence,
         content.source_kind,
-        content.file_ids,
-        content.is_sample,
-        content.months_covered
+        content.file_ids as file_id,
+        cast(content.months_covered as integer) as months_covered,
+        content.is_sample
     from content
     left join elements as own on own.symbol = content.element
 )

@@ -8,14 +8,14 @@ with flows as (
 
 final as (
     select
-        cast(year as varchar) as period,
-        cast(year as integer) as year,
+        period,
+        year,
         stage,
         element,
         element_basis,
         exporter_iso3,
         importer_iso3,
-        trade_code as hs6,
+        hs6,
         hs_edition,
         product_t,
         element_t,
@@ -28,8 +28,8 @@ final as (
         value_discrepancy_pct,
         factor_confidence,
         source_kind,
-        file_ids as file_id,
-        cast(months_covered as integer) as months_covered,
+        file_id,
+        months_covered,
         is_sample
     from flows
 )
