@@ -27,6 +27,8 @@ from pathlib import Path
 from ingest import settings
 
 MANIFEST_NAME = "manifest.jsonl"
+# Landed files withdrawn from use (ingest/retractions.py): kept on disk, left out of every read.
+RETRACTIONS_NAME = "retractions.jsonl"
 _CHUNK_BYTES = 8 << 20  # fallback copy in 8 MiB pieces: memory stays flat whatever the size
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -62,11 +64,40 @@ def _manifest_lock(root: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def read_manifest(landing_dir: Path | None = None, source: str | None = None) -> list[LandedFile]:
-    """All manifest rows, oldest first, optionally for one source."""
+def retracted_file_ids(landing_dir: Path | None = None) -> dict[str, str]:
+    """file_id -> reason, for every landed file withdrawn with `reeflow ingest retract`."""
+    path = _root(landing_dir) / RETRACTIONS_NAME
+    if not path.exists():
+        return {}
+    retracted = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+            retracted[row["file_id"]] = row["reason"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            continue  # a line cut short by a killed process
+    return retracted
+
+
+def record_retraction(file_id: str, reason: str, landing_dir: Path | None = None) -> None:
+    """Append a retraction (see ingest/retractions.py) under the manifest lock."""
+    root = _root(landing_dir)
+    row = {"file_id": file_id, "reason": reason,
+           "retracted_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    with _manifest_lock(root), open(root / RETRACTIONS_NAME, "a", encoding="utf-8") as log:
+        log.write(json.dumps(row, sort_keys=True) + "\n")
+        log.flush()
+        os.fsync(log.fileno())
+
+
+def read_manifest(
+    landing_dir: Path | None = None, source: str | None = None, *, include_retracted: bool = False
+) -> list[LandedFile]:
+    """All manifest rows, oldest first, optionally for one source; retracted files left out."""
     manifest = _root(landing_dir) / MANIFEST_NAME
     if not manifest.exists():
         return []
+    retracted = {} if include_retracted else retracted_file_ids(landing_dir)
     entries = []
     for line in manifest.read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -76,7 +107,7 @@ def read_manifest(landing_dir: Path | None = None, source: str | None = None) ->
         except (json.JSONDecodeError, TypeError):
             # A line cut short by a killed process: the file it described is re-landed next time.
             continue
-        if source is None or entry.source == source:
+        if (source is None or entry.source == source) and entry.file_id not in retracted:
             entries.append(entry)
     return entries
 
@@ -186,7 +217,7 @@ def _land(
 
 
 def _landed_entry(root: Path, source: str, file_id: str) -> LandedFile | None:
-    for entry in read_manifest(root, source):
+    for entry in read_manifest(root, source, include_retracted=True):
         if entry.file_id == file_id and Path(entry.path).exists():
             return entry
     return None

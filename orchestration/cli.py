@@ -4,6 +4,7 @@
     reeflow status                tables, row counts, last run, data vintage per source
     reeflow ingest file PATH --format KIND
     reeflow ingest comtrade --reporter JPN --cmd 280530,2846,850511 --period 2023
+    reeflow ingest retract FILE_ID --reason TEXT
     reeflow publish | rollback
 
 Runs are recorded in the project-local DAGSTER_HOME, so `dagster dev` shows their history.
@@ -214,6 +215,22 @@ def cmd_ingest_file(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ingest_retract(args: argparse.Namespace) -> int:
+    from ingest.retractions import retract
+
+    lock = _run_lock()  # not while a run is staging or building from the file
+    try:
+        entry, removed = retract(args.file_id, args.reason)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        lock.close()
+    _say(f"retracted {entry.original_name} ({entry.source}, {entry.file_id}): {args.reason}")
+    _say(f"removed {len(removed)} staged file(s); the raw file stays in {entry.path}")
+    _say("run `reeflow run` to rebuild the warehouse without it")
+    return 0
+
+
 def _codes(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -283,6 +300,12 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--frequency", default="A", choices=["A", "M"], help="annual or monthly data")
     api.add_argument("--flows", default="M,X", help="Comtrade flow codes, comma-separated")
     api.set_defaults(handler=cmd_ingest_comtrade)
+    retract = ingest_kinds.add_parser(
+        "retract", help="withdraw a landed file (kept on disk, left out of every later run)"
+    )
+    retract.add_argument("file_id", help="the file's id (quality.landed_files, quality.quarantined_rows)")
+    retract.add_argument("--reason", required=True, help="why, recorded with the retraction")
+    retract.set_defaults(handler=cmd_ingest_retract)
     return parser
 
 

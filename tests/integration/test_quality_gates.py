@@ -21,6 +21,7 @@ from expectations.severity import error
 from expectations.suites import fct_mine_production
 from ingest import settings
 from ingest.catalog import inbox_dir
+from ingest.landing import read_manifest
 from orchestration import cli, warehouse
 
 USGS_2026 = settings.EMBEDDED_DIR / "usgs_mcs" / "mcs2026-raree_world.csv"
@@ -116,3 +117,14 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
     assert "Nothing published by this run" in out
     assert _digest(published) == p2
 
+    # 5. The analyst withdraws the bad release (left in the inbox on purpose: re-landing the
+    # same bytes must not bring it back); the next run publishes without it.
+    (bad,) = [e for e in read_manifest(source="usgs_mcs") if e.original_name == "mcs2027-raree_world.csv"]
+    code, _, err = _reeflow(capsys, "ingest", "retract", bad.file_id, "--reason", "Vietnam listed twice")
+    assert code == 0 and "retracted mcs2027-raree_world.csv" in err
+    code, out, _ = _reeflow(capsys, "run")
+    assert code == 0, out
+    assert _digest(published) != p2
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select count(*) from fct_mine_production where edition = 'MCS2027'").fetchone() == (0,)
+        assert con.execute("select count(*) from quality.landed_files where file_id = ?", [bad.file_id]).fetchone() == (0,)
