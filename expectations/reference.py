@@ -7,30 +7,20 @@ an element or an acceptable rounding difference is.
 
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
 
 import yaml
 
-from ingest import settings
-
-SEEDS_DIR = settings.DBT_PROJECT_DIR / "seeds"
-
-
-@lru_cache(maxsize=32)
-def seed_column(seed: str, column: str) -> tuple[str, ...]:
-    """Distinct values of one column of a seed, in file order."""
-    with open(SEEDS_DIR / f"{seed}.csv", newline="", encoding="utf-8") as handle:
-        values = [row[column] for row in csv.DictReader(handle)]
-    return tuple(dict.fromkeys(values))
+from ingest import seeds, settings
+from ingest.seeds import seed_column
 
 
 def stages() -> list[str]:
-    return list(seed_column("stages", "stage"))
+    return list(seeds.stages())
 
 
 def element_symbols() -> list[str]:
-    return list(seed_column("elements", "symbol"))
+    return list(seeds.element_symbols())
 
 
 def element_aggregates() -> list[str]:

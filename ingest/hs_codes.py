@@ -12,34 +12,29 @@ rare earths: they are not kept.
 
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
 
-from ingest import settings
-
-HS_CODES_SEED = settings.DBT_PROJECT_DIR / "seeds" / "hs_codes.csv"
-HS_HEADINGS_SEED = settings.DBT_PROJECT_DIR / "seeds" / "hs_headings.csv"
+from ingest.seeds import seed_column
 
 
-def _column(seed, name: str, digits: int) -> frozenset[str]:
-    with open(seed, newline="", encoding="utf-8") as handle:
-        codes = frozenset(row[name].strip() for row in csv.DictReader(handle))
+def _column(seed: str, name: str, digits: int) -> frozenset[str]:
+    codes = frozenset(seed_column(seed, name))
     malformed = sorted(code for code in codes if not (len(code) == digits and code.isdigit()))
     if malformed:
-        raise ValueError(f"{seed.name} holds codes that are not {digits}-digit: {malformed}")
+        raise ValueError(f"{seed}.csv holds codes that are not {digits}-digit: {malformed}")
     return codes
 
 
 @lru_cache(maxsize=1)
 def hs6_in_scope() -> frozenset[str]:
     """Every HS6 line of the seed, whatever the edition (the lines did not change 2007-2022)."""
-    return _column(HS_CODES_SEED, "hs6", 6)
+    return _column("hs_codes", "hs6", 6)
 
 
 @lru_cache(maxsize=1)
 def headings_in_scope() -> frozenset[str]:
     """The 4-digit headings that are rare earths as a whole (the hs_headings seed)."""
-    return _column(HS_HEADINGS_SEED, "heading", 4)
+    return _column("hs_headings", "heading", 4)
 
 
 def codes_in_scope() -> frozenset[str]:

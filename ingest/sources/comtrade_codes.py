@@ -7,19 +7,19 @@ dbt seed `comtrade_country_codes.csv`, which staging also uses to place records 
 
 from __future__ import annotations
 
-import csv
 from functools import cache
 
-from ingest import settings
 from ingest.countries import country_table
-
-SEED = settings.DBT_PROJECT_DIR / "seeds" / "comtrade_country_codes.csv"
+from ingest.seeds import seed_rows
 
 
 @cache
-def _exceptions() -> dict[str, int]:
-    with open(SEED, newline="", encoding="utf-8") as handle:
-        return {row["country_iso3"]: int(row["comtrade_code"]) for row in csv.DictReader(handle)}
+def _codes_by_iso3() -> dict[str, int]:
+    # M49 codes of every country, then Comtrade's own exceptions on top.
+    table = country_table().dropna(subset=["m49_code"])
+    codes = {iso3: int(m49) for iso3, m49 in zip(table["iso3"], table["m49_code"], strict=True)}
+    codes.update({row["country_iso3"]: int(row["comtrade_code"]) for row in seed_rows("comtrade_country_codes")})
+    return codes
 
 
 def comtrade_code(code: str) -> str:
@@ -27,11 +27,6 @@ def comtrade_code(code: str) -> str:
     text = code.strip().upper()
     if text.isdigit():
         return str(int(text))
-    exceptions = _exceptions()
-    if text in exceptions:
-        return str(exceptions[text])
-    table = country_table()
-    match = table.loc[(table["iso3"] == text) & table["m49_code"].notna(), "m49_code"]
-    if match.empty:
+    if text not in _codes_by_iso3():
         raise ValueError(f"unknown country {code!r}: give an ISO3 code (JPN) or a Comtrade code (392)")
-    return str(int(match.iloc[0]))
+    return str(_codes_by_iso3()[text])

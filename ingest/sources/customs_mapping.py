@@ -13,14 +13,11 @@ from typing import Any
 
 import yaml
 
+from ingest.seeds import element_symbols
+
 # Bumped when the customs parser itself changes; each mapping adds its own `version`.
 PARSER_VERSION = 1
 MAPPINGS_DIR = Path(__file__).resolve().parents[1] / "customs_mappings"
-# The 17 rare-earth elements (DOMAIN.md section 2): the only values element may take.
-ELEMENTS = frozenset(
-    {"Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm",
-     "Yb", "Lu"}
-)
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ def _mapping_from_spec(spec: dict[str, Any]) -> CustomsMapping:
     national_codes = {}
     for prefix, line in spec["national_codes"].items():
         hs6, element = str(line["hs6"]), line.get("element")
-        if not re.fullmatch(r"\d{6}", hs6) or (element is not None and element not in ELEMENTS):
+        if not re.fullmatch(r"\d{6}", hs6) or (element is not None and element not in element_symbols()):
             raise ValueError(f"national code {prefix}: bad hs6 {hs6!r} or element {element!r}")
         national_codes[str(prefix)] = (hs6, element)
     months = {int(month): tuple(labels) for month, labels in spec.get("months", {}).items()}

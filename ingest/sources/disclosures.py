@@ -29,7 +29,7 @@ import pyarrow as pa
 import pycountry
 import yaml
 
-from ingest import settings
+from ingest import seeds, settings
 from ingest.landing import LandedFile, land_bytes
 from ingest.periods import FiscalCalendar, Period, PeriodError, parse_period
 from ingest.quarantine import QuarantinedRow
@@ -43,7 +43,6 @@ PARSER_VERSION = 2
 DISCLOSURES_DIR = settings.EMBEDDED_DIR / "disclosures"
 COMPANIES_FILE = DISCLOSURES_DIR / "companies.yml"
 
-STAGES = ("mining", "separation", "refining", "magnets")
 METRICS = ("production", "capacity", "sales", "offtake")
 METHODS = ("register", "pdf_extracted")
 CONFIDENCE = ("high", "medium", "low")
@@ -58,25 +57,6 @@ PRODUCT_STAGES = {
 }
 # Oxide products are stated in tonnes of oxide, i.e. on an REO basis, whatever the unit says.
 REO_BASES = {"concentrate_reo", "total_reo", "ndpr_oxide", "separated_oxide"}
-RARE_EARTHS = (
-    "Sc",
-    "Y",
-    "La",
-    "Ce",
-    "Pr",
-    "Nd",
-    "Pm",
-    "Sm",
-    "Eu",
-    "Gd",
-    "Tb",
-    "Dy",
-    "Ho",
-    "Er",
-    "Tm",
-    "Yb",
-    "Lu",
-)
 _ELEMENT_ALIASES = {"NdPr": ("Nd", "Pr"), "PrNd": ("Pr", "Nd")}
 
 REGISTER_COLUMNS = (
@@ -219,9 +199,9 @@ def _facility(item: dict, where: str) -> Facility:
     if not is_country_iso3(country):
         raise ValueError(f"{where}: country_iso3 {country!r} is not an ISO 3166 alpha-3 code")
     stages = item.get("stages") or ([item["stage"]] if item.get("stage") else [])
-    unknown = [stage for stage in stages if stage not in STAGES]
+    unknown = [stage for stage in stages if stage not in seeds.stages()]
     if not stages or unknown:
-        raise ValueError(f"{where}: stages {stages} must be among {list(STAGES)}")
+        raise ValueError(f"{where}: stages {stages} must be among {list(seeds.stages())}")
     distribution = item.get("element_distribution")
     if distribution is not None:
         shares = distribution.get("shares_pct") or {}
@@ -260,9 +240,9 @@ def _elements(text: str, product_basis: str) -> str | None:
         if not token:
             continue
         for symbol in _ELEMENT_ALIASES.get(token, (token,)):
-            if symbol not in RARE_EARTHS:
+            if symbol not in seeds.element_symbols():
                 raise FigureError(
-                    f"element {symbol!r} is not a rare earth ({', '.join(RARE_EARTHS)})"
+                    f"element {symbol!r} is not a rare earth ({', '.join(seeds.element_symbols())})"
                 )
             if symbol not in symbols:
                 symbols.append(symbol)
@@ -320,8 +300,8 @@ def validate_figure(raw: dict[str, str], companies: dict[str, Company], *, today
             f"(known: {', '.join(sorted(company.facilities))})"
         )
     stage = row["stage"]
-    if stage not in STAGES:
-        raise FigureError(f"unknown stage {stage!r} (known: {', '.join(STAGES)})")
+    if stage not in seeds.stages():
+        raise FigureError(f"unknown stage {stage!r} (known: {', '.join(seeds.stages())})")
     if stage not in facility.stages:
         raise FigureError(
             f"facility {facility.id} has stages {', '.join(facility.stages)}, not {stage!r}"

@@ -17,8 +17,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from benchmarks.comtrade_bulk_generator import BULK_HEADER  # the real bulk-file header
-from ingest.hs_codes import HS_CODES_SEED, HS_HEADINGS_SEED, codes_in_scope
+from ingest.hs_codes import codes_in_scope
 from ingest.landing import LandedFile, land_bytes
+from ingest.seeds import SEEDS_DIR
 from ingest.sources import comtrade_bulk, line_pieces
 from ingest.sources.comtrade import (
     BULK_PARSER_VERSION,
@@ -60,9 +61,9 @@ def land(tmp_path: Path, content: bytes | str, name: str = "bulk.csv", **kwargs)
 
 
 def test_scope_is_the_codes_dbt_joins_trade_rows_to():
-    with open(HS_CODES_SEED, newline="", encoding="utf-8") as handle:
+    with open(SEEDS_DIR / "hs_codes.csv", newline="", encoding="utf-8") as handle:
         hs6 = {row["hs6"] for row in csv.DictReader(handle)}
-    with open(HS_HEADINGS_SEED, newline="", encoding="utf-8") as handle:
+    with open(SEEDS_DIR / "hs_headings.csv", newline="", encoding="utf-8") as handle:
         headings = {row["heading"] for row in csv.DictReader(handle)}
     assert codes_in_scope() == hs6 | headings
     assert {"280530", "284610", "284690", "850511", "253090", "2846"} <= codes_in_scope()
