@@ -7,6 +7,8 @@ inside dbt_project/) all agree on the same files whatever the working directory.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -59,3 +61,9 @@ def dbt_env() -> dict[str, str]:
         "REEFLOW_DATA_DIR": check_sql_path(data_dir()),
         "REEFLOW_WAREHOUSE": check_sql_path(warehouse_path()),
     }
+
+
+def dbt_executable() -> str:
+    """The dbt next to this interpreter: `.venv/bin/reeflow` runs without an activated venv."""
+    beside_python = Path(sys.executable).with_name("dbt")
+    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")

@@ -200,3 +200,15 @@ def stage_manifest(entries: Iterable[LandedFile], staged_dir: Path | None = None
     folder = ensure_dataset("landed_files", LANDED_FILES_SCHEMA, staged_dir)
     write_parquet_atomic(pa.Table.from_pylist(rows, schema=LANDED_FILES_SCHEMA), folder / "manifest.parquet")
     return len(rows)
+
+
+def read_dataset(dataset: str) -> pd.DataFrame:
+    """Every staged Parquet file of a dataset (its schema-only file included), as one frame."""
+    import duckdb
+
+    from ingest.sqlsafe import staged_glob
+
+    with duckdb.connect() as con:
+        return con.execute(
+            "select * from read_parquet(?, union_by_name = true)", [staged_glob(dataset)]
+        ).df()

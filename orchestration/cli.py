@@ -65,12 +65,10 @@ def _run_lock():
 def _load_definitions():
     import subprocess
 
-    from orchestration.defs.resources import dbt_executable
-
     # The dbt manifest must exist before the asset definitions can be built from it.
     project = str(settings.DBT_PROJECT_DIR)
     parse = subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", project, "--profiles-dir", project],
+        [settings.dbt_executable(), "parse", "--quiet", "--project-dir", project, "--profiles-dir", project],
         env={**os.environ, **settings.dbt_env()},
         capture_output=True,
         text=True,

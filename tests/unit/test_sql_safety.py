@@ -80,7 +80,8 @@ def test_publish_refuses_a_view_with_a_malicious_name_and_publishes_nothing(tmp_
 
 
 def test_the_checks_read_only_known_models_and_datasets(reeflow_env):
-    from orchestration.defs.quality.expectation_checks import read_model, read_staged
+    from ingest.staged import read_dataset
+    from orchestration.defs.quality.expectation_checks import read_model
 
     work = settings.work_database_path()
     work.parent.mkdir(parents=True)
@@ -91,4 +92,4 @@ def test_the_checks_read_only_known_models_and_datasets(reeflow_env):
     with pytest.raises(UnsafeSqlName):
         read_model(INJECTION)
     with pytest.raises(UnsafeSqlName):
-        read_staged("../landing")
+        read_dataset("../landing")

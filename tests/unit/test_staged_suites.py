@@ -3,7 +3,6 @@ with one defect each: every rule must pass the embedded data and catch its defec
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -12,17 +11,9 @@ from expectations.registry import MART, STAGED, mart_guards, staged_guards
 from expectations.severity import ERROR, WARN
 from ingest.catalog import SOURCE_KINDS, kinds_by_dataset, land_defaults, stage
 from ingest.countries import stage_countries
-from ingest.sqlsafe import staged_glob
-from ingest.staged import ensure_dataset
+from ingest.staged import ensure_dataset, read_dataset
 
 STAGED_DATASETS = {*kinds_by_dataset(), "countries"}
-
-
-def read(dataset: str) -> pd.DataFrame:
-    with duckdb.connect() as con:
-        return con.execute(
-            "select * from read_parquet(?, union_by_name = true)", [staged_glob(dataset)]
-        ).df()
 
 
 def failures(dataset: str, frame: pd.DataFrame) -> dict[str, tuple[str, int, str]]:
@@ -41,7 +32,7 @@ def embedded(tmp_path_factory):
             land_defaults(kind)
             stage(kind)
         stage_countries()
-        yield {dataset: read(dataset) for dataset in STAGED_DATASETS}
+        yield {dataset: read_dataset(dataset) for dataset in STAGED_DATASETS}
 
 
 def test_every_staged_dataset_has_exactly_one_suite():
@@ -55,7 +46,7 @@ def test_every_staged_dataset_has_exactly_one_suite():
 def test_a_dataset_with_no_input_passes(reeflow_env, dataset):
     (kind, *_) = kinds_by_dataset()[dataset]
     ensure_dataset(dataset, kind.schema)  # what a run leaves when nothing has landed
-    frame = read(dataset)
+    frame = read_dataset(dataset)
     assert frame.empty and list(frame.columns) == kind.schema.names
     assert failures(dataset, frame) == {}
 
@@ -64,7 +55,7 @@ def test_the_country_reference_may_not_be_empty(reeflow_env):
     from ingest.countries import COUNTRY_SCHEMA
 
     ensure_dataset("countries", COUNTRY_SCHEMA)
-    failed = failures("countries", read("countries"))
+    failed = failures("countries", read_dataset("countries"))
     assert [severity for severity, _, _ in failed.values()] == [ERROR] * len(failed)
     assert any("row_count" in name for name in failed)
 

@@ -21,15 +21,10 @@ from expectations.registry import MART, Guard, mart_guards, staged_guards
 from expectations.runner import ExpectationOutcome
 from expectations.severity import ERROR
 from ingest import settings
-from ingest.sqlsafe import quote_identifier, staged_glob
+from ingest.sqlsafe import quote_identifier
+from ingest.staged import read_dataset
 from orchestration import check_results
 from orchestration.defs.transform.dbt import DUCKDB_POOL
-
-
-def record_results(
-    run_id: str, asset_key: dg.AssetKey, outcomes: list[ExpectationOutcome], kind: str = "gx"
-) -> None:
-    check_results.record(run_id, asset_key.to_user_string(), outcomes, kind)
 
 
 def read_model(model: str) -> pd.DataFrame:
@@ -39,14 +34,6 @@ def read_model(model: str) -> pd.DataFrame:
             "select table_name from duckdb_tables() where schema_name = 'main'"
         ).fetchall()]
         return con.sql(f"select * from main.{quote_identifier(model, tables)}").df()
-
-
-def read_staged(dataset: str) -> pd.DataFrame:
-    """Every staged Parquet file of a dataset (its schema-only file included), as one frame."""
-    with duckdb.connect() as con:
-        return con.execute(
-            "select * from read_parquet(?, union_by_name = true)", [staged_glob(dataset)]
-        ).df()
 
 
 def check_result(outcomes: list[ExpectationOutcome]) -> dg.AssetCheckResult:
@@ -67,7 +54,7 @@ def check_result(outcomes: list[ExpectationOutcome]) -> dg.AssetCheckResult:
 def _guard_check(guard: Guard) -> dg.AssetChecksDefinition:
     is_mart = guard.layer == MART
     asset_key = dg.AssetKey([guard.name]) if is_mart else dg.AssetKey(["ingest", guard.name])
-    read = read_model if is_mart else read_staged
+    read = read_model if is_mart else read_dataset
 
     @dg.asset_check(
         asset=asset_key,
@@ -81,7 +68,7 @@ def _guard_check(guard: Guard) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         outcomes = guard.validate(read(guard.name))
-        record_results(context.run.run_id, asset_key, outcomes)
+        check_results.record(context.run.run_id, asset_key.to_user_string(), outcomes, "gx")
         return check_result(outcomes)
 
     return _check

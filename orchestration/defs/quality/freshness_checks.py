@@ -16,7 +16,7 @@ from expectations.runner import ExpectationOutcome
 from expectations.severity import WARN
 from ingest.catalog import SourceKind, kinds_by_dataset
 from ingest.freshness import catalog_freshness
-from orchestration.defs.quality.expectation_checks import record_results
+from orchestration import check_results
 
 
 def _freshness_check(dataset: str, kinds: list[SourceKind]) -> dg.AssetChecksDefinition:
@@ -43,7 +43,7 @@ def _freshness_check(dataset: str, kinds: list[SourceKind]) -> dg.AssetChecksDef
             )
             for report in reports
         ]
-        record_results(context.run.run_id, asset_key, outcomes, kind="freshness")
+        check_results.record(context.run.run_id, asset_key.to_user_string(), outcomes, "freshness")
         newest = [report.newest for report in reports if report.newest is not None]
         return dg.AssetCheckResult(
             passed=not any(report.stale for report in reports),
