@@ -27,9 +27,6 @@ def element_aggregates() -> list[str]:
     return list(seed_column("element_aggregates", "aggregate_code"))
 
 
-def hs6_codes() -> list[str]:
-    return list(seed_column("hs_codes", "hs6"))
-
 
 def element_list_regex() -> str:
     """One element symbol or several joined by ';' ("Nd;Pr", "Dy;Tb"), symbols from the seed."""

@@ -5,8 +5,9 @@ Empty until a customs file lands (the embedded default run has none); an empty d
 
 import great_expectations as gx
 
-from expectations.reference import element_symbols, hs6_codes
+from expectations.reference import element_symbols
 from expectations.severity import error
+from ingest.hs_codes import hs6_in_scope
 
 ID_COLUMNS = ("file_id", "record_number", "period")
 
@@ -20,7 +21,7 @@ def build_suite() -> gx.ExpectationSuite:
         # A mapping's national line must point at an HS6 line of the reference model and at an
         # element of the seed: otherwise dbt cannot place it on a stage or an element.
         gx.expectations.ExpectColumnValuesToBeInSet(
-            column="hs6", value_set=hs6_codes(), meta=error()
+            column="hs6", value_set=sorted(hs6_in_scope()), meta=error()
         ),
         gx.expectations.ExpectColumnValuesToBeInSet(
             column="element_symbol", value_set=element_symbols(), meta=error()
