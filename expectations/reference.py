@@ -13,6 +13,10 @@ import yaml
 
 from ingest import seeds, settings
 from ingest.seeds import seed_column
+from ingest.sources.published_figures import CONFIDENCE
+
+# The confidence levels every cited figure carries (the registers' own list).
+CONFIDENCE_LEVELS = sorted(CONFIDENCE)
 
 
 def stages() -> list[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from pathlib import Path
 
 from ingest import settings
 from ingest.sources import published_figures
@@ -38,3 +40,8 @@ def big_register(rows: int, bad_row: int | None = None) -> bytes:
             "synthetic figure for the fault tests,reeflow fault tests,,2020,false,true,low,"
         )
     return ("\n".join(lines) + "\n").encode()
+
+
+def sha256_of(path: Path) -> str:
+    """The published file's fingerprint: equal means not a byte changed."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -11,6 +11,7 @@ import pandas as pd
 from expectations.reference import element_list_regex, stages
 from expectations.rules import group_total
 from expectations.severity import error
+from ingest.sources import disclosures
 
 ID_COLUMNS = ("company_id", "facility_id", "period_label", "file_id", "row_number")
 # The same figure: who, when, which measure, which report (and a rate is not a total).
@@ -46,13 +47,13 @@ def build_suite() -> gx.ExpectationSuite:
     expectations = [
         gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=stages(), meta=error()),
         gx.expectations.ExpectColumnValuesToBeInSet(
-            column="metric", value_set=["production", "capacity", "sales", "offtake"], meta=error()
+            column="metric", value_set=list(disclosures.METRICS), meta=error()
         ),
         gx.expectations.ExpectColumnValuesToBeInSet(
-            column="method", value_set=["register", "pdf_extracted"], meta=error()
+            column="method", value_set=list(disclosures.METHODS), meta=error()
         ),
         gx.expectations.ExpectColumnValuesToBeInSet(
-            column="confidence", value_set=["high", "medium", "low"], meta=error()
+            column="confidence", value_set=list(disclosures.CONFIDENCE), meta=error()
         ),
         gx.expectations.ExpectColumnValuesToMatchRegex(
             column="elements", regex=element_list_regex(), meta=error()

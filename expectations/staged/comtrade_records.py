@@ -9,13 +9,10 @@ import great_expectations as gx
 
 from expectations.severity import error, warn
 from ingest.hs_codes import codes_in_scope
-from ingest.sources.comtrade_records import FLOW_CODES
+from ingest.sources.comtrade_records import ANNUAL_REF_MONTH, FLOW_CODES, MEASURES
 
 ID_COLUMNS = ("file_id", "record_number")
-MEASURES = ("qty", "net_wgt_kg", "gross_wgt_kg", "cif_value_usd", "fob_value_usd",
-            "primary_value_usd")
-# Comtrade's annual records carry refMonth 52.
-REF_MONTHS = [*range(1, 13), 52]
+REF_MONTHS = [*range(1, 13), ANNUAL_REF_MONTH]
 FIRST_YEAR = 1962  # Comtrade's coverage starts in 1962
 
 

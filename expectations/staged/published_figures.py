@@ -12,12 +12,12 @@ from datetime import date
 import great_expectations as gx
 import pandas as pd
 
-from expectations.reference import element_aggregates, element_list_regex, stages
+from expectations.reference import CONFIDENCE_LEVELS, element_aggregates, element_list_regex, stages
 from expectations.rules import group_total
 from expectations.severity import error
+from ingest.sources.published_figures import UNITS
 
 ID_COLUMNS = ("figure_id", "file_id", "row_number")
-UNITS = ["t", "t_REO", "t_metal_equivalent", "t_product", "percent", "days", "JPY", "USD"]
 # What makes shares parts of one whole: the same figure definition from the same publication.
 SHARE_GROUP = ["topic", "metric", "year", "period_label", "element", "stage", "definition",
                "publication", "edition", "whole"]
@@ -46,9 +46,9 @@ def build_suite() -> gx.ExpectationSuite:
         gx.expectations.ExpectColumnValuesToBeInSet(
             column="stage", value_set=[*stages(), "all"], meta=error()
         ),
-        gx.expectations.ExpectColumnValuesToBeInSet(column="unit", value_set=UNITS, meta=error()),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="unit", value_set=sorted(UNITS), meta=error()),
         gx.expectations.ExpectColumnValuesToBeInSet(
-            column="confidence", value_set=["high", "medium", "low"], meta=error()
+            column="confidence", value_set=CONFIDENCE_LEVELS, meta=error()
         ),
         # An element symbol list from the seeds ("Nd;Pr") or an aggregate (REO, NdPr).
         gx.expectations.ExpectColumnValuesToMatchRegex(

@@ -1,8 +1,8 @@
 import great_expectations as gx
 
+from expectations.reference import stages
 from expectations.severity import error, warn
 
-STAGES = ["mining", "separation", "refining", "magnets"]
 METRICS = ["production", "capacity", "sales"]
 # World mine production has never reached 400,000 t REO; one company's figure above 1 Mt is a
 # unit slip (kt read as t, lb as t) or a fused footnote digit.
@@ -28,7 +28,7 @@ def build_suite() -> gx.ExpectationSuite:
         gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="period_end", column_B="period_start", or_equal=False, meta=error()
         ),
-        gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=STAGES, meta=error()),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=stages(), meta=error()),
         gx.expectations.ExpectColumnValuesToBeInSet(column="metric", value_set=METRICS, meta=error()),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="element", meta=error()),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="document_title", meta=error()),

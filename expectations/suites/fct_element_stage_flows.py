@@ -1,10 +1,10 @@
 import great_expectations as gx
 from great_expectations.expectations.row_conditions import Column
 
+from expectations.reference import CONFIDENCE_LEVELS, stages
 from expectations.severity import error, warn
 
 EVIDENCE = ["production", "trade", "disclosure", "estimate"]
-STAGES = ["mining", "separation", "refining", "magnets", "all"]
 
 
 def build_suite() -> gx.ExpectationSuite:
@@ -16,9 +16,9 @@ def build_suite() -> gx.ExpectationSuite:
             for column in ("product_t", "element_t", "reo_t")
         ),
         gx.expectations.ExpectColumnValuesToBeInSet(column="evidence_kind", value_set=EVIDENCE, meta=error()),
-        gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=STAGES, meta=error()),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=[*stages(), "all"], meta=error()),
         gx.expectations.ExpectColumnValuesToBeInSet(
-            column="confidence", value_set=["high", "medium", "low"], meta=error()
+            column="confidence", value_set=CONFIDENCE_LEVELS, meta=error()
         ),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="source_citation", meta=error()),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="method", meta=error()),

@@ -1,5 +1,6 @@
 import great_expectations as gx
 
+from expectations.reference import CONFIDENCE_LEVELS
 from expectations.severity import error
 
 
@@ -18,7 +19,7 @@ def build_suite() -> gx.ExpectationSuite:
         ),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="document_title", meta=error()),
         gx.expectations.ExpectColumnValuesToBeInSet(
-            column="confidence", value_set=["high", "medium", "low"], meta=error()
+            column="confidence", value_set=CONFIDENCE_LEVELS, meta=error()
         ),
     ]
     return gx.ExpectationSuite(name="fct_offtake_links", expectations=expectations)

@@ -1,5 +1,6 @@
 import great_expectations as gx
 
+from expectations.reference import CONFIDENCE_LEVELS
 from expectations.severity import error
 
 
@@ -8,7 +9,7 @@ def build_suite() -> gx.ExpectationSuite:
         gx.expectations.ExpectColumnValuesToBeUnique(column="figure_id", meta=error()),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="publication", meta=error()),
         gx.expectations.ExpectColumnValuesToBeInSet(
-            column="confidence", value_set=["high", "medium", "low"], meta=error()
+            column="confidence", value_set=CONFIDENCE_LEVELS, meta=error()
         ),
         gx.expectations.ExpectColumnValuesToBeBetween(column="value", min_value=0, meta=error()),
     ]

@@ -1,8 +1,7 @@
 import great_expectations as gx
 
+from expectations.reference import stages
 from expectations.severity import error, warn
-
-STAGES = ["mining", "separation", "refining", "magnets"]
 
 
 def build_suite() -> gx.ExpectationSuite:
@@ -13,7 +12,7 @@ def build_suite() -> gx.ExpectationSuite:
         gx.expectations.ExpectColumnValuesToBeBetween(
             column="hhi", min_value=0, max_value=10_000, meta=error()
         ),
-        gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=STAGES, meta=error()),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="stage", value_set=stages(), meta=error()),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="source_citation", meta=error()),
         # USGS rounds world totals: itemized shares may cover a few % more than 100, never 110.
         gx.expectations.ExpectColumnValuesToBeBetween(

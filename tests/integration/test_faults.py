@@ -14,7 +14,6 @@ process under the run writing the working database (transform), the lock file na
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -26,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.inputs import JAPAN_FIGURES, USGS_2025, big_register, damaged
+from tests.inputs import JAPAN_FIGURES, USGS_2025, big_register, damaged, sha256_of
 
 REEFLOW = Path(sys.executable).with_name("reeflow")
 PATIENCE_S = 300  # generous for a loaded CI machine: a wait that runs out fails the test
@@ -95,9 +94,6 @@ def _kill(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
 
 def _readable(path: Path) -> int:
     with duckdb.connect(str(path), read_only=True) as con:
@@ -122,7 +118,7 @@ def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_ru
     assert f"another reeflow run is in progress (pid {first.pid})" in second.stderr
     assert "Traceback" not in second.stderr
     assert first.wait(timeout=900) == 0, (tmp_path / "first.log").read_text()[-3000:]
-    good = _digest(published)
+    good = sha256_of(published)
     assert _readable(published) > 0
 
     # Killed mid-ingest: while a big register is being landed and staged.
@@ -134,7 +130,7 @@ def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_ru
               ingesting)
     assert not _dbt_building(ingesting)  # still ingesting
     _kill(ingesting)
-    assert _digest(published) == good and _readable(published) > 0
+    assert sha256_of(published) == good and _readable(published) > 0
 
     # Killed mid-transform: while dbt is writing the working database.
     before = work.stat().st_mtime_ns
@@ -142,10 +138,10 @@ def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_ru
     _wait_for(lambda: _dbt_building(transforming), "dbt to start", transforming)
     _wait_for(lambda: work.stat().st_mtime_ns != before, "dbt to write", transforming)
     _kill(transforming)
-    assert _digest(published) == good and _readable(published) > 0
+    assert sha256_of(published) == good and _readable(published) > 0
     refused = _run(env, "publish")  # the half-built working database is not publishable
     assert refused.returncode == 2 and "not publishing: the last run" in refused.stderr
-    assert _digest(published) == good
+    assert sha256_of(published) == good
 
     # Debris a crash can leave: half-written files; the lock file still names a dead pid.
     (data / "staged" / "published_figures" / "0123456789abcdef.v1.parquet.part").write_bytes(b"PAR1 cut")
@@ -160,7 +156,7 @@ def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_ru
     # Each run closes the books on the one killed before it (its duckdb pool slot, above all).
     assert (tmp_path / "transform.log").read_text().count("was interrupted; marked failed") == 1
     assert recovered.stderr.count("was interrupted; marked failed") == 1
-    assert _digest(published) != good and not debris.exists()
+    assert sha256_of(published) != good and not debris.exists()
     with duckdb.connect(str(published), read_only=True) as con:
         figures = con.execute(
             "select count(*), count(distinct figure_id) from fct_published_figures "
@@ -168,7 +164,7 @@ def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_ru
         ).fetchone()
     assert figures == (5000, 5000)  # the register landed by the killed run, loaded once
     kept = sorted((published.parent / "snapshots").glob("*.duckdb"))
-    assert _digest(kept[-1]) == good  # the last good snapshot, kept for rollback
+    assert sha256_of(kept[-1]) == good  # the last good snapshot, kept for rollback
 
 
 def test_bad_inputs_are_quarantined_the_rest_loads_once_and_stale_sources_show(tmp_path):

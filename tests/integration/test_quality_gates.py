@@ -12,8 +12,6 @@ One scenario, four runs of `reeflow run` (in this process, so a suite can be mon
 
 from __future__ import annotations
 
-import hashlib
-
 import duckdb
 import great_expectations as gx
 
@@ -23,12 +21,10 @@ from ingest import settings
 from ingest.catalog import inbox_dir
 from ingest.landing import read_manifest
 from orchestration import cli, warehouse
+from tests.inputs import sha256_of
 
 USGS_2026 = settings.EMBEDDED_DIR / "usgs_mcs" / "mcs2026-raree_world.csv"
 
-
-def _digest(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _reeflow(capsys, *args: str) -> tuple[int, str, str]:
@@ -53,7 +49,7 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
     # 1. A good run.
     code, out, _ = _reeflow(capsys, "run")
     assert code == 0, out[-3000:]
-    p1, snapshots_before = _digest(published), warehouse.list_snapshots()
+    p1, snapshots_before = sha256_of(published), warehouse.list_snapshots()
 
     # 2. An ERROR expectation the data breaks: no country has ever mined 100,000 t ... but China.
     original = fct_mine_production.build_suite
@@ -74,18 +70,18 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
     assert "expect_column_values_to_be_between(production_t_reo, max=100000)" in failure
     assert "'edition': 'MCS20" in failure  # the sample says which rows
     assert "Nothing published by this run" in out and "the previous snapshot stays" in out
-    assert _digest(published) == p1 and warehouse.list_snapshots() == snapshots_before
+    assert sha256_of(published) == p1 and warehouse.list_snapshots() == snapshots_before
     assert list(published.parent.glob(".*.building")) == []
     code, _, err = _reeflow(capsys, "publish")
     assert code == cli.EXIT_USAGE and f"not publishing: the last run ({failed_run})" in err
-    assert _digest(published) == p1
+    assert sha256_of(published) == p1
 
     # 3. The suite fixed: the next good run publishes, with the failed run's results kept.
     monkeypatch.setattr(fct_mine_production, "build_suite", original)
     code, out, _ = _reeflow(capsys, "run")
     assert code == 0, out[-3000:]
     good_run = _run_id(out)
-    assert _published_run(published) == good_run and _digest(published) != p1
+    assert _published_run(published) == good_run and sha256_of(published) != p1
     with duckdb.connect(str(published), read_only=True) as con:
         kept = con.execute(
             "select asset, severity, passed, unexpected_count from quality.check_results "
@@ -96,7 +92,7 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
     (row,) = kept
     assert row[:3] == ("fct_mine_production", "ERROR", False) and row[3] > 0
     assert {failed_run, good_run} <= runs
-    p2 = _digest(published)
+    p2 = sha256_of(published)
 
     # 4. Next year's USGS release lists Vietnam twice ("Vietnam", "Viet Nam"). Every staged
     # rule holds (300 t more stays within the world-total tolerance), but the key of
@@ -115,7 +111,7 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
     assert all(check.startswith("unique_combination_") for _, check in failures)  # dbt tests only
     assert "step failed: reeflow_dbt_models" in out
     assert "Nothing published by this run" in out
-    assert _digest(published) == p2
+    assert sha256_of(published) == p2
 
     # 5. The analyst withdraws the bad release (left in the inbox on purpose: re-landing the
     # same bytes must not bring it back); the next run publishes without it.
@@ -124,7 +120,7 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
     assert code == 0 and "retracted mcs2027-raree_world.csv" in err
     code, out, _ = _reeflow(capsys, "run")
     assert code == 0, out
-    assert _digest(published) != p2
+    assert sha256_of(published) != p2
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*) from fct_mine_production where edition = 'MCS2027'").fetchone() == (0,)
         assert con.execute("select count(*) from quality.landed_files where file_id = ?", [bad.file_id]).fetchone() == (0,)

@@ -26,8 +26,9 @@ from ingest.sources.comtrade import (
     plan_chunks,
 )
 from ingest.staged import stage_landed_files
+from tests.conftest import REFERENCE_DATA
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference-data" / "comtrade-api"
+REFERENCE = REFERENCE_DATA / "comtrade-api"
 TEMPLATE = json.loads(
     (REFERENCE / "data_v1_get_C_A_HS__reporter156_period2010_TOTAL.json").read_text()
 )["data"][0]

@@ -21,8 +21,9 @@ from ingest.sources.comtrade import (
     parse_comtrade_json,
 )
 from ingest.staged import FileRejected, frame_to_table
+from tests.conftest import REFERENCE_DATA
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference-data" / "comtrade-api"
+REFERENCE = REFERENCE_DATA / "comtrade-api"
 DATA_FILE = REFERENCE / "data_v1_get_C_A_HS__reporter156_period2010_TOTAL.json"
 EMPTY_FILE = REFERENCE / "bulk_v1_get_C_A_HS__empty_response.json"
 LISTING_FILE = REFERENCE / "bulk_v1_get_C_A_HS__listing_sample.json"

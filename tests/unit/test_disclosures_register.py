@@ -20,12 +20,10 @@ from ingest.sources.disclosures import (
     parse_register,
 )
 from ingest.staged import FileRejected, stage_landed_files
+from tests.conftest import REFERENCE_DATA
 
 TODAY = date(2026, 11, 24)
-REFERENCE = (
-    Path(__file__).resolve().parents[3]
-    / "shared/reference-data/company-disclosures-rare-earth-intel/company_kpis_latest.csv"
-)
+REFERENCE = REFERENCE_DATA / "company-disclosures-rare-earth-intel" / "company_kpis_latest.csv"
 
 # A valid row: Lynas FY2024 total REO as printed in its 2024 Annual Report.
 BASE = {
