@@ -236,7 +236,7 @@ def _codes(text: str) -> list[str]:
 def cmd_ingest_comtrade(args: argparse.Namespace) -> int:
     from ingest.catalog import SOURCE_KINDS, stage
     from ingest.sources import comtrade
-    from ingest.sources.comtrade_codes import comtrade_code
+    from ingest.sources.comtrade.codes import comtrade_code
 
     try:
         reporters = [comtrade_code(code) for code in _codes(args.reporter)]

@@ -1,7 +1,7 @@
 """UN Comtrade records -> staged rows: the schema, the rules, and the API JSON parser.
 
 API responses are read into plain record dicts and normalised here; bulk text files are far
-larger and go through DuckDB (comtrade_bulk), which applies these same rules and reasons in SQL
+larger and go through DuckDB (bulk.py), which applies these same rules and reasons in SQL
 built from the tables below. Field names are matched case-insensitively because Comtrade itself
 is inconsistent: its dictionary spells `cifValue` / `isnetWgtEstimated`, its records `cifvalue` /
 `isNetWgtEstimated`.
@@ -25,9 +25,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
-from ingest.quarantine import QuarantinedRow
-from ingest.staged import FileRejected, ParseResult
 
 logger = logging.getLogger(__name__)
 
@@ -224,14 +223,8 @@ def _parse_records(
             row = _normalise(lookup)
         except _BadRow as exc:
             quarantined.append(
-                QuarantinedRow(
-                    source=landed.source,
-                    file_id=landed.file_id,
-                    file_name=landed.original_name,
-                    row_number=record_number,
-                    reason=str(exc),
-                    raw=json.dumps(record, default=str, ensure_ascii=False),
-                )
+                QuarantinedRow.of(landed, record_number, str(exc),
+                                  json.dumps(record, default=str, ensure_ascii=False))
             )
             continue
         row.update(

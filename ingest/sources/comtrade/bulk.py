@@ -6,10 +6,10 @@ DuckDB's CSV reader scans the file once (every column as text, each line numbere
 a large plain file as line-aligned pieces read at once, see line_pieces) and only three kinds of
 line leave the scan: lines in scope, lines whose cmdCode cannot be read, and lines with the
 wrong number of cells. Those few are typed with TRY_CAST and checked with the record parser's
-rules and reasons (comtrade_records); DuckDB writes the good rows to Parquet and the bad ones go
+rules and reasons (rules.py); DuckDB writes the good rows to Parquet and the bad ones go
 to quarantine with their record number.
 
-Scope (what staging keeps) is `ingest.hs_codes.codes_in_scope()`: the HS6 lines and whole
+Scope (what staging keeps) is `ingest.reference.hs_codes.codes_in_scope()`: the HS6 lines and whole
 headings (2846) of the dbt seeds, exactly the codes dbt joins trade rows to. Everything else is
 out of scope, counted and logged, neither staged nor quarantined: other commodities, the TOTAL
 line, chapters (25, 26, 28, 36, 85) and the mixed headings (2530, 2612, 2805, 3606, 8505), which
@@ -44,13 +44,12 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from ingest.hs_codes import codes_in_scope
+from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
-from ingest.quarantine import QuarantinedRow
-from ingest.sources import comtrade_records as records
-from ingest.sources import line_pieces
+from ingest.reference.hs_codes import codes_in_scope
+from ingest.sources.comtrade import line_pieces
+from ingest.sources.comtrade import rules as records
 from ingest.sqlsafe import check_sql_path
-from ingest.staged import FileRejected, ParseResult
 
 logger = logging.getLogger(__name__)
 
@@ -261,15 +260,9 @@ class _BulkScan:
         ).fetchall()
         names = self.sql.read_names
         return [
-            QuarantinedRow(
-                source=self.landed.source,
-                file_id=self.landed.file_id,
-                file_name=self.landed.original_name,
-                row_number=record_number,
-                reason=reason,
-                # as the record parser keeps a bad record: its fields as JSON
-                raw=json.dumps(dict(zip(names, cells, strict=True)), ensure_ascii=False),
-            )
+            # as the record parser keeps a bad record: its fields as JSON
+            QuarantinedRow.of(self.landed, record_number, reason,
+                              json.dumps(dict(zip(names, cells, strict=True)), ensure_ascii=False))
             for record_number, reason, cells in rows
         ]
 
