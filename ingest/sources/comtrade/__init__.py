@@ -3,11 +3,13 @@ from here; each module does one job:
 - client: `ComtradeClient` (throttle, retries, key in a header only), `ComtradeError`
 - fetch: `fetch_to_landing` (plan, resume, re-split truncated answers), `FetchReport`
 - codes: ISO3 -> Comtrade country codes for requests
-- rules: `COMTRADE_SCHEMA`, the record rules, `parse_comtrade_json`, `detect_schema_drift`
+- rules: `COMTRADE_SCHEMA` and the one rule set (SQL) both parsers run, the HS scope
+- api: `parse_comtrade_json` (API answers)
 - bulk: `parse_comtrade_bulk`, `stage_comtrade_bulk` (bulk text files through DuckDB,
   rare-earth lines only); line_pieces reads a large file as pieces at once
 """
 
+from ingest.sources.comtrade.api import PARSER_VERSION, parse_comtrade_json
 from ingest.sources.comtrade.bulk import (
     BULK_PARSER_VERSION,
     parse_comtrade_bulk,
@@ -33,7 +35,6 @@ from ingest.sources.comtrade.rules import (
     COMTRADE_SCHEMA,
     DATASET,
     FLOW_CODES,
-    PARSER_VERSION,
     REQUIRED_FIELDS,
     SAMPLE_VINTAGE,
     SOURCE_API,
@@ -41,7 +42,6 @@ from ingest.sources.comtrade.rules import (
     detect_schema_drift,
     is_sample_file,
     missing_required_fields,
-    parse_comtrade_json,
 )
 
 __all__ = [
