@@ -5,7 +5,7 @@ Two source kinds feed one staged dataset (`company_disclosures`):
   company under `ingest/embedded/disclosures/<company>/`, each citing document, page, vintage;
 - pdf.py (source `disclosure_pdf`): figures found in report PDFs by each company's declared
   rules (pdf_rules.py reads `pdf_rules.yml`).
-Every figure is checked by figures.py against the company register
+Every figure is checked by figures.py (a pydantic model) against the company register
 (companies.py: fiscal calendars, facilities and their stages) and staged or quarantined with
 its reason; conflicts.py quarantines two values for one figure in one vintage. Import the
 shared names from here, or a kind's entry points from its module.
@@ -28,6 +28,7 @@ from ingest.sources.disclosures.figures import (
     METRICS,
     PRODUCT_STAGES,
     REGISTER_COLUMNS,
+    Figure,
     FigureError,
     validate_figure,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "REGISTER_COLUMNS",
     "Company",
     "Facility",
+    "Figure",
     "FigureError",
     "embedded_companies",
     "figure_key",
