@@ -243,7 +243,10 @@ def cmd_ingest_comtrade(args: argparse.Namespace) -> int:
         partners = None if args.partner.lower() == "all" else [comtrade_code(c) for c in _codes(args.partner)]
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    client = comtrade.ComtradeClient()  # COMTRADE_API_KEY and COMTRADE_BASE_URL from the env
+    try:
+        client = comtrade.ComtradeClient()  # COMTRADE_API_KEY and COMTRADE_BASE_URL from the env
+    except comtrade.ComtradeError as exc:  # a key that cannot be sent (never printed)
+        raise CliError(str(exc)) from None
     if client.uses_preview:
         _say(f"COMTRADE_API_KEY not set: using the public preview (at most {client.record_cap} records a call)")
     try:

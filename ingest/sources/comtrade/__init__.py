@@ -1,6 +1,7 @@
 """UN Comtrade (source kinds `comtrade_api` and `comtrade_bulk`, one staged dataset). Import
 from here; each module does one job:
-- client: `ComtradeClient` (throttle, retries, key in a header only), `ComtradeError`
+- client: `ComtradeClient` (throttle, urllib3 retries, deadline, size limit, key in a header
+  only), `ComtradeError`
 - fetch: `fetch_to_landing` (plan, resume, re-split truncated answers), `FetchReport`
 - codes: ISO3 -> Comtrade country codes for requests
 - rules: `COMTRADE_SCHEMA` and the one rule set (SQL) both parsers run, the HS scope
