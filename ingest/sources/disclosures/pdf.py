@@ -24,7 +24,7 @@ import pypdf
 from pypdf.errors import PyPdfError
 
 from ingest.contract import FileRejected, Parser, ParseResult, QuarantinedRow
-from ingest.landing import LandedFile, land_file
+from ingest.landing import LandedFile
 from ingest.parsing.periods import (
     Period,
     PeriodError,
@@ -45,9 +45,7 @@ from ingest.sources.disclosures.pdf_rules import (
 
 SOURCE = "disclosure_pdf"
 # The kind's entry points for the catalog; its staged dataset is the one the register shares.
-__all__ = [
-    "DATASET", "PARSER_VERSION", "SOURCE", "land_report_pdf", "make_parser", "parse", "parse_report_pdf",
-]
+__all__ = ["DATASET", "PARSER_VERSION", "SOURCE", "make_parser", "parse", "parse_report_pdf"]
 # 2: rows carry the company's legal name (figures.DISCLOSURE_SCHEMA company_name).
 PARSER_VERSION = 2
 
@@ -220,7 +218,8 @@ def _identify_company(
         names = ", ".join(rule.company for rule in matches) or "none"
         raise FileRejected(
             f"{landed.original_name}: cannot tell whose report this is from page 1 "
-            f"(matches: {names}); land it with request={{'company': ...}}"
+            f"(matches: {names}); land it saying whose it is: "
+            "reeflow ingest file PATH --format disclosure_pdf --company COMPANY_ID"
         )
     return matches[0]
 
@@ -394,15 +393,3 @@ def make_parser(
 def parse(landed: LandedFile) -> ParseResult:
     """Parse a landed report PDF with the embedded register and rules (catalog entry point)."""
     return make_parser()(landed)
-
-
-def land_report_pdf(
-    path: Path,
-    *,
-    company: str | None = None,
-    url: str | None = None,
-    landing_dir: Path | None = None,
-) -> tuple[LandedFile, bool]:
-    """Land a report PDF, saying whose it is and where it came from when known."""
-    request = {key: value for key, value in (("company", company), ("url", url)) if value}
-    return land_file(Path(path), source=SOURCE, request=request, landing_dir=landing_dir)
