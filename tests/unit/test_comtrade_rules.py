@@ -38,3 +38,13 @@ def test_api_and_bulk_paths_give_the_same_rows_and_reasons(tmp_path):
     pd.testing.assert_frame_equal(api.rows[same], bulk.rows[same])
     assert api.rows["record_number"].tolist() == [11, 12, 13, 14, 15]
     assert api.rows["qty"].tolist()[0] == 1250.5
+
+
+def test_an_empty_api_record_is_quarantined_not_skipped(tmp_path):
+    good = rare_earth_response()["data"]
+    records = [good[0], {name: None for name in good[0]}, good[1]]
+    result = parse_comtrade_json(land_json(tmp_path, {"data": records, "error": ""}))
+    assert [(row.row_number, row.reason) for row in result.quarantined] == [
+        (2, "cmdCode None is not a numeric HS code (2, 4 or 6 digits)")
+    ]
+    assert result.rows["record_number"].tolist() == [1, 3]  # each record keeps its place

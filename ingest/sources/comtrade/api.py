@@ -43,7 +43,7 @@ def parse_comtrade_json(landed: LandedFile) -> ParseResult:
     check_field_names(landed, names)
     # One column per field whatever its spelling (cifValue / cifvalue); only the fields read.
     fields = [name for name in dict.fromkeys(n.lower() for n in names) if name in FIELDS_READ]
-    sql = RecordSql(fields, ANY_HS_CODE)
+    sql = RecordSql(fields, ANY_HS_CODE, blank_lines=False)
     with duckdb.connect() as con:
         con.register("records", _cells(records, fields))
         con.execute("create table candidates as select * from records")

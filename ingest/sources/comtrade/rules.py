@@ -17,7 +17,7 @@ Rules (a bad record is quarantined with file, record number and reason; the rest
 - cmdCode must be a numeric HS code, flowCode a Comtrade flow code, weights and quantities
   non-negative, reporter and partner present, numbers and flags readable;
 - a line with fewer or more cells than the header is bad whatever it says (a shifted or cut
-  line), and blank lines are no records;
+  line), and blank lines of a text file are no records (a JSON record is one, however empty);
 - scope (`HsScope`): a bulk file holds every commodity, and only the codes of the dbt seeds are
   staged (`ingest.reference.hs_codes.codes_in_scope`); the rest is counted as out of scope. An
   API answer holds the codes its request asked for, so every record of it is checked.
@@ -267,9 +267,11 @@ class HsScope:
 class RecordSql:
     """The SQL of the rule set for one header (field names in cell order)."""
 
-    def __init__(self, header: Sequence[str], scope: HsScope) -> None:
+    def __init__(self, header: Sequence[str], scope: HsScope, *, blank_lines: bool = True) -> None:
         self.header = tuple(header)
         self.scope = scope
+        # A text file's blank lines are no records; a JSON record is one however empty.
+        self.blank_lines = blank_lines
         self.width = len(self.header)
         # Lower-cased field -> column; a repeated name keeps its last column.
         self.column = {name.lower(): f"c{i}" for i, name in enumerate(self.header)}
@@ -299,6 +301,7 @@ class RecordSql:
         )
         all_cells = ", ".join([*(f"h{c[1:]}" for c in self.read), "overflow"])
         cells = ", ".join(f"h{c[1:]}" for c in self.read)
+        blank = f"coalesce({all_cells}) is null" if self.blank_lines else "false"
         numbers = ", ".join(
             f"try_cast(replace({self._value(field)}, ',', '') as double) as d_{field.lower()}"
             for field in _NUMERIC_FIELDS
@@ -316,7 +319,7 @@ class RecordSql:
             -- the fields reeflow reads, as text: what an analyst needs to fix the line
             select *, [{cells}] as cells,
                    case
-                       when coalesce({all_cells}) is null then 'blank'
+                       when {blank} then 'blank'
                        when misaligned then 'misaligned'
                        {self.scope.kinds(self._value("cmdCode"))}
                        else 'bad_code'
