@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.hs_codes import codes_in_scope
+from ingest.reference.hs_codes import codes_in_scope
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Comtrade's own reference lists, when the shared reference data sits beside the repository.
@@ -59,7 +59,7 @@ def reporter_codes() -> list[int]:
         results = json.loads(reference.read_text(encoding="utf-8"))["results"]
         # Country groups (EU, ASEAN) are not reporters of bulk records; 490 (Taiwan) is.
         return sorted(r["reporterCode"] for r in results if not r["isGroup"] or r["reporterCode"] == 490)
-    from ingest.countries import country_table
+    from ingest.reference.countries import country_table
 
     return sorted(int(code) for code in country_table()["m49_code"].dropna() if code > 0)
 

@@ -81,8 +81,9 @@ def step_setup(workdir: Path, rows: int) -> Callable[[], dict]:
     """Untimed: the reference datasets dbt reads and a parsed dbt project (as a deploy has)."""
     from ingest import settings
     from ingest.catalog import kinds_by_dataset
-    from ingest.countries import stage_countries
-    from ingest.staged import QUARANTINE_SCHEMA, ensure_dataset
+    from ingest.contract import QUARANTINE_SCHEMA
+    from ingest.reference.countries import stage_countries
+    from ingest.staging import ensure_dataset
 
     def work() -> dict:
         settings.work_database_path().parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +113,7 @@ def step_ingest(workdir: Path, rows: int) -> Callable[[], dict]:
     from ingest.catalog import SOURCE_KINDS, stage
     from ingest.landing import read_manifest
     from ingest.sources.comtrade import SOURCE_BULK
-    from ingest.staged import stage_manifest
+    from ingest.staging import stage_manifest
 
     def work() -> dict:
         report = stage(SOURCE_KINDS[SOURCE_BULK])
@@ -141,7 +142,7 @@ def step_raw_duckdb(workdir: Path, rows: int) -> Callable[[], dict]:
     """What one would type in the DuckDB shell: sniffed types, filter, group by pair."""
     import duckdb
 
-    from ingest.hs_codes import codes_in_scope
+    from ingest.reference.hs_codes import codes_in_scope
 
     codes = ", ".join(f"'{code}'" for code in sorted(codes_in_scope()))
 
@@ -164,7 +165,7 @@ def step_pandas(workdir: Path, rows: int) -> Callable[[], dict]:
     """What an analyst would write: read the columns needed, filter, group by pair."""
     import pandas as pd
 
-    from ingest.hs_codes import codes_in_scope
+    from ingest.reference.hs_codes import codes_in_scope
 
     def work() -> dict:
         frame = pd.read_csv(

@@ -11,8 +11,9 @@ from functools import lru_cache
 
 import yaml
 
-from ingest import seeds, settings
-from ingest.seeds import seed_column
+from ingest import settings
+from ingest.reference import seeds
+from ingest.reference.seeds import seed_column
 from ingest.sources.published_figures import CONFIDENCE
 
 # The confidence levels every cited figure carries (the registers' own list).

@@ -1,30 +1,36 @@
-"""The source kinds reeflow can land and parse, and where their embedded defaults live.
+"""The source kinds reeflow can land and parse, where their embedded defaults live, and the
+staged datasets they make.
 
 One entry per kind keeps the CLI (`reeflow ingest file --format KIND`), the Dagster assets and
 the tests on the same parse path: a file dropped by hand goes exactly where a fetched one goes.
+The catalog is built on first use, not on import: a customs kind reads its YAML mapping then.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pyarrow as pa
 
 from ingest import settings
+from ingest.contract import Parser, StageWriter
 from ingest.landing import LandedFile, land_file, read_manifest
-from ingest.sources import (
-    comtrade,
-    customs,
-    disclosures,
-    disclosures_pdf,
-    published_figures,
-    usgs_mcs,
+from ingest.reference import countries
+from ingest.sources import comtrade, customs, published_figures, usgs_mcs
+from ingest.sources.disclosures import figures, pdf, register
+from ingest.sqlsafe import quote_identifier
+from ingest.staging import (
+    MANIFEST_DATASET,
+    QUARANTINE_DATASET,
+    StageReport,
+    dataset_glob,
+    stage_landed_files,
 )
-from ingest.staged import ParseResult, StageReport, StageWriter, stage_landed_files
-
-_JPN_CUSTOMS = customs.load_mapping("jpn_customs")
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class SourceKind:
     name: str  # the landing source name
     dataset: str  # the staged Parquet folder dbt reads
     schema: pa.Schema
-    parse: Callable[[LandedFile], ParseResult]
+    parse: Parser | None  # None for a kind whose `write` stages it
     parser_version: int
     embedded_glob: str | None  # files under ingest/embedded/ landed by the default run
     description: str
@@ -45,9 +51,9 @@ class SourceKind:
     write: StageWriter | None = None
 
 
-SOURCE_KINDS: dict[str, SourceKind] = {
-    kind.name: kind
-    for kind in (
+def _source_kinds() -> tuple[SourceKind, ...]:
+    jpn_customs = customs.load_mapping("jpn_customs")
+    return (
         SourceKind(
             name=usgs_mcs.SOURCE,
             dataset=usgs_mcs.DATASET,
@@ -85,7 +91,7 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             name=comtrade.SOURCE_BULK,
             dataset=comtrade.DATASET,
             schema=comtrade.COMTRADE_SCHEMA,
-            parse=comtrade.parse_comtrade_bulk,
+            parse=None,  # DuckDB writes the Parquet itself
             parser_version=comtrade.BULK_PARSER_VERSION,
             embedded_glob=None,
             description="UN Comtrade bulk / final-data files (CSV, TSV or saved API JSON)",
@@ -94,41 +100,61 @@ SOURCE_KINDS: dict[str, SourceKind] = {
             write=comtrade.stage_comtrade_bulk,
         ),
         SourceKind(
-            name=_JPN_CUSTOMS.source,
+            name=jpn_customs.source,
             dataset=customs.DATASET,
             schema=customs.CUSTOMS_SCHEMA,
-            parse=customs.parser_for(_JPN_CUSTOMS),
-            parser_version=_JPN_CUSTOMS.parser_version,
+            parse=customs.parser_for(jpn_customs),
+            parser_version=jpn_customs.parser_version,
             embedded_glob=None,
             description="Trade Statistics of Japan, 9-digit tariff lines split by element",
             # Japan's customs statistics are monthly, published about a month after the month ends.
             max_age_days=62,
         ),
         SourceKind(
-            name=disclosures.SOURCE,
-            dataset=disclosures.DATASET,
-            schema=disclosures.DISCLOSURE_SCHEMA,
-            parse=disclosures.parse,
-            parser_version=disclosures.PARSER_VERSION,
+            name=register.SOURCE,
+            dataset=figures.DATASET,
+            schema=figures.DISCLOSURE_SCHEMA,
+            parse=register.parse,
+            parser_version=register.PARSER_VERSION,
             embedded_glob=None,
-            land_embedded=disclosures.land_embedded_register,
+            land_embedded=register.land_embedded_register,
             description="company disclosure register (one folder per company, cited figures)",
             # Producers report quarterly; a quarter plus the usual four-to-six-week reporting lag.
             max_age_days=135,
         ),
         SourceKind(
-            name=disclosures_pdf.SOURCE,
-            dataset=disclosures_pdf.DATASET,
-            schema=disclosures.DISCLOSURE_SCHEMA,
-            parse=disclosures_pdf.parse,
-            parser_version=disclosures_pdf.PARSER_VERSION,
+            name=pdf.SOURCE,
+            dataset=figures.DATASET,
+            schema=figures.DISCLOSURE_SCHEMA,
+            parse=pdf.parse,
+            parser_version=pdf.PARSER_VERSION,
             embedded_glob=None,
             description="producers' quarterly/annual report PDFs, figures found by per-company rules",
             # Producers report quarterly; a quarter plus the usual four-to-six-week reporting lag.
             max_age_days=135,
         ),
     )
-}
+
+
+@cache
+def _kinds_by_name() -> dict[str, SourceKind]:
+    return {kind.name: kind for kind in _source_kinds()}
+
+
+class _Catalog(Mapping[str, SourceKind]):
+    """SOURCE_KINDS by name, built on first use."""
+
+    def __getitem__(self, name: str) -> SourceKind:
+        return _kinds_by_name()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_kinds_by_name())
+
+    def __len__(self) -> int:
+        return len(_kinds_by_name())
+
+
+SOURCE_KINDS: Mapping[str, SourceKind] = _Catalog()
 
 
 def kinds_by_dataset() -> dict[str, list[SourceKind]]:
@@ -169,3 +195,22 @@ def stage(kind: SourceKind, **kwargs) -> StageReport:
         write=kind.write,
         **kwargs,
     )
+
+
+def staged_datasets() -> frozenset[str]:
+    """Every staged dataset folder reeflow writes: the catalog's, plus its own three."""
+    return frozenset(kinds_by_dataset()) | {countries.DATASET, MANIFEST_DATASET, QUARANTINE_DATASET}
+
+
+def staged_glob(dataset: str, staged_dir: Path | None = None) -> str:
+    """The Parquet glob of a staged dataset reeflow writes (bind it as a parameter)."""
+    quote_identifier(dataset, staged_datasets())  # a name from elsewhere is refused
+    return dataset_glob(dataset, staged_dir)
+
+
+def read_dataset(dataset: str) -> pd.DataFrame:
+    """Every staged Parquet file of a dataset (its schema-only file included), as one frame."""
+    with duckdb.connect() as con:
+        return con.execute(
+            "select * from read_parquet(?, union_by_name = true)", [staged_glob(dataset)]
+        ).df()

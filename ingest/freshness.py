@@ -17,6 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from ingest.catalog import SOURCE_KINDS
+from ingest.landing import read_manifest
+
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
@@ -101,9 +104,6 @@ def catalog_freshness(
     today: date | None = None, landing_dir=None
 ) -> dict[str, SourceFreshness]:
     """Every source kind of the catalog, from the landing manifest, keyed by source name."""
-    from ingest.catalog import SOURCE_KINDS
-    from ingest.landing import read_manifest
-
     entries = read_manifest(landing_dir)
     return {
         name: assess(

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ingest import settings
 from ingest.landing import LandedFile, read_manifest, record_retraction
+from ingest.staging import files_staged_from
 
 _FILE_ID = re.compile(r"^[0-9a-f]{16}$")
 
@@ -30,10 +30,7 @@ def retract(
     if not entries:
         raise ValueError(f"no landed file with id {file_id}")
     record_retraction(file_id, reason.strip(), landing_dir)
-    staged = Path(staged_dir) if staged_dir is not None else settings.staged_dir()
-    removed = sorted(staged.glob(f"*/{file_id}.v*.parquet")) + sorted(
-        staged.glob(f"quarantine/*__{file_id}.parquet")
-    )
+    removed = files_staged_from(file_id, staged_dir)
     for path in removed:
         path.unlink()
     return entries[-1], removed

@@ -11,6 +11,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from ingest.sqlsafe import check_sql_path
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EMBEDDED_DIR = Path(__file__).resolve().parent / "embedded"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -55,8 +57,6 @@ def dbt_env() -> dict[str, str]:
 
     dbt pastes them into SQL text (the sources' `external_location`), so they are checked first.
     """
-    from ingest.sqlsafe import check_sql_path
-
     return {
         "REEFLOW_DATA_DIR": check_sql_path(data_dir()),
         "REEFLOW_WAREHOUSE": check_sql_path(warehouse_path()),

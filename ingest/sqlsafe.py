@@ -6,6 +6,8 @@ risk. Values are always bound as parameters (`?`). Identifiers cannot be bound, 
 declares, then double quotes. Paths are bound where DuckDB takes a parameter (ATTACH,
 read_parquet); the ones that must be pasted as text (dbt's `external_location`, built from
 REEFLOW_DATA_DIR) pass `check_sql_path` first.
+
+Pure checks: this module imports nothing from reeflow, so settings and the catalog can use it.
 """
 
 from __future__ import annotations
@@ -14,14 +16,10 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from ingest import settings
-
 # Plain names only: what dbt, the catalog and DuckDB's own schemas use.
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 # Quotes end a SQL string literal; control characters have no place in a path.
 _UNSAFE_IN_PATH = re.compile(r"['\"\\\x00-\x1f\x7f;]")
-# Staged datasets written by something other than a catalog kind.
-_OTHER_STAGED = ("countries", "landed_files", "quarantine")
 
 
 class UnsafeSqlName(ValueError):
@@ -53,17 +51,3 @@ def check_sql_path(path: str | Path) -> str:
             "cannot be used in reeflow's data paths"
         )
     return text
-
-
-def staged_datasets() -> frozenset[str]:
-    """Every staged dataset folder reeflow writes: the catalog's, plus its own three."""
-    from ingest.catalog import kinds_by_dataset
-
-    return frozenset(kinds_by_dataset()) | frozenset(_OTHER_STAGED)
-
-
-def staged_glob(dataset: str, staged_dir: Path | None = None) -> str:
-    """The Parquet glob of a staged dataset named in the catalog (bind it as a parameter)."""
-    quote_identifier(dataset, staged_datasets())
-    root = Path(staged_dir) if staged_dir is not None else settings.staged_dir()
-    return str(root / dataset / "*.parquet")

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from expectations.runner import ExpectationOutcome
 from ingest import settings
-from ingest.staged import write_parquet_atomic
+from ingest.staging import write_parquet_atomic
 
 # quality.check_results: one row per expectation, dbt test or freshness rule, per run.
 CHECK_RESULTS_SCHEMA = pa.schema(

@@ -202,7 +202,11 @@ def cmd_ingest_file(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    entry, is_new = land_file(path, source=kind.name, vintage=args.vintage)
+    if args.company and kind.name != "disclosure_pdf":
+        raise CliError("--company applies to --format disclosure_pdf only")
+    # A report PDF whose page 1 does not say whose it is: the rules of this company apply.
+    request = {"company": args.company} if args.company else None
+    entry, is_new = land_file(path, source=kind.name, vintage=args.vintage, request=request)
     _say(f"{'landed' if is_new else 'already landed'} {path.name} as {entry.file_id} ({kind.name})")
     report = stage(kind)
     out_of_scope = f", {report.out_of_scope} out of scope" if report.out_of_scope else ""
@@ -236,14 +240,17 @@ def _codes(text: str) -> list[str]:
 def cmd_ingest_comtrade(args: argparse.Namespace) -> int:
     from ingest.catalog import SOURCE_KINDS, stage
     from ingest.sources import comtrade
-    from ingest.sources.comtrade_codes import comtrade_code
+    from ingest.sources.comtrade.codes import comtrade_code
 
     try:
         reporters = [comtrade_code(code) for code in _codes(args.reporter)]
         partners = None if args.partner.lower() == "all" else [comtrade_code(c) for c in _codes(args.partner)]
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    client = comtrade.ComtradeClient()  # COMTRADE_API_KEY and COMTRADE_BASE_URL from the env
+    try:
+        client = comtrade.ComtradeClient()  # COMTRADE_API_KEY and COMTRADE_BASE_URL from the env
+    except comtrade.ComtradeError as exc:  # a key that cannot be sent (never printed)
+        raise CliError(str(exc)) from None
     if client.uses_preview:
         _say(f"COMTRADE_API_KEY not set: using the public preview (at most {client.record_cap} records a call)")
     try:
@@ -287,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     file_parser.add_argument("path")
     file_parser.add_argument("--format", required=True, help="source kind, e.g. usgs_mcs")
     file_parser.add_argument("--vintage", help="release or vintage label to record")
+    file_parser.add_argument("--company", help="disclosure_pdf: whose report it is (companies.yml id)")
     file_parser.set_defaults(handler=cmd_ingest_file)
     api = ingest_kinds.add_parser(
         "comtrade", help="land UN Comtrade API data (key: COMTRADE_API_KEY; URL: COMTRADE_BASE_URL)"

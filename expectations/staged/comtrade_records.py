@@ -8,8 +8,8 @@ from datetime import date
 import great_expectations as gx
 
 from expectations.severity import error, warn
-from ingest.hs_codes import codes_in_scope
-from ingest.sources.comtrade_records import ANNUAL_REF_MONTH, FLOW_CODES, MEASURES
+from ingest.reference.hs_codes import codes_in_scope
+from ingest.sources.comtrade.rules import ANNUAL_REF_MONTH, FLOW_CODES, MEASURES
 
 ID_COLUMNS = ("file_id", "record_number")
 REF_MONTHS = [*range(1, 13), ANNUAL_REF_MONTH]

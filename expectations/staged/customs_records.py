@@ -7,7 +7,7 @@ import great_expectations as gx
 
 from expectations.reference import element_symbols
 from expectations.severity import error
-from ingest.hs_codes import hs6_in_scope
+from ingest.reference.hs_codes import hs6_in_scope
 
 ID_COLUMNS = ("file_id", "record_number", "period")
 

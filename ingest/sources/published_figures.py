@@ -16,11 +16,10 @@ from datetime import date
 import pandas as pd
 import pyarrow as pa
 
-from ingest.countries import AGGREGATES, resolve_country
+from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
-from ingest.quarantine import QuarantinedRow
-from ingest.staged import FileRejected, ParseResult
-from ingest.textfiles import check_complete_csv
+from ingest.parsing.textfiles import read_text
+from ingest.reference.countries import AGGREGATES, resolve_country
 
 SOURCE = "published_aggregate"
 DATASET = "published_figures"
@@ -111,14 +110,7 @@ def _validate(raw: dict[str, str]) -> dict:
 
 
 def parse(landed: LandedFile) -> ParseResult:
-    with open(landed.path, "rb") as handle:
-        content = handle.read()
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileRejected(f"{landed.original_name} is not UTF-8 (byte {exc.start})") from exc
-    check_complete_csv(text, landed.original_name)
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(read_text(landed)))
     missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
     if missing:
         raise FileRejected(f"{landed.original_name} lacks columns {missing}")
@@ -133,8 +125,8 @@ def parse(landed: LandedFile) -> ParseResult:
                 )
         except ValueError as exc:
             quarantined.append(
-                QuarantinedRow(SOURCE, landed.file_id, landed.original_name, row_number,
-                               str(exc), ",".join(raw.get(name) or "" for name in REQUIRED))
+                QuarantinedRow.of(landed, row_number, str(exc),
+                                  ",".join(raw.get(name) or "" for name in REQUIRED))
             )
             continue
         seen[row["figure_id"]] = row_number

@@ -16,11 +16,10 @@ import re
 import pandas as pd
 import pyarrow as pa
 
-from ingest.countries import resolve_country
+from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
-from ingest.quarantine import QuarantinedRow
-from ingest.staged import FileRejected, ParseResult
-from ingest.textfiles import check_complete_csv
+from ingest.parsing.textfiles import read_text
+from ingest.reference.countries import resolve_country
 
 SOURCE = "usgs_mcs"
 DATASET = "usgs_mine_production"
@@ -65,15 +64,6 @@ def parse_number(text: str) -> float | None:
     return value
 
 
-def _decode(landed: LandedFile, content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileRejected(
-            f"{landed.original_name} is not UTF-8 (byte {exc.start}): re-export it as UTF-8 CSV"
-        ) from exc
-
-
 def _header(reader_rows: list[list[str]], landed: LandedFile) -> tuple[list[str], list[tuple[int, str, bool]]]:
     if not reader_rows:
         raise FileRejected(f"{landed.original_name} is empty")
@@ -92,14 +82,9 @@ def _header(reader_rows: list[list[str]], landed: LandedFile) -> tuple[list[str]
     return header, years
 
 
-def parse(landed: LandedFile, content: bytes | None = None) -> ParseResult:
+def parse(landed: LandedFile) -> ParseResult:
     """Parse one landed MCS world-table CSV into one row per country x year."""
-    if content is None:
-        with open(landed.path, "rb") as handle:
-            content = handle.read()
-    text = _decode(landed, content)
-    check_complete_csv(text, landed.original_name)
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(read_text(landed))))
     header, year_columns = _header(rows, landed)
     column = {name: index for index, name in enumerate(header) if name}
 
@@ -112,8 +97,7 @@ def parse(landed: LandedFile, content: bytes | None = None) -> ParseResult:
 
     def reject(row_number: int, values: list[str], reason: str) -> None:
         quarantined.append(
-            QuarantinedRow(SOURCE, landed.file_id, landed.original_name, row_number, reason,
-                           ",".join(v for v in values if v))
+            QuarantinedRow.of(landed, row_number, reason, ",".join(v for v in values if v))
         )
 
     for row_number, values in enumerate(rows[1:], start=2):

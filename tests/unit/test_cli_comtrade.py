@@ -8,7 +8,7 @@ import pytest
 
 from ingest.landing import read_manifest
 from ingest.sources.comtrade import KEY_HEADER, SOURCE_API
-from ingest.sources.comtrade_codes import comtrade_code
+from ingest.sources.comtrade.codes import comtrade_code
 from orchestration import cli
 from tests.unit.test_comtrade_client import API_KEY, DATA_PATH, record
 

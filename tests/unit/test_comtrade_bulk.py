@@ -17,19 +17,21 @@ import pyarrow.parquet as pq
 import pytest
 
 from benchmarks.comtrade_bulk_generator import BULK_HEADER  # the real bulk-file header
-from ingest.hs_codes import codes_in_scope
+from ingest.contract import QUARANTINE_SCHEMA, FileRejected
 from ingest.landing import LandedFile, land_bytes
-from ingest.seeds import SEEDS_DIR
-from ingest.sources import comtrade_bulk, line_pieces
+from ingest.reference.hs_codes import codes_in_scope
+from ingest.reference.seeds import SEEDS_DIR
 from ingest.sources.comtrade import (
     BULK_PARSER_VERSION,
     COMTRADE_SCHEMA,
     SAMPLE_VINTAGE,
     SOURCE_BULK,
+    line_pieces,
     parse_comtrade_bulk,
     stage_comtrade_bulk,
 )
-from ingest.staged import QUARANTINE_SCHEMA, FileRejected, stage_landed_files
+from ingest.sources.comtrade import bulk as comtrade_bulk
+from ingest.staging import stage_landed_files
 from tests.conftest import reference_file
 
 
@@ -235,7 +237,7 @@ def test_unknown_column_is_ignored_and_logged_once(tmp_path, caplog):
     text = bulk_file([line() + ",12.5", line() + ",13"]).replace(
         "isAggregate\n", "isAggregate,carbonContentKg\n", 1
     )
-    with caplog.at_level(logging.WARNING, logger="ingest.sources.comtrade_records"):
+    with caplog.at_level(logging.WARNING, logger="ingest.sources.comtrade.rules"):
         result = parse_comtrade_bulk(land(tmp_path, text))
     assert len(result.rows) == 2 and result.quarantined == []
     assert len([r for r in caplog.records if "carbonContentKg" in r.getMessage()]) == 1

@@ -25,7 +25,7 @@ from ingest.sources.comtrade import (
     parse_comtrade_json,
     plan_chunks,
 )
-from ingest.staged import stage_landed_files
+from ingest.staging import stage_landed_files
 from tests.conftest import REFERENCE_DATA
 
 REFERENCE = REFERENCE_DATA / "comtrade-api"

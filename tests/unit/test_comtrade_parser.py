@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ingest.contract import FileRejected
 from ingest.landing import LandedFile, land_bytes
 from ingest.sources.comtrade import (
     COMTRADE_SCHEMA,
@@ -20,7 +21,7 @@ from ingest.sources.comtrade import (
     parse_comtrade_bulk,
     parse_comtrade_json,
 )
-from ingest.staged import FileRejected, frame_to_table
+from ingest.staging import frame_to_table
 from tests.conftest import REFERENCE_DATA
 
 REFERENCE = REFERENCE_DATA / "comtrade-api"
@@ -116,7 +117,7 @@ def test_new_field_is_ignored_and_reported_once(tmp_path, caplog):
     for record in response["data"]:
         record["carbonContentKg"] = 12.5
     assert detect_schema_drift(response["data"]) == ["carbonContentKg"]
-    with caplog.at_level(logging.WARNING, logger="ingest.sources.comtrade_records"):
+    with caplog.at_level(logging.WARNING, logger="ingest.sources.comtrade.rules"):
         result = parse_comtrade_json(land_json(tmp_path, response))
     assert len(result.rows) == 4 and result.quarantined == []
     drift_messages = [r.getMessage() for r in caplog.records if "carbonContentKg" in r.getMessage()]

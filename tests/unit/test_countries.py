@@ -1,6 +1,6 @@
 import pandas as pd
 
-from ingest.countries import country_table, resolve_country
+from ingest.reference.countries import country_table, resolve_country
 
 
 def test_names_sources_print_resolve_to_iso3():

@@ -8,16 +8,17 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.landing import LandedFile, land_bytes
+from ingest.contract import FileRejected
+from ingest.landing import LandedFile, land_bytes, read_manifest
 from ingest.sources.customs import (
     CUSTOMS_SCHEMA,
     DATASET,
     available_mappings,
     load_mapping,
     parse_customs_csv,
-    stage_customs_files,
+    parser_for,
 )
-from ingest.staged import FileRejected, frame_to_table
+from ingest.staging import frame_to_table, stage_landed_files
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -136,8 +137,9 @@ def test_missing_column_rejects_the_file_naming_it(tmp_path, japan):
 
 def test_staging_writes_rows_and_quarantine(tmp_path, japan):
     land(tmp_path, csv_text(japan_header(), JAPAN_LINES).encode())
-    report = stage_customs_files(japan, landing_dir=tmp_path / "landing",
-                                 staged_dir=tmp_path / "staged")
+    report = stage_landed_files(read_manifest(tmp_path / "landing", japan.source), dataset=DATASET,
+                                schema=CUSTOMS_SCHEMA, parse=parser_for(japan),
+                                parser_version=japan.parser_version, staged_dir=tmp_path / "staged")
     assert (report.files_parsed, report.rows, report.quarantined) == (1, 6, 3)
     staged = pq.read_table(tmp_path / "staged" / DATASET)
     assert staged.schema == CUSTOMS_SCHEMA

@@ -9,7 +9,7 @@ import pytest
 
 from ingest.landing import land_bytes
 from ingest.sources import published_figures, usgs_mcs
-from ingest.staged import stage_landed_files
+from ingest.staging import stage_landed_files
 from tests.inputs import JAPAN_FIGURES, USGS_2025, big_register, damaged
 
 USGS = USGS_2025.read_bytes()

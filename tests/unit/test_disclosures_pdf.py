@@ -13,11 +13,17 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
+from ingest.contract import FileRejected
 from ingest.landing import LandedFile, land_bytes
-from ingest.sources import disclosures_pdf
-from ingest.sources.disclosures import DISCLOSURE_SCHEMA, load_companies
-from ingest.sources.disclosures_pdf import load_all_pdf_rules, load_pdf_rules, parse_report_pdf
-from ingest.staged import FileRejected, frame_to_table, stage_landed_files
+from ingest.sources.disclosures import (
+    DISCLOSURE_SCHEMA,
+    load_all_pdf_rules,
+    load_companies,
+    load_pdf_rules,
+    parse_report_pdf,
+)
+from ingest.sources.disclosures import pdf as disclosures_pdf
+from ingest.staging import frame_to_table, stage_landed_files
 
 TODAY = date(2026, 11, 24)
 

@@ -11,15 +11,16 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from ingest.contract import FileRejected
 from ingest.landing import LandedFile, land_bytes
-from ingest.sources import disclosures
 from ingest.sources.disclosures import (
     DISCLOSURE_SCHEMA,
     REGISTER_COLUMNS,
     load_companies,
     parse_register,
 )
-from ingest.staged import FileRejected, stage_landed_files
+from ingest.sources.disclosures import register as disclosures
+from ingest.staging import stage_landed_files
 from tests.conftest import REFERENCE_DATA
 
 TODAY = date(2026, 11, 24)

@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 
-from ingest.periods import (
+from ingest.parsing.periods import (
     FiscalCalendar,
     PeriodError,
     parse_period,
     parse_printed_date,
     period_ending,
 )
-from ingest.units import POUND_T, UnitError, parse_printed_number, parse_unit, to_tonnes
+from ingest.parsing.units import POUND_T, UnitError, parse_printed_number, parse_unit, to_tonnes
 
 LYNAS = FiscalCalendar.parse("06-30")  # Lynas' year ends 30 June
 MP = FiscalCalendar.parse("12-31")  # MP Materials reports on the calendar year

@@ -7,13 +7,8 @@ import duckdb
 import pytest
 
 from ingest import settings
-from ingest.sqlsafe import (
-    UnsafeSqlName,
-    check_sql_path,
-    qualified_name,
-    quote_identifier,
-    staged_glob,
-)
+from ingest.catalog import staged_glob
+from ingest.sqlsafe import UnsafeSqlName, check_sql_path, qualified_name, quote_identifier
 
 INJECTION = 'x"; create table pwned as select 1; --'
 QUOTED = '"' + INJECTION.replace('"', '""') + '"'  # how an attacker would have created it
@@ -80,7 +75,7 @@ def test_publish_refuses_a_view_with_a_malicious_name_and_publishes_nothing(tmp_
 
 
 def test_the_checks_read_only_known_models_and_datasets(reeflow_env):
-    from ingest.staged import read_dataset
+    from ingest.catalog import read_dataset
     from orchestration.defs.quality.expectation_checks import read_model
 
     work = settings.work_database_path()

@@ -9,9 +9,9 @@ import pytest
 from expectations.reference import dbt_var
 from expectations.registry import MART, STAGED, mart_guards, staged_guards
 from expectations.severity import ERROR, WARN
-from ingest.catalog import SOURCE_KINDS, kinds_by_dataset, land_defaults, stage
-from ingest.countries import stage_countries
-from ingest.staged import ensure_dataset, read_dataset
+from ingest.catalog import SOURCE_KINDS, kinds_by_dataset, land_defaults, read_dataset, stage
+from ingest.reference.countries import stage_countries
+from ingest.staging import ensure_dataset
 
 STAGED_DATASETS = {*kinds_by_dataset(), "countries"}
 
@@ -52,7 +52,7 @@ def test_a_dataset_with_no_input_passes(reeflow_env, dataset):
 
 
 def test_the_country_reference_may_not_be_empty(reeflow_env):
-    from ingest.countries import COUNTRY_SCHEMA
+    from ingest.reference.countries import COUNTRY_SCHEMA
 
     ensure_dataset("countries", COUNTRY_SCHEMA)
     failed = failures("countries", read_dataset("countries"))

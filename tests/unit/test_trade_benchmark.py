@@ -9,7 +9,7 @@ import duckdb
 
 from benchmarks import trade_scale
 from benchmarks.comtrade_bulk_generator import BULK_HEADER, generate
-from ingest.hs_codes import codes_in_scope
+from ingest.reference.hs_codes import codes_in_scope
 
 ROWS = 20_000
 

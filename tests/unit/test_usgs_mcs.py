@@ -3,9 +3,10 @@ from pathlib import Path
 import pytest
 
 from ingest import settings
+from ingest.contract import FileRejected
 from ingest.landing import land_bytes, land_file
 from ingest.sources import usgs_mcs
-from ingest.staged import FileRejected, stage_landed_files
+from ingest.staging import stage_landed_files
 from tests.conftest import reference_file
 
 HEADER = "Source,Country,Type,Prod_t_2023,Prod_t_est_2024,Prod_notes,Reserves_t,Reserves_notes\n"

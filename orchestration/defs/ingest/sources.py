@@ -8,9 +8,9 @@ parallel with readers and need no lock.
 import dagster as dg
 
 from ingest.catalog import SourceKind, kinds_by_dataset, land_defaults, stage
-from ingest.countries import stage_countries
 from ingest.landing import read_manifest
-from ingest.staged import stage_manifest
+from ingest.reference.countries import stage_countries
+from ingest.staging import stage_manifest
 
 GROUP = "ingest"
 

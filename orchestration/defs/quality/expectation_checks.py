@@ -21,8 +21,8 @@ from expectations.registry import MART, Guard, mart_guards, staged_guards
 from expectations.runner import ExpectationOutcome
 from expectations.severity import ERROR
 from ingest import settings
+from ingest.catalog import read_dataset
 from ingest.sqlsafe import quote_identifier
-from ingest.staged import read_dataset
 from orchestration import check_results
 from orchestration.defs.transform.dbt import DUCKDB_POOL
 

@@ -1,20 +1,22 @@
-"""UN Comtrade: the API client, the chunked fetch into landing, and the record parsers.
-
-The pieces live in three small modules; import from here.
-- comtrade_client: `ComtradeClient` (throttle, retries, key in a header only), `ComtradeError`
-- comtrade_fetch: `fetch_to_landing` (plan, resume, re-split truncated answers), `FetchReport`
-- comtrade_records: `COMTRADE_SCHEMA`, the record rules, `parse_comtrade_json`,
-  `detect_schema_drift`
-- comtrade_bulk: `parse_comtrade_bulk`, `stage_comtrade_bulk` (bulk text files through DuckDB,
-  rare-earth lines only)
+"""UN Comtrade (source kinds `comtrade_api` and `comtrade_bulk`, one staged dataset). Import
+from here; each module does one job:
+- client: `ComtradeClient` (throttle, urllib3 retries, deadline, size limit, key in a header
+  only), `ComtradeError`
+- fetch: `fetch_to_landing` (plan, resume, re-split truncated answers), `FetchReport`
+- codes: ISO3 -> Comtrade country codes for requests
+- rules: `COMTRADE_SCHEMA` and the one rule set (SQL) both parsers run, the HS scope
+- api: `parse_comtrade_json` (API answers)
+- bulk: `parse_comtrade_bulk`, `stage_comtrade_bulk` (bulk text files through DuckDB,
+  rare-earth lines only); line_pieces reads a large file as pieces at once
 """
 
-from ingest.sources.comtrade_bulk import (
+from ingest.sources.comtrade.api import PARSER_VERSION, parse_comtrade_json
+from ingest.sources.comtrade.bulk import (
     BULK_PARSER_VERSION,
     parse_comtrade_bulk,
     stage_comtrade_bulk,
 )
-from ingest.sources.comtrade_client import (
+from ingest.sources.comtrade.client import (
     DATA_RECORD_CAP,
     DEFAULT_BASE_URL,
     KEY_HEADER,
@@ -23,18 +25,17 @@ from ingest.sources.comtrade_client import (
     ComtradeError,
     ComtradeResponse,
 )
-from ingest.sources.comtrade_fetch import (
+from ingest.sources.comtrade.fetch import (
     Chunk,
     FetchReport,
     fetch_to_landing,
     land_sample_response,
     plan_chunks,
 )
-from ingest.sources.comtrade_records import (
+from ingest.sources.comtrade.rules import (
     COMTRADE_SCHEMA,
     DATASET,
     FLOW_CODES,
-    PARSER_VERSION,
     REQUIRED_FIELDS,
     SAMPLE_VINTAGE,
     SOURCE_API,
@@ -42,7 +43,6 @@ from ingest.sources.comtrade_records import (
     detect_schema_drift,
     is_sample_file,
     missing_required_fields,
-    parse_comtrade_json,
 )
 
 __all__ = [

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from ingest.countries import country_table
-from ingest.seeds import seed_rows
+from ingest.reference.countries import country_table
+from ingest.reference.seeds import seed_rows
 
 
 @cache

@@ -1,8 +1,14 @@
-"""Staged Parquet: one file per landed input and dataset, read by dbt as external sources.
+"""Staging: parse landed files into Parquet, one file per landed input and dataset, which dbt
+reads as external sources.
 
 Ingest never writes the warehouse (DuckDB allows one writer); dbt reads these files. Each
 dataset folder also holds `_empty.parquet`, a schema-only file, so a dataset with no input yet
 still exposes its columns and the dbt sources' globs always match something.
+
+The names of staged files are made here and nowhere else:
+- good rows: `<dataset>/<file_id>.v<parser version>.parquet`
+- bad rows: `quarantine/<dataset>__<file_id>.parquet`
+- the landing manifest: `landed_files/manifest.parquet`
 """
 
 from __future__ import annotations
@@ -18,40 +24,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingest import settings
-from ingest.landing import LandedFile
-from ingest.quarantine import QuarantinedRow
-
-QUARANTINE_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("file_id", pa.string()),
-        ("file_name", pa.string()),
-        ("row_number", pa.int64()),
-        ("reason", pa.string()),
-        ("raw", pa.string()),
-    ]
+from ingest.contract import (
+    QUARANTINE_SCHEMA,
+    FileRejected,
+    Parser,
+    ParseResult,
+    QuarantinedRow,
+    StageWriter,
 )
+from ingest.landing import LandedFile
 
-
-@dataclass
-class ParseResult:
-    # Good rows; None when a writer has already written them to Parquet (see StageWriter).
-    rows: pd.DataFrame | pa.Table | None
-    quarantined: list[QuarantinedRow]
-    # Rows outside reeflow's scope (e.g. trade in goods that are not rare earths): neither
-    # staged nor quarantined, only counted.
-    out_of_scope: int = 0
-    rows_written: int | None = None  # set by a writer instead of `rows`
-
-    @property
-    def row_count(self) -> int:
-        return len(self.rows) if self.rows is not None else self.rows_written or 0
-
-
-# A parser for files too large for a DataFrame: it writes the good rows itself to the path it
-# is given (a `.part` file that staging renames into place once it holds the right schema) and
-# returns the quarantine and counts with rows=None, or returns rows for staging to write.
-StageWriter = Callable[[LandedFile, Path], ParseResult]
+QUARANTINE_DATASET = "quarantine"
+MANIFEST_DATASET = "landed_files"
+_STAGED_NAME = "{file_id}.v{version}.parquet"
+_QUARANTINE_NAME = "{dataset}__{file_id}.parquet"
 
 
 @dataclass
@@ -64,12 +50,31 @@ class StageReport:
     out_of_scope: int = 0
 
 
-class FileRejected(Exception):
-    """The whole file is unusable (wrong encoding, truncated, not the expected layout)."""
-
-
 def _root(staged_dir: Path | None) -> Path:
     return Path(staged_dir) if staged_dir is not None else settings.staged_dir()
+
+
+def staged_file(folder: Path, file_id: str, parser_version: int | str) -> Path:
+    """Where the good rows of one landed file go, in its dataset's folder ("*": any version)."""
+    return folder / _STAGED_NAME.format(file_id=file_id, version=parser_version)
+
+
+def quarantine_file(quarantine_folder: Path, dataset: str, file_id: str) -> Path:
+    """Where the bad rows of one landed file go ("*" as dataset: whichever dataset)."""
+    return quarantine_folder / _QUARANTINE_NAME.format(dataset=dataset, file_id=file_id)
+
+
+def dataset_glob(dataset: str, staged_dir: Path | None = None) -> str:
+    """Every Parquet file of a dataset folder (the name must already be checked)."""
+    return str(_root(staged_dir) / dataset / "*.parquet")
+
+
+def files_staged_from(file_id: str, staged_dir: Path | None = None) -> list[Path]:
+    """Every staged and quarantine file made from one landed file, in any dataset."""
+    root = _root(staged_dir)
+    staged = staged_file(Path("*"), file_id, "*")
+    quarantined = quarantine_file(Path(QUARANTINE_DATASET), "*", file_id)
+    return sorted(root.glob(str(staged))) + sorted(root.glob(str(quarantined)))
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:
@@ -110,7 +115,7 @@ def stage_landed_files(
     *,
     dataset: str,
     schema: pa.Schema,
-    parse: Callable[[LandedFile], ParseResult],
+    parse: Parser | None = None,
     parser_version: int,
     staged_dir: Path | None = None,
     on_file: Callable[[LandedFile, ParseResult | None], None] | None = None,
@@ -123,11 +128,13 @@ def stage_landed_files(
     replaced, so a parser fix re-stages everything it touches and nothing twice. With `write`,
     that is called instead of `parse` and may write the Parquet itself.
     """
+    if write is None and parse is None:
+        raise ValueError(f"staging {dataset} needs a parse or a write function")
     folder = ensure_dataset(dataset, schema, staged_dir)
-    quarantine_folder = ensure_dataset("quarantine", QUARANTINE_SCHEMA, staged_dir)
+    quarantine_folder = ensure_dataset(QUARANTINE_DATASET, QUARANTINE_SCHEMA, staged_dir)
     report = StageReport(dataset)
     for landed in files:
-        target = folder / f"{landed.file_id}.v{parser_version}.parquet"
+        target = staged_file(folder, landed.file_id, parser_version)
         if target.exists():
             report.files_skipped += 1
             continue
@@ -138,29 +145,20 @@ def stage_landed_files(
             part.unlink(missing_ok=True)
             result = ParseResult(
                 rows=schema.empty_table().to_pandas(),
-                quarantined=[
-                    QuarantinedRow(
-                        source=landed.source,
-                        file_id=landed.file_id,
-                        file_name=landed.original_name,
-                        row_number=None,
-                        reason=f"file rejected: {exc}",
-                        raw="",
-                    )
-                ],
+                quarantined=[QuarantinedRow.of(landed, None, f"file rejected: {exc}")],
             )
         quarantine_table = pa.Table.from_pylist(
             [asdict(row) for row in result.quarantined], schema=QUARANTINE_SCHEMA
         )
         write_parquet_atomic(
-            quarantine_table, quarantine_folder / f"{dataset}__{landed.file_id}.parquet"
+            quarantine_table, quarantine_file(quarantine_folder, dataset, landed.file_id)
         )
         if result.rows is None:  # the writer wrote the good rows to the .part file
             _check_written(part, schema)
             os.replace(part, target)
         else:
             write_parquet_atomic(frame_to_table(result.rows, schema), target)
-        for stale in folder.glob(f"{landed.file_id}.v*.parquet"):
+        for stale in folder.glob(staged_file(folder, landed.file_id, "*").name):
             if stale != target:
                 stale.unlink()
         report.files_parsed += 1
@@ -197,18 +195,6 @@ def stage_manifest(entries: Iterable[LandedFile], staged_dir: Path | None = None
         }
         for entry in entries
     ]
-    folder = ensure_dataset("landed_files", LANDED_FILES_SCHEMA, staged_dir)
+    folder = ensure_dataset(MANIFEST_DATASET, LANDED_FILES_SCHEMA, staged_dir)
     write_parquet_atomic(pa.Table.from_pylist(rows, schema=LANDED_FILES_SCHEMA), folder / "manifest.parquet")
     return len(rows)
-
-
-def read_dataset(dataset: str) -> pd.DataFrame:
-    """Every staged Parquet file of a dataset (its schema-only file included), as one frame."""
-    import duckdb
-
-    from ingest.sqlsafe import staged_glob
-
-    with duckdb.connect() as con:
-        return con.execute(
-            "select * from read_parquet(?, union_by_name = true)", [staged_glob(dataset)]
-        ).df()

@@ -11,8 +11,9 @@ from functools import lru_cache
 import pandas as pd
 import pyarrow as pa
 
-from ingest.staged import ensure_dataset, frame_to_table, write_parquet_atomic
+from ingest.staging import ensure_dataset, frame_to_table, write_parquet_atomic
 
+DATASET = "countries"  # the staged folder (dbt source `reference.countries`)
 # Reserved non-country codes. ISO 3166 leaves the X** range to users; Comtrade uses W00 / S19.
 AGGREGATES = {
     "WLD": "World",
@@ -122,6 +123,6 @@ def _iso3_codes() -> frozenset[str]:
 def stage_countries(staged_dir=None) -> int:
     """Write the country reference as staged Parquet (dbt source `reference.countries`)."""
     table = country_table()
-    folder = ensure_dataset("countries", COUNTRY_SCHEMA, staged_dir)
+    folder = ensure_dataset(DATASET, COUNTRY_SCHEMA, staged_dir)
     write_parquet_atomic(frame_to_table(table, COUNTRY_SCHEMA), folder / "countries.parquet")
     return len(table)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ingest.seeds import seed_column
+from ingest.reference.seeds import seed_column
 
 
 def _column(seed: str, name: str, digits: int) -> frozenset[str]:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.landing import LandedFile, land_bytes, read_manifest
-from ingest.sources.comtrade_client import ComtradeClient, ComtradeError
-from ingest.sources.comtrade_records import SAMPLE_VINTAGE, SOURCE_API
+from ingest.sources.comtrade.client import ComtradeClient, ComtradeError
+from ingest.sources.comtrade.rules import SAMPLE_VINTAGE, SOURCE_API
 
 logger = logging.getLogger(__name__)
 

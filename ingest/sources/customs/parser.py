@@ -1,6 +1,6 @@
 """National customs tariff-line files -> staged rows, driven by one YAML mapping per layout.
 
-A mapping (ingest/customs_mappings/<name>.yml) declares the file's encoding, number format,
+A mapping (mappings/<name>.yml beside this module, see mapping.py) declares the file's encoding, number format,
 column names, how periods are laid out (`wide_monthly`: one column group per month, or `long`:
 one row per period), the quantity units and their kg factors, the value's currency and
 multiplier, the national-code -> (HS6, element) table and the partner-country table. Adding a
@@ -18,40 +18,20 @@ import csv
 import io
 import logging
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
-from ingest.landing import LandedFile, read_manifest
-from ingest.quarantine import QuarantinedRow
-from ingest.sources.customs_mapping import (
-    MAPPINGS_DIR,
-    PARSER_VERSION,
-    CustomsMapping,
-    available_mappings,
-    load_mapping,
-)
-from ingest.staged import FileRejected, ParseResult, StageReport, stage_landed_files
+from ingest.contract import FileRejected, Parser, ParseResult, QuarantinedRow
+from ingest.landing import LandedFile
+from ingest.parsing.textfiles import read_text
+from ingest.sources.customs.mapping import CustomsMapping
 
 logger = logging.getLogger(__name__)
 
 DATASET = "customs_records"
-__all__ = [
-    "CUSTOMS_SCHEMA",
-    "DATASET",
-    "MAPPINGS_DIR",
-    "PARSER_VERSION",
-    "CustomsMapping",
-    "available_mappings",
-    "load_mapping",
-    "parse_customs_csv",
-    "parser_for",
-    "stage_customs_files",
-]
 
 CUSTOMS_SCHEMA = pa.schema(
     [
@@ -79,7 +59,7 @@ class _BadLine(ValueError):
 
 
 def parse_customs_csv(landed: LandedFile, mapping: CustomsMapping) -> ParseResult:
-    text = _decode(landed, mapping)
+    text = read_text(landed, encodings=mapping.encodings, delimiter=mapping.delimiter)
     lines = list(csv.reader(io.StringIO(text), delimiter=mapping.delimiter))
     if len(lines) < mapping.header_row:
         raise FileRejected(f"{landed.original_name} has no header row")
@@ -95,9 +75,8 @@ def parse_customs_csv(landed: LandedFile, mapping: CustomsMapping) -> ParseResul
         try:
             parsed = _parse_line(cells, header, slots, mapping)
         except _BadLine as exc:
-            quarantined.append(QuarantinedRow(mapping.source, landed.file_id,
-                                              landed.original_name, line_number, str(exc),
-                                              mapping.delimiter.join(cells)))
+            quarantined.append(QuarantinedRow.of(landed, line_number, str(exc),
+                                                 mapping.delimiter.join(cells)))
             continue
         if parsed is None:
             skipped += 1
@@ -115,34 +94,9 @@ def parse_customs_csv(landed: LandedFile, mapping: CustomsMapping) -> ParseResul
     return ParseResult(rows=frame, quarantined=quarantined)
 
 
-def parser_for(mapping: CustomsMapping) -> Callable[[LandedFile], ParseResult]:
+def parser_for(mapping: CustomsMapping) -> Parser:
+    """The catalog's `parse(landed)` for every file of one mapping's layout."""
     return lambda landed: parse_customs_csv(landed, mapping)
-
-
-def stage_customs_files(
-    mapping: CustomsMapping,
-    files: Iterable[LandedFile] | None = None,
-    *,
-    landing_dir: Path | None = None,
-    staged_dir: Path | None = None,
-) -> StageReport:
-    """Stage every landed file of the mapping's source (or the given files)."""
-    if files is None:
-        files = read_manifest(landing_dir, mapping.source)
-    return stage_landed_files(files, dataset=DATASET, schema=CUSTOMS_SCHEMA,
-                              parse=parser_for(mapping), parser_version=mapping.parser_version,
-                              staged_dir=staged_dir)
-
-
-def _decode(landed: LandedFile, mapping: CustomsMapping) -> str:
-    with open(landed.path, "rb") as handle:
-        content = handle.read()
-    for encoding in mapping.encodings:
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileRejected(f"{landed.original_name} is in none of {', '.join(mapping.encodings)}")
 
 
 @dataclass(frozen=True)

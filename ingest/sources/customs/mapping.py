@@ -1,7 +1,8 @@
 """Customs mappings: the YAML that describes one national tariff-line file layout.
 
 Loaded and checked once (bad HS6, unknown element, unknown layout fail at load, naming the
-mapping), then used by ingest.sources.customs to read every file of that layout.
+mapping), then used by the customs parser to read every file of that layout. The shipped
+mappings are the YAML files in `mappings/` beside this module.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from typing import Any
 
 import yaml
 
-from ingest.seeds import element_symbols
+from ingest.reference.seeds import element_symbols
 
 # Bumped when the customs parser itself changes; each mapping adds its own `version`.
 PARSER_VERSION = 1
-MAPPINGS_DIR = Path(__file__).resolve().parents[1] / "customs_mappings"
+MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Helpers the parsers share: reporting periods, printed units, whole-file text checks."""

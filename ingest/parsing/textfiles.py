@@ -1,0 +1,65 @@
+"""Reading a landed delimited-text file, with whole-file checks before a parser reads its rows.
+
+A file that is damaged as a whole is rejected as a whole (FileRejected, quarantined with its
+name and the reason) rather than half-loaded: an interrupted download or copy leaves a file cut
+in the middle of a record, and a binary or UTF-16 file read as text is full of NUL characters
+or is not text in the expected encoding at all. Every CSV parser reads its file through
+`read_text`, so each gets the same checks and the same messages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from ingest.contract import FileRejected
+from ingest.landing import LandedFile
+
+
+def read_text(
+    landed: LandedFile, *, encodings: Sequence[str] = ("utf-8-sig",), delimiter: str = ","
+) -> str:
+    """The landed file decoded with the first encoding that fits, checked whole."""
+    text = decode(Path(landed.path).read_bytes(), landed.original_name, encodings)
+    check_complete_csv(text, landed.original_name, delimiter=delimiter)
+    return text
+
+
+def decode(content: bytes, name: str, encodings: Sequence[str] = ("utf-8-sig",)) -> str:
+    """`content` as text; FileRejected naming the file when no encoding fits."""
+    first_error: UnicodeDecodeError | None = None
+    for encoding in encodings:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
+    if len(encodings) == 1 and encodings[0].lower().startswith("utf-8") and first_error:
+        raise FileRejected(
+            f"{name} is not UTF-8 (byte {first_error.start}): re-export it as UTF-8 CSV"
+        )
+    raise FileRejected(f"{name} is in none of the encodings {', '.join(encodings)}")
+
+
+def check_complete_csv(text: str, name: str, *, delimiter: str = ",") -> None:
+    """Raise FileRejected when `text` is empty, holds NULs, or ends part-way through a record.
+
+    A last line without a line break is not enough on its own (hand-edited registers often lack
+    it): the file is cut when that line also ends inside a quoted field or lacks columns.
+    """
+    if not text.strip():
+        raise FileRejected(f"{name} is empty")
+    if "\x00" in text:
+        raise FileRejected(f"{name} contains NUL bytes: corrupted, or not a text file")
+    if text.endswith(("\n", "\r")):
+        return
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise FileRejected(f"{name} is truncated: it ends inside a quoted field ({exc})") from None
+    if len(rows) > 1 and len(rows[-1]) < len(rows[0]):
+        raise FileRejected(
+            f"{name} is truncated: its last record (record {len(rows)}) has {len(rows[-1])} of "
+            f"{len(rows[0])} columns and no line break"
+        )

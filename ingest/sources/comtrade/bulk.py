@@ -1,0 +1,253 @@
+"""Comtrade bulk text files (CSV/TSV, maybe gzipped) -> staged rows, through DuckDB.
+
+A year of all-country HS6 trade is about 10 million lines, of which the rare-earth lines are
+about 0.1 %. Reading every line into Python is what made the record parser too slow, so here
+DuckDB's CSV reader scans the file once (every column as text, each line numbered in file order;
+a large plain file as line-aligned pieces read at once, see line_pieces) and only three kinds of
+line leave the scan: lines in scope, lines whose cmdCode cannot be read, and lines with the
+wrong number of cells. Those few are checked and typed by the rule set the API path uses too
+(rules.py); DuckDB writes the good rows to Parquet and the bad ones go to quarantine with their
+record number.
+
+Scope (what staging keeps) is `ingest.reference.hs_codes.codes_in_scope()`: the HS6 lines and whole
+headings (2846) of the dbt seeds, exactly the codes dbt joins trade rows to. Everything else is
+out of scope, counted and logged, neither staged nor quarantined: other commodities, the TOTAL
+line, chapters (25, 26, 28, 36, 85) and the mixed headings (2530, 2612, 2805, 3606, 8505), which
+Comtrade computes as sums of HS6 lines and which hold mostly goods that are not rare earths. A
+numeric code longer than 6 digits (a national tariff line) is out of scope unless it starts with
+a kept HS6 line, in which case it is a bad row: ours, but not stageable as an HS record.
+
+Record numbers count data lines after the header, blank lines not counted; a line DuckDB reads with too few or too many cells is a bad row whatever its
+cmdCode says, since that cell may belong to another column (if most lines are, the file is
+rejected: its layout is not the header's). Only the columns a staged row needs are read: a byte
+that is not UTF-8 in one of them rejects the file; other columns are not looked at.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+import re
+import tempfile
+import zlib
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Self
+
+import duckdb
+
+from ingest.contract import FileRejected, ParseResult
+from ingest.landing import LandedFile
+from ingest.reference.hs_codes import codes_in_scope
+from ingest.sources.comtrade import line_pieces
+from ingest.sources.comtrade.api import parse_comtrade_json
+from ingest.sources.comtrade.rules import (
+    CheckedRecords,
+    HsScope,
+    RecordSql,
+    check_field_names,
+    sql_literal,
+)
+
+SOURCE_FORMAT = "bulk_csv"
+# 2: DuckDB path, rare-earth lines only (version 1 staged every commodity).
+BULK_PARSER_VERSION = 2
+# DuckDB may use this much memory before spilling to its temporary folder: the scan streams,
+# only the kept lines are held, so this is a ceiling for odd files, not what a normal file uses.
+MEMORY_LIMIT = "1GB"
+# DuckDB's CSV buffer (None: its default, 32 MB). Its threads split the file at buffer
+# boundaries; tests make it small so a small file spans many buffers.
+CSV_BUFFER_BYTES: int | None = None
+_MAX_HEADER_BYTES = 1 << 20
+# A plain file this large is read as line-aligned pieces at once, one per core (line_pieces).
+PARALLEL_MIN_BYTES = 64 << 20
+_DELIMITERS = "\t,|;"
+# No cell reads as SQL NULL except one the reader pads onto a short line, so "cell missing"
+# and "cell empty" stay apart; this string never occurs in a Comtrade file.
+_NO_NULL_STRING = "\x01\x02"
+
+
+@dataclass(frozen=True)
+class BulkLayout:
+    header: tuple[str, ...]
+    delimiter: str
+    gzipped: bool
+
+
+def read_layout(landed: LandedFile) -> BulkLayout:
+    """Header names and delimiter from the first line; FileRejected if there is none."""
+    with open(landed.path, "rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+    opener = gzip.open if gzipped else open
+    try:
+        with opener(landed.path, "rb") as handle:
+            first = handle.readline(_MAX_HEADER_BYTES)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise FileRejected(f"truncated or corrupt gzip {landed.original_name}: {exc}") from exc
+    try:
+        line = first.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise FileRejected(f"{landed.original_name} is not UTF-8 (byte {exc.start})") from exc
+    if not line.strip():
+        raise FileRejected(f"{landed.original_name} is empty: no header row")
+    delimiter = max(_DELIMITERS, key=line.count)
+    header = tuple(name.strip() for name in next(csv.reader([line], delimiter=delimiter)))
+    return BulkLayout(header=header, delimiter=delimiter, gzipped=gzipped)
+
+
+def parse_comtrade_bulk(landed: LandedFile) -> ParseResult:
+    """A bulk file as a DataFrame of staged rows (tests, small files; staging uses the writer)."""
+    if _is_json(landed):  # an API response saved to disk and dropped in with bulk files
+        return parse_comtrade_json(landed)
+    with _BulkScan(landed) as scan:
+        return scan.checked.result(scan.checked.good_rows())
+
+
+def stage_comtrade_bulk(landed: LandedFile, target: Path) -> ParseResult:
+    """Staging's writer: DuckDB writes the good rows of a text file to `target` (Parquet)."""
+    if _is_json(landed):
+        return parse_comtrade_json(landed)  # small; staging writes its rows
+    with _BulkScan(landed) as scan:
+        scan.checked.copy_good_rows(target)
+        return scan.checked.result(None)
+
+
+def _is_json(landed: LandedFile) -> bool:
+    with open(landed.path, "rb") as handle:
+        head = handle.read(64)
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
+
+
+class _BulkScan:
+    """One DuckDB session over one landed file: scan, then check the kept lines."""
+
+    def __init__(self, landed: LandedFile) -> None:
+        self.landed = landed
+        self.layout = read_layout(landed)
+        check_field_names(landed, self.layout.header)
+        self.sql = RecordSql(self.layout.header, HsScope(codes_in_scope()))
+        self._tmp = tempfile.TemporaryDirectory(prefix="reeflow-bulk-")
+        self.con = duckdb.connect(
+            config={
+                "memory_limit": MEMORY_LIMIT,
+                "temp_directory": self._tmp.name,
+                # row_number() over () numbers lines in file order only with this on.
+                "preserve_insertion_order": True,
+            }
+        )
+        self.con.execute("set enable_progress_bar = false")
+        self.checked: CheckedRecords | None = None
+
+    def __enter__(self) -> Self:
+        try:
+            self._scan()
+            self.checked = CheckedRecords(self.con, self.sql, self.landed, SOURCE_FORMAT)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.con.close()
+        self._tmp.cleanup()
+
+    def _scan(self) -> None:
+        bounds = None if self.layout.gzipped else line_pieces.piece_bounds(
+            Path(self.landed.path), _pieces(), PARALLEL_MIN_BYTES
+        )
+        if bounds is not None and self._scan_pieces(bounds):
+            return
+        try:
+            self.con.execute(_scan_sql(self.layout, self.sql, skip=1, table="candidates"), [self.landed.path])
+        except (duckdb.InvalidInputException, duckdb.IOException) as exc:
+            raise FileRejected(_read_error(self.landed, self.layout, exc)) from exc
+
+    def _scan_pieces(self, bounds: list[tuple[int, int]]) -> bool:
+        """Scan line-aligned pieces at once; False if one failed (the whole scan then names
+        the line in the file, not in a piece)."""
+        with line_pieces.fed_pieces(Path(self.landed.path), bounds) as pieces:
+            errors = line_pieces.run_at_once(
+                [partial(self._scan_piece, piece) for piece in pieces]
+            )
+        if errors:
+            if not all(isinstance(e, duckdb.InvalidInputException | duckdb.IOException)
+                       for e in errors):
+                raise errors[0]
+            for piece in range(len(bounds)):
+                self.con.execute(f"drop table if exists candidates_{piece}")
+            return False
+        # Each piece numbered its lines from 1: shift them by the lines of the pieces before.
+        selects, offset = [], 0
+        for piece in range(len(bounds)):
+            selects.append(
+                f"select rn + {offset} as rn, * exclude (rn) from candidates_{piece}"
+            )
+            offset += self.con.execute(
+                f"select coalesce(sum(lines), 0) from candidates_{piece}"
+            ).fetchall()[0][0]
+        self.con.execute(f"create table candidates as {' union all '.join(selects)}")
+        return True
+
+    def _scan_piece(self, piece: line_pieces.Piece) -> None:
+        cursor = self.con.cursor()  # its own connection to the same database: runs alongside
+        try:
+            cursor.execute("set enable_progress_bar = false")
+            cursor.execute(
+                _scan_sql(self.layout, self.sql, skip=1 if piece.index == 0 else 0,
+                                  table=f"candidates_{piece.index}"),
+                [piece.path],
+            )
+        finally:
+            cursor.close()
+
+
+def _pieces() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _read_error(landed: LandedFile, layout: BulkLayout, exc: duckdb.Error) -> str:
+    message = str(exc)
+    line = re.search(r"CSV Error on Line: (\d+)", message)
+    where = f" (line {line[1]})" if line else ""
+    if "unicode" in message.lower():
+        return f"{landed.original_name} is not UTF-8{where}"
+    if layout.gzipped and isinstance(exc, duckdb.IOException):
+        return f"truncated or corrupt gzip {landed.original_name}: {message.splitlines()[0]}"
+    return f"{landed.original_name} cannot be read as delimited text{where}: {message.splitlines()[0]}"
+
+
+def _scan_sql(layout: BulkLayout, sql: RecordSql, *, skip: int, table: str) -> str:
+    """The one pass over the file into `table` (rules.py's `candidates` layout); the file's
+    path is its one parameter."""
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(sql.width + 1))
+    options = ", ".join(
+        [
+            "header = false",
+            f"skip = {skip}",
+            "auto_detect = false",
+            f"columns = {{{columns}}}",
+            f"delim = {sql_literal(layout.delimiter)}",
+            "quote = '\"'",
+            "escape = '\"'",
+            f"nullstr = {sql_literal(_NO_NULL_STRING)}",
+            # Short lines are padded with NULL and long ones cut after c{n}: both are
+            # then seen and quarantined instead of failing the whole file.
+            "null_padding = true",
+            "strict_mode = false",
+            f"compression = '{'gzip' if layout.gzipped else 'none'}'",
+        ]
+        + ([f"buffer_size = {CSV_BUFFER_BYTES}"] if CSV_BUFFER_BYTES else [])
+    )
+    # A line leaves the scan if it may be in scope or cannot be classified cheaply; the rest
+    # (valid codes of other goods) are only counted, in the one NULL group.
+    keep = (f"({sql.scope.may_matter(sql.raw_cmd())})"
+            f" or {sql.last} is null or {sql.overflow} is not null")
+    cells = ", ".join(f"any_value({c}) as {c}" for c in [*sql.read, sql.overflow])
+    return f"""
+    create table {table} as
+    select case when {keep} then rn end as rn, count(*) as lines, {cells}
+    from (select *, row_number() over () as rn from read_csv(?, {options}))
+    group by 1
+    """
