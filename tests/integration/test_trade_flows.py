@@ -21,11 +21,12 @@ from tests.reeflow_cli import cli_env, run_reeflow
 M49 = {"CHN": 156, "JPN": 392, "KOR": 410, "MYS": 458, "USA": 842, "VNM": 704}
 
 
-def declared(*, reporter: str, partner: str, with_iso: bool = True, **values) -> dict:
+def declared(*, reporter: str, partner: str, period: str = "2023", with_iso: bool = True,
+             **values) -> dict:
     """A record between two countries named by ISO3, classified in HS 2022."""
     iso = {"reporter_iso": reporter, "partner_iso": partner} if with_iso else {}
-    return record(reporter=M49[reporter], partner=M49[partner], classificationCode="H6",
-                  **iso, **values)
+    return record(reporter=M49[reporter], partner=M49[partner], period=period,
+                  classificationCode="H6", **iso, **values)
 
 
 @pytest.fixture(scope="module")
