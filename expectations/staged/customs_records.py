@@ -14,7 +14,7 @@ ID_COLUMNS = ("file_id", "record_number", "period")
 
 def build_suite() -> gx.ExpectationSuite:
     expectations = [
-        # The mappings may only produce the customs flows (customs_mapping.py).
+        # The mappings may only produce the customs flows (mapping.py).
         gx.expectations.ExpectColumnValuesToBeInSet(
             column="flow_code", value_set=["M", "X", "RM", "RX"], meta=error()
         ),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,24 +25,9 @@ import duckdb
 import pytest
 
 from tests.inputs import JAPAN_FIGURES, USGS_2025, big_register, damaged, sha256_of
+from tests.reeflow_cli import REEFLOW, cli_env, run_reeflow
 
-REEFLOW = Path(sys.executable).with_name("reeflow")
 PATIENCE_S = 300  # generous for a loaded CI machine: a wait that runs out fails the test
-
-
-def _env(root: Path) -> dict[str, str]:
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(root),
-        "REEFLOW_DATA_DIR": str(root / "data"),
-        "REEFLOW_WAREHOUSE": str(root / "data" / "warehouse" / "reeflow.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
-
-
-def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(REEFLOW), *args], env=env, capture_output=True, text=True,
-                          timeout=900, check=False)
 
 
 def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -103,7 +87,7 @@ def _readable(path: Path) -> int:
 def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_run_recovers(
     tmp_path,
 ):
-    env = _env(tmp_path)
+    env = cli_env(tmp_path)
     data = tmp_path / "data"
     published = data / "warehouse" / "reeflow.duckdb"
     work = published.with_name("reeflow.work.duckdb")
@@ -113,7 +97,7 @@ def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_ru
     first = _start(env, tmp_path / "first.log")
     _wait_for(lambda: lock.exists() and lock.read_text().strip() == str(first.pid),
               "the first run to hold the lock", first)
-    second = _run(env, "run")
+    second = run_reeflow(env, "run")
     assert second.returncode == 2
     assert f"another reeflow run is in progress (pid {first.pid})" in second.stderr
     assert "Traceback" not in second.stderr
@@ -139,7 +123,7 @@ def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_ru
     _wait_for(lambda: work.stat().st_mtime_ns != before, "dbt to write", transforming)
     _kill(transforming)
     assert sha256_of(published) == good and _readable(published) > 0
-    refused = _run(env, "publish")  # the half-built working database is not publishable
+    refused = run_reeflow(env, "publish")  # the half-built working database is not publishable
     assert refused.returncode == 2 and "not publishing: the last run" in refused.stderr
     assert sha256_of(published) == good
 
@@ -151,7 +135,7 @@ def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_ru
     holder = lock.read_text().strip()
     assert holder.isdigit() and not Path(f"/proc/{holder}").exists()  # names a finished process
 
-    recovered = _run(env, "run")
+    recovered = run_reeflow(env, "run")
     assert recovered.returncode == 0, recovered.stdout[-3000:] + recovered.stderr[-3000:]
     # Each run closes the books on the one killed before it (its duckdb pool slot, above all).
     assert (tmp_path / "transform.log").read_text().count("was interrupted; marked failed") == 1
@@ -168,7 +152,7 @@ def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_ru
 
 
 def test_bad_inputs_are_quarantined_the_rest_loads_once_and_stale_sources_show(tmp_path):
-    env = _env(tmp_path)
+    env = cli_env(tmp_path)
     data = tmp_path / "data"
     bad: dict[tuple[str, str], str] = {}
     for source, original in (("usgs_mcs", USGS_2025), ("published_aggregate", JAPAN_FIGURES)):
@@ -182,7 +166,8 @@ def test_bad_inputs_are_quarantined_the_rest_loads_once_and_stale_sources_show(t
     (data / "inbox" / "usgs_mcs" / "mcs2025-copy.csv").write_bytes(USGS_2025.read_bytes())
     (data / "inbox" / "published_aggregate" / "big_register.csv").write_bytes(
         big_register(3000, bad_row=1234))
-    twice = [_run(env, "ingest", "file", str(USGS_2025), "--format", "usgs_mcs") for _ in range(2)]
+    twice = [run_reeflow(env, "ingest", "file", str(USGS_2025), "--format", "usgs_mcs")
+             for _ in range(2)]
     assert [r.returncode for r in twice] == [0, 0]
     assert "landed mcs2025" in twice[0].stderr and "already landed mcs2025" in twice[1].stderr
     # A Comtrade bulk file whose data is from 2019: older than the 400 days the kind allows.
@@ -191,11 +176,11 @@ def test_bad_inputs_are_quarantined_the_rest_loads_once_and_stale_sources_show(t
                     "partnerCode,partnerISO,flowCode,classificationCode,cmdCode,netWgt,grossWgt,"
                     "primaryValue\nC,A,2019,52,2019,392,JPN,156,CHN,M,H5,284690,1200000,1250000,"
                     "9800000\n")
-    landed = _run(env, "ingest", "file", str(bulk), "--format", "comtrade_bulk",
+    landed = run_reeflow(env, "ingest", "file", str(bulk), "--format", "comtrade_bulk",
                   "--vintage", "2019-06-30")
     assert landed.returncode == 0, landed.stderr
 
-    result = _run(env, "run")
+    result = run_reeflow(env, "run")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     with duckdb.connect(str(data / "warehouse" / "reeflow.duckdb"), read_only=True) as con:
         quarantined = con.execute(
@@ -221,7 +206,7 @@ def test_bad_inputs_are_quarantined_the_rest_loads_once_and_stale_sources_show(t
     assert counts == (194, 2999, 66)
     assert sorted(usgs_files) == [f"mcs{year}-raree_world.csv" for year in range(2019, 2027)]
 
-    status = _run(env, "status")
+    status = run_reeflow(env, "status")
     assert status.returncode == 0, status.stderr
     lines = {line.split()[0]: line for line in status.stdout.splitlines()
              if line.startswith("  ") and line.split() and line.split()[0] in

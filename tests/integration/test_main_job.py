@@ -11,8 +11,8 @@ import duckdb
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.reeflow_cli import cli_env, run_reeflow
 
-REEFLOW = Path(sys.executable).with_name("reeflow")
 BI_CLIENT = REPO_ROOT / ".venv-bi14"
 MARTS = ["dim_elements", "fct_mine_production", "mart_stage_concentration",
          "mart_import_dependency", "fct_published_figures", "fct_trade_flows",
@@ -20,11 +20,6 @@ MARTS = ["dim_elements", "fct_mine_production", "mart_stage_concentration",
          "fct_element_stage_flows", "mart_country_balances", "mart_balance_issues",
          "mart_supply_origins", "mart_stockpile_cover", "mart_disruption_scenarios",
          "mart_sankey_flows"]
-
-
-def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    # No activated venv and a minimal PATH: the CLI must find its own dbt.
-    return subprocess.run([str(REEFLOW), *args], env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
 def _snapshot(path: Path) -> dict[str, list[tuple]]:
@@ -35,21 +30,15 @@ def _snapshot(path: Path) -> dict[str, list[tuple]]:
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("reeflow")
-    warehouse = root / "data" / "warehouse" / "reeflow.duckdb"
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(root),
-        "REEFLOW_DATA_DIR": str(root / "data"),
-        "REEFLOW_WAREHOUSE": str(warehouse),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
-    first = _run(env, "run")
+    env = cli_env(root)
+    warehouse = Path(env["REEFLOW_WAREHOUSE"])
+    first = run_reeflow(env, "run")
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     after_first = _snapshot(warehouse)
     # An analyst keeps the published file open through the whole second run.
     reader = duckdb.connect(str(warehouse), read_only=True)
     published_before = reader.execute("select published_at from quality.publications").fetchone()
-    second = _run(env, "run")
+    second = run_reeflow(env, "run")
     still_readable = reader.execute("select published_at from quality.publications").fetchone()
     reader.close()
     return {
@@ -295,7 +284,7 @@ def test_published_marts_use_only_bi_friendly_types(two_runs):
 
 
 def test_status_reports_tables_and_vintage(two_runs):
-    result = _run(two_runs["env"], "status")
+    result = run_reeflow(two_runs["env"], "status")
     assert result.returncode == 0, result.stderr
     assert "Last published" in result.stdout
     assert "usgs_mcs" in result.stdout and "MCS2019..MCS2026" in result.stdout
@@ -305,7 +294,7 @@ def test_rollback_restores_the_previous_snapshot(two_runs, tmp_path):
     env = two_runs["env"]
     with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
         current = con.execute("select published_at from quality.publications").fetchone()
-    result = _run(env, "rollback")
+    result = run_reeflow(env, "rollback")
     assert result.returncode == 0, result.stderr
     with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
         restored = con.execute("select published_at from quality.publications").fetchone()

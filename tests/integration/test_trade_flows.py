@@ -1,87 +1,71 @@
 """Trade records through the whole pipeline: land, stage, reconcile mirrors, element content.
 
-The records are built in the tests from the real Comtrade API record (the reference response's
-first record, every field as the API spells it) with test values; they are test inputs, never
-shipped data. One `reeflow run` serves every assertion.
+The records are built in the tests from the real Comtrade API record (tests/builders.py: every
+field as the API spells it) with test values; they are test inputs, never shipped data. One
+`reeflow run` serves every assertion.
 """
 
 from __future__ import annotations
 
-import copy
 import csv
-import functools
 import io
-import json
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import reference_file
-from tests.integration.test_main_job import _run
-from tests.unit.test_customs import japan_header, japan_line
+from tests.builders import api_answer, japan_header, japan_line, record
+from tests.reeflow_cli import cli_env, run_reeflow
 
 # Comtrade codes: China 156, Japan 392, Korea 410, Malaysia 458, USA 842 (not M49's 840).
 M49 = {"CHN": 156, "JPN": 392, "KOR": 410, "MYS": 458, "USA": 842, "VNM": 704}
 
 
-def _record(template: dict, *, reporter: str, partner: str, flow: str, cmd: str, kg: float | None,
-            usd: float, period: str = "2023", with_iso: bool = True) -> dict:
-    record = copy.deepcopy(template)
-    monthly = len(period) == 6
-    record.update(
-        freqCode="M" if monthly else "A", period=period, refYear=int(period[:4]),
-        refMonth=int(period[4:]) if monthly else 52, refPeriodId=int(period[:6].ljust(6, "0") + "01"),
-        reporterCode=M49[reporter], reporterISO=reporter if with_iso else None,
-        partnerCode=M49[partner], partnerISO=partner if with_iso else None,
-        flowCode=flow, flowDesc="Import" if flow == "M" else "Export",
-        classificationCode="H6", cmdCode=cmd, aggrLevel=len(cmd), isLeaf=len(cmd) == 6,
-        netWgt=kg, qty=kg, qtyUnitCode=8, qtyUnitAbbr="kg", primaryValue=usd,
-        cifvalue=usd if flow == "M" else None, fobvalue=usd if flow == "X" else None,
-    )
-    return record
-
-
-def _api_answer(records: list[dict]) -> bytes:
-    return json.dumps({"elapsedTime": "0.1 secs", "count": len(records), "data": records,
-                       "error": ""}).encode()
+def declared(*, reporter: str, partner: str, period: str = "2023", with_iso: bool = True,
+             **values) -> dict:
+    """A record between two countries named by ISO3, classified in HS 2022."""
+    iso = {"reporter_iso": reporter, "partner_iso": partner} if with_iso else {}
+    return record(reporter=M49[reporter], partner=M49[partner], period=period,
+                  classificationCode="H6", **iso, **values)
 
 
 @pytest.fixture(scope="module")
 def traded(tmp_path_factory):
-    template = json.loads(reference_file("comtrade-api", "data_v1_get_C_A_HS__reporter156_period2010_TOTAL.json")
-                          .read_text())["data"][0]
     root = tmp_path_factory.mktemp("trade")
-    data = root / "data"
-    r = functools.partial(_record, template)
+    env = cli_env(root)
+    data = Path(env["REEFLOW_DATA_DIR"])
     api_inbox = data / "inbox" / "comtrade_api"
     api_inbox.mkdir(parents=True)
-    (api_inbox / "japan_2023.json").write_bytes(_api_answer([
+    (api_inbox / "japan_2023.json").write_bytes(api_answer([
         # Both sides declared: Japan's import is used, China's export is the mirror.
-        r(reporter="JPN", partner="CHN", flow="M", cmd="284690", kg=1_000_000, usd=11_000_000),
-        r(reporter="CHN", partner="JPN", flow="X", cmd="284690", kg=900_000, usd=9_000_000),
-        r(reporter="JPN", partner="MYS", flow="M", cmd="284690", kg=500_000, usd=5_500_000),
+        declared(reporter="JPN", partner="CHN", flow="M", cmd="284690", kg=1_000_000,
+                 usd=11_000_000),
+        declared(reporter="CHN", partner="JPN", flow="X", cmd="284690", kg=900_000, usd=9_000_000),
+        declared(reporter="JPN", partner="MYS", flow="M", cmd="284690", kg=500_000, usd=5_500_000),
         # Out of scope: partner World is a total, not a flow.
-        r(reporter="JPN", partner="CHN", flow="M", cmd="284690", kg=1, usd=1) | {"partnerCode": 0, "partnerISO": "W00"},
+        declared(reporter="JPN", partner="CHN", flow="M", cmd="284690", kg=1, usd=1,
+                 partnerCode=0, partnerISO="W00"),
     ]))
-    (api_inbox / "usa_2023.json").write_bytes(_api_answer([
+    (api_inbox / "usa_2023.json").write_bytes(api_answer([
         # Only the importer declared; no ISO codes in the record: USA is found by Comtrade's 842.
-        r(reporter="USA", partner="MYS", flow="M", cmd="280530", kg=200_000, usd=4_000_000, with_iso=False),
+        declared(reporter="USA", partner="MYS", flow="M", cmd="280530", kg=200_000,
+                 usd=4_000_000, with_iso=False),
     ]))
-    (api_inbox / "china_exports_2023.json").write_bytes(_api_answer([
+    (api_inbox / "china_exports_2023.json").write_bytes(api_answer([
         # Only the exporter declared: the mirror fills the importer's gap.
-        r(reporter="CHN", partner="VNM", flow="X", cmd="850511", kg=100_000, usd=5_000_000),
+        declared(reporter="CHN", partner="VNM", flow="X", cmd="850511", kg=100_000, usd=5_000_000),
         # Korea declared the heading only; China its subheading: compared at heading level.
-        r(reporter="KOR", partner="CHN", flow="M", cmd="2846", kg=300_000, usd=3_000_000),
-        r(reporter="CHN", partner="KOR", flow="X", cmd="284690", kg=280_000, usd=2_500_000),
+        declared(reporter="KOR", partner="CHN", flow="M", cmd="2846", kg=300_000, usd=3_000_000),
+        declared(reporter="CHN", partner="KOR", flow="X", cmd="284690", kg=280_000, usd=2_500_000),
     ]))
-    (api_inbox / "japan_monthly_2022.json").write_bytes(_api_answer([
-        r(reporter="JPN", partner="CHN", flow="M", cmd="280530", kg=10_000, usd=1, period="202201"),
-        r(reporter="JPN", partner="CHN", flow="M", cmd="280530", kg=15_000, usd=1, period="202202"),
+    (api_inbox / "japan_monthly_2022.json").write_bytes(api_answer([
+        declared(reporter="JPN", partner="CHN", flow="M", cmd="280530", kg=kg, usd=1, period=month)
+        for month, kg in (("202201", 10_000), ("202202", 15_000))
     ]))
     # Japan's customs lines for 2024 (thousand yen, kg) replace Comtrade's record for the same flow.
-    (api_inbox / "japan_2024.json").write_bytes(_api_answer([
-        r(reporter="JPN", partner="CHN", flow="M", cmd="284690", kg=777_000, usd=1, period="2024"),
+    (api_inbox / "japan_2024.json").write_bytes(api_answer([
+        declared(reporter="JPN", partner="CHN", flow="M", cmd="284690", kg=777_000, usd=1,
+                 period="2024"),
     ]))
     customs_inbox = data / "inbox" / "customs_jpn"
     customs_inbox.mkdir(parents=True)
@@ -93,14 +77,7 @@ def traded(tmp_path_factory):
     writer.writerow(japan_line("2", "284610000", "113", "", "KG", {1: ("0", "500", "2000")}))
     (customs_inbox / "japan_2024.csv").write_text(buffer.getvalue(), encoding="utf-8")
 
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(root),
-        "REEFLOW_DATA_DIR": str(data),
-        "REEFLOW_WAREHOUSE": str(data / "warehouse" / "reeflow.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
-    result = _run(env, "run")
+    result = run_reeflow(env, "run")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return Path(env["REEFLOW_WAREHOUSE"])
 

@@ -10,7 +10,7 @@ from ingest.landing import read_manifest
 from ingest.sources.comtrade import KEY_HEADER, SOURCE_API
 from ingest.sources.comtrade.codes import comtrade_code
 from orchestration import cli
-from tests.unit.test_comtrade_client import API_KEY, DATA_PATH, record
+from tests.builders import API_KEY, DATA_PATH, api_answer, record
 
 ARGS = ["ingest", "comtrade", "--reporter", "JPN,USA", "--partner", "all",
         "--cmd", "280530,2846,850511", "--period", "2023"]
@@ -21,10 +21,6 @@ def api(reeflow_env, httpserver, monkeypatch):
     monkeypatch.setenv("COMTRADE_BASE_URL", httpserver.url_for("/"))
     monkeypatch.setenv("COMTRADE_API_KEY", API_KEY)
     return httpserver
-
-
-def _answer(records):
-    return json.dumps({"elapsedTime": "0.1 secs", "count": len(records), "data": records, "error": ""})
 
 
 def test_iso3_codes_become_comtrade_codes():
@@ -40,7 +36,7 @@ def test_lands_stages_and_resumes_without_asking_again(api, capsys):
             query_string={"reporterCode": reporter, "period": "2023", "cmdCode": "280530,2846,850511",
                           "flowCode": "M,X", "partner2Code": "0", "customsCode": "C00", "motCode": "0",
                           "includeDesc": "TRUE", "maxRecords": "250000"},
-        ).respond_with_data(_answer([record(reporter=int(reporter), period="2023")]),
+        ).respond_with_data(api_answer([record(reporter=int(reporter), period="2023")]),
                             content_type="application/json")
     assert cli.main(ARGS) == 0
     api.check_assertions()
@@ -57,7 +53,7 @@ def test_lands_stages_and_resumes_without_asking_again(api, capsys):
 
 def test_a_refused_key_fails_clearly_and_keeps_what_landed(api, capsys):
     api.expect_ordered_request(DATA_PATH).respond_with_data(
-        _answer([record(reporter=392, period="2023")]), content_type="application/json")
+        api_answer([record(reporter=392, period="2023")]), content_type="application/json")
     api.expect_ordered_request(DATA_PATH).respond_with_data(
         '{"statusCode": 401, "message": "Access denied due to invalid subscription key."}', status=401)
     assert cli.main(ARGS) == cli.EXIT_FAILED

@@ -1,7 +1,7 @@
 """The DuckDB path for Comtrade bulk text files: scope, record numbers, broken files, staging.
 
-Lines are built from the first record of the real API response (reference-data/comtrade-api),
-written under the bulk files' header (the data-item dictionary's spellings).
+Lines are built from the first record of the real API response (tests/builders.py), written
+under the bulk files' header (the data-item dictionary's spellings).
 """
 
 from __future__ import annotations
@@ -11,14 +11,11 @@ import gzip
 import json
 import logging
 from itertools import pairwise
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks.comtrade_bulk_generator import BULK_HEADER  # the real bulk-file header
 from ingest.contract import QUARANTINE_SCHEMA, FileRejected
-from ingest.landing import LandedFile, land_bytes
 from ingest.reference.hs_codes import codes_in_scope
 from ingest.reference.seeds import SEEDS_DIR
 from ingest.sources.comtrade import (
@@ -32,34 +29,28 @@ from ingest.sources.comtrade import (
 )
 from ingest.sources.comtrade import bulk as comtrade_bulk
 from ingest.staging import stage_landed_files
+from tests.builders import (
+    BULK_HEADER,
+    REAL_ANSWER,
+    bulk_cells,
+    bulk_file,
+    bulk_line,
+    rare_earth,
+    real_record,
+)
 from tests.conftest import reference_file
 
-
-def real_record() -> dict[str, str]:
-    """China's 2010 imports from Argentina as Comtrade sent them, as bulk-file text cells."""
-    path = reference_file("comtrade-api", "data_v1_get_C_A_HS__reporter156_period2010_TOTAL.json")
-    record = json.loads(path.read_text(encoding="utf-8"))["data"][0]
-    lookup = {name.lower(): value for name, value in record.items()}
-    cells = {name: lookup.get(name.lower()) for name in BULK_HEADER}
-    cells.update(cmdCode="280530", netWgt=1250.5, qty=1250.5, qtyUnitCode=8)
-    return {name: "" if value is None else str(value) for name, value in cells.items()}
+# China's 2010 imports from Argentina as Comtrade sent them, made 1,250.5 kg of HS 280530.
+CELLS = bulk_cells(rare_earth(real_record(), kg=1250.5))
 
 
 def line(delimiter: str = ",", **changes) -> str:
-    cells = {**real_record(), **{name: str(value) for name, value in changes.items()}}
-    return delimiter.join(cells[name] for name in BULK_HEADER)
+    return bulk_line({**CELLS, **{name: str(value) for name, value in changes.items()}}, delimiter)
 
 
-def bulk_file(lines: list[str], delimiter: str = ",") -> str:
-    return "\n".join([delimiter.join(BULK_HEADER), *lines]) + "\n"
-
-
-def land(tmp_path: Path, content: bytes | str, name: str = "bulk.csv", **kwargs) -> LandedFile:
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-    landed, _ = land_bytes(content, source=SOURCE_BULK, name=name,
-                           landing_dir=tmp_path / "landing", **kwargs)
-    return landed
+@pytest.fixture
+def land_as() -> dict:
+    return {"source": SOURCE_BULK, "name": "bulk.csv"}
 
 
 def test_scope_is_the_codes_dbt_joins_trade_rows_to():
@@ -72,7 +63,21 @@ def test_scope_is_the_codes_dbt_joins_trade_rows_to():
     assert not {"28", "2805", "8505", "TOTAL"} & codes_in_scope()
 
 
-def test_out_of_scope_codes_are_counted_not_quarantined(tmp_path):
+@pytest.mark.reference_data
+def test_scope_codes_are_in_comtrades_whole_hs_list_and_headings_cover_their_subheadings():
+    hs_list = json.loads(reference_file("comtrade-api", "reference_HS.json").read_text("utf-8"))
+    entries = {entry["id"]: entry for entry in hs_list["results"]}  # H6 (HS 2022), 8,262 codes
+    for code in codes_in_scope():
+        assert (entries[code]["aggrLevel"], entries[code]["isLeaf"]) == (
+            (6, "1") if len(code) == 6 else (4, "0")), code
+    with open(SEEDS_DIR / "hs_headings.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            subheadings = {code for code, entry in entries.items()
+                           if entry["parent"] == row["heading"]}
+            assert set(row["covers_hs6"].split(";")) == subheadings, row["heading"]
+
+
+def test_out_of_scope_codes_are_counted_not_quarantined(land):
     lines = [
         line(cmdCode="280530"),  # 1 in scope
         line(cmdCode="010121"),  # 2 horses: another commodity
@@ -88,7 +93,7 @@ def test_out_of_scope_codes_are_counted_not_quarantined(tmp_path):
         line(cmdCode=""),  # 12 no code at all
         line(cmdCode="2846"),  # 13 rare-earth compounds as a whole heading: kept for dbt
     ]
-    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    result = parse_comtrade_bulk(land(bulk_file(lines)))
     assert result.rows["record_number"].tolist() == [1, 6, 13]
     assert result.rows["cmd_code"].tolist() == ["280530", "284690", "2846"]
     assert result.out_of_scope == 6  # lines 2, 3, 4, 5, 8, 11
@@ -101,7 +106,7 @@ def test_out_of_scope_codes_are_counted_not_quarantined(tmp_path):
     }
 
 
-def test_rules_and_reasons_match_the_record_parser(tmp_path):
+def test_rules_and_reasons_match_the_record_parser(land):
     lines = [
         line(netWgt="-5"),
         line(reporterCode=""),
@@ -112,7 +117,7 @@ def test_rules_and_reasons_match_the_record_parser(tmp_path):
         line(motCode="99999999999"),
         line(netWgt='"1,250.5"', refMonth="", period="201003", freqCode="M"),
     ]
-    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    result = parse_comtrade_bulk(land(bulk_file(lines)))
     assert [(q.row_number, q.reason) for q in result.quarantined] == [
         (1, "negative netWgt -5"),
         (2, "missing reporterCode"),
@@ -129,11 +134,11 @@ def test_rules_and_reasons_match_the_record_parser(tmp_path):
     assert json.loads(result.quarantined[0].raw)["reporterCode"] == "156"
 
 
-def test_one_bad_row_among_thousands_keeps_its_record_number(tmp_path):
+def test_one_bad_row_among_thousands_keeps_its_record_number(land):
     codes = sorted(codes_in_scope()) + ["010121", "870323", "TOTAL"]
     lines = [line(cmdCode=codes[i % len(codes)], partnerCode=i % 250) for i in range(5000)]
     lines[3216] = line(cmdCode="280530", netWgt="-7.5")  # record 3217
-    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    result = parse_comtrade_bulk(land(bulk_file(lines)))
     assert [(q.row_number, q.reason) for q in result.quarantined] == [
         (3217, "negative netWgt -7.5")
     ]
@@ -144,29 +149,29 @@ def test_one_bad_row_among_thousands_keeps_its_record_number(tmp_path):
     assert (result.rows["partner_code"] == (result.rows["record_number"] - 1) % 250).all()
 
 
-def test_record_numbers_hold_across_duckdb_parallel_buffers(tmp_path, monkeypatch):
+def test_record_numbers_hold_across_duckdb_parallel_buffers(land, monkeypatch):
     # 64 KiB buffers make this ~3 MB file span ~50 of them, read by DuckDB's threads at once.
     monkeypatch.setattr(comtrade_bulk, "CSV_BUFFER_BYTES", 1 << 16)
     lines = [line(cmdCode="280530" if i % 7 == 0 else "870323", qty=i + 1) for i in range(20000)]
-    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    result = parse_comtrade_bulk(land(bulk_file(lines)))
     rows = result.rows
     assert len(rows) == len(range(0, 20000, 7))
     assert (rows["record_number"] == rows["qty"]).all()  # qty holds the line's own number
 
 
-def test_blank_lines_are_skipped_and_not_counted(tmp_path):
+def test_blank_lines_are_skipped_and_not_counted(land):
     empty_cells = "," * (len(BULK_HEADER) - 1)
     lines = [line(), "", empty_cells, line(netWgt="-1"), "   ", line()]
-    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    result = parse_comtrade_bulk(land(bulk_file(lines)))
     assert [q.row_number for q in result.quarantined] == [2]
     assert result.rows["record_number"].tolist() == [1, 3]
     assert result.out_of_scope == 0
 
 
-def test_truncated_last_line_is_quarantined_and_the_rest_load(tmp_path):
+def test_truncated_last_line_is_quarantined_and_the_rest_load(land):
     text = bulk_file([line(), line(partnerCode=32), line(partnerCode=276)])
     cut = text[: text.rindex(",280530,") + 4]  # the download stopped inside the cmdCode cell
-    result = parse_comtrade_bulk(land(tmp_path, cut))
+    result = parse_comtrade_bulk(land(cut))
     assert result.rows["record_number"].tolist() == [1, 2]
     [bad] = result.quarantined
     assert bad.row_number == 3
@@ -176,49 +181,49 @@ def test_truncated_last_line_is_quarantined_and_the_rest_load(tmp_path):
     )
 
 
-def test_line_with_extra_cells_is_quarantined_whatever_its_code(tmp_path):
+def test_line_with_extra_cells_is_quarantined_whatever_its_code(land):
     lines = [line(), line(cmdCode="010121") + ",shifted", line()]
-    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    result = parse_comtrade_bulk(land(bulk_file(lines)))
     assert [q.row_number for q in result.quarantined] == [2]
     assert result.quarantined[0].reason.startswith(f"more than {len(BULK_HEADER)} cells")
     assert result.rows["record_number"].tolist() == [1, 3]
 
 
-def test_a_layout_the_header_does_not_describe_rejects_the_file(tmp_path):
+def test_a_layout_the_header_does_not_describe_rejects_the_file(land):
     # Data lines with a trailing delimiter the header lacks: every line one cell too many.
     lines = [line(partnerCode=i) + "," for i in range(300)]
     with pytest.raises(FileRejected, match="300 of 300 lines do not have the header's 33 cells"):
-        parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+        parse_comtrade_bulk(land(bulk_file(lines)))
 
 
-def test_wrong_encoding_rejects_the_file_naming_the_line(tmp_path):
+def test_wrong_encoding_rejects_the_file_naming_the_line(land):
     text = bulk_file([line(), line(flowCode="M\u00e9"), line()])
     with pytest.raises(FileRejected, match=r"is not UTF-8 \(line 3\)"):
-        parse_comtrade_bulk(land(tmp_path, text.encode("latin-1")))
+        parse_comtrade_bulk(land(text.encode("latin-1")))
 
 
-def test_utf16_file_is_rejected(tmp_path):
+def test_utf16_file_is_rejected(land):
     text = bulk_file([line()], delimiter=",")
     with pytest.raises(FileRejected, match="is not UTF-8"):
-        parse_comtrade_bulk(land(tmp_path, text.encode("utf-16")))
+        parse_comtrade_bulk(land(text.encode("utf-16")))
 
 
-def test_empty_file_is_rejected(tmp_path):
+def test_empty_file_is_rejected(land):
     with pytest.raises(FileRejected, match="is empty: no header row"):
-        parse_comtrade_bulk(land(tmp_path, b""))
+        parse_comtrade_bulk(land(b""))
 
 
-def test_header_only_file_gives_no_rows_and_no_quarantine(tmp_path):
-    result = parse_comtrade_bulk(land(tmp_path, "\t".join(BULK_HEADER) + "\n"))
+def test_header_only_file_gives_no_rows_and_no_quarantine(land):
+    result = parse_comtrade_bulk(land("\t".join(BULK_HEADER) + "\n"))
     assert result.rows.empty and result.quarantined == [] and result.out_of_scope == 0
     assert list(result.rows.columns) == COMTRADE_SCHEMA.names
 
 
-def test_tab_delimited_gzip_with_bom_and_crlf_reads_like_plain_csv(tmp_path):
+def test_tab_delimited_gzip_with_bom_and_crlf_reads_like_plain_csv(land):
     lines = [line("\t"), line("\t", cmdCode="010121"), line("\t", partnerCode=276)]
     text = "\ufeff" + bulk_file(lines, delimiter="\t").replace("\n", "\r\n")
-    gzipped = parse_comtrade_bulk(land(tmp_path, gzip.compress(text.encode()), name="f.txt.gz"))
-    plain = parse_comtrade_bulk(land(tmp_path, bulk_file([line(), line(cmdCode="010121"),
+    gzipped = parse_comtrade_bulk(land(gzip.compress(text.encode()), name="f.txt.gz"))
+    plain = parse_comtrade_bulk(land(bulk_file([line(), line(cmdCode="010121"),
                                                           line(partnerCode=276)])))
     assert gzipped.rows["partner_code"].tolist() == [32, 276]
     assert gzipped.out_of_scope == plain.out_of_scope == 1
@@ -226,48 +231,46 @@ def test_tab_delimited_gzip_with_bom_and_crlf_reads_like_plain_csv(tmp_path):
     assert gzipped.rows[same].equals(plain.rows[same])
 
 
-def test_truncated_gzip_is_rejected(tmp_path):
+def test_truncated_gzip_is_rejected(land):
     lines = [line(partnerCode=i) for i in range(3000)]
     content = gzip.compress(bulk_file(lines).encode())
     with pytest.raises(FileRejected, match="truncated or corrupt gzip"):
-        parse_comtrade_bulk(land(tmp_path, content[: len(content) // 2], name="cut.csv.gz"))
+        parse_comtrade_bulk(land(content[: len(content) // 2], name="cut.csv.gz"))
 
 
-def test_unknown_column_is_ignored_and_logged_once(tmp_path, caplog):
+def test_unknown_column_is_ignored_and_logged_once(land, caplog):
     text = bulk_file([line() + ",12.5", line() + ",13"]).replace(
         "isAggregate\n", "isAggregate,carbonContentKg\n", 1
     )
     with caplog.at_level(logging.WARNING, logger="ingest.sources.comtrade.rules"):
-        result = parse_comtrade_bulk(land(tmp_path, text))
+        result = parse_comtrade_bulk(land(text))
     assert len(result.rows) == 2 and result.quarantined == []
     assert len([r for r in caplog.records if "carbonContentKg" in r.getMessage()]) == 1
 
 
-def test_missing_required_column_rejects_the_file_naming_it(tmp_path):
+def test_missing_required_column_rejects_the_file_naming_it(land):
     header = [name for name in BULK_HEADER if name != "flowCode"]
-    text = ",".join(header) + "\n" + ",".join(real_record()[name] for name in header) + "\n"
+    text = ",".join(header) + "\n" + ",".join(CELLS[name] for name in header) + "\n"
     with pytest.raises(FileRejected, match="lacks required Comtrade field.*flowCode"):
-        parse_comtrade_bulk(land(tmp_path, text))
+        parse_comtrade_bulk(land(text))
 
 
-def test_sample_vintage_marks_every_row(tmp_path):
-    result = parse_comtrade_bulk(land(tmp_path, bulk_file([line()]), vintage=SAMPLE_VINTAGE))
+def test_sample_vintage_marks_every_row(land):
+    result = parse_comtrade_bulk(land(bulk_file([line()]), vintage=SAMPLE_VINTAGE))
     assert result.rows["is_sample"].tolist() == [True]
-    real = parse_comtrade_bulk(land(tmp_path, bulk_file([line(), line()])))
+    real = parse_comtrade_bulk(land(bulk_file([line(), line()])))
     assert real.rows["is_sample"].tolist() == [False, False]
 
 
-def test_api_json_dropped_with_bulk_files_takes_the_json_path(tmp_path):
-    content = reference_file(
-        "comtrade-api", "data_v1_get_C_A_HS__reporter156_period2010_TOTAL.json"
-    ).read_bytes()
-    result = parse_comtrade_bulk(land(tmp_path, content, name="saved.json"))
+def test_api_json_dropped_with_bulk_files_takes_the_json_path(land):
+    content = REAL_ANSWER.read_bytes()
+    result = parse_comtrade_bulk(land(content, name="saved.json"))
     assert len(result.quarantined) == 4  # the real file's TOTAL records, as the API path says
 
 
-def test_staging_writes_duckdb_parquet_and_quarantine(tmp_path):
+def test_staging_writes_duckdb_parquet_and_quarantine(land, tmp_path):
     lines = [line(), line(cmdCode="010121"), line(netWgt="-3"), line(partnerCode=276)]
-    landed = land(tmp_path, bulk_file(lines))
+    landed = land(bulk_file(lines))
     staged = tmp_path / "staged"
 
     def stage():
@@ -292,8 +295,8 @@ def test_staging_writes_duckdb_parquet_and_quarantine(tmp_path):
     assert (again.files_parsed, again.files_skipped) == (0, 1)
 
 
-def test_rejected_file_stages_an_empty_table_and_one_quarantine_row(tmp_path):
-    landed = land(tmp_path, b"")
+def test_rejected_file_stages_an_empty_table_and_one_quarantine_row(land, tmp_path):
+    landed = land(b"")
     report = stage_landed_files(
         [landed], dataset="comtrade_records", schema=COMTRADE_SCHEMA, parse=parse_comtrade_bulk,
         write=stage_comtrade_bulk, parser_version=BULK_PARSER_VERSION,
@@ -339,13 +342,13 @@ def test_pieces_end_at_line_ends_and_cover_the_file(tmp_path):
     assert line_pieces.piece_bounds(quoted, 3, min_bytes=0) is None  # a quote may hide a newline
 
 
-def test_record_numbers_are_exact_when_read_in_pieces(tmp_path, in_pieces):
+def test_record_numbers_are_exact_when_read_in_pieces(land, in_pieces):
     # qty holds each record's own number; blank lines are not records and take none.
     lines = [line(cmdCode="280530" if i % 7 == 0 else "870323", qty=i + 1) for i in range(6000)]
     lines[2999] = line(qty=3000, netWgt="-1")  # record 3000: bad, wherever the cuts fall
     for at in (4000, 2000, 1):
         lines.insert(at, "")
-    result = parse_comtrade_bulk(land(tmp_path, bulk_file(lines)))
+    result = parse_comtrade_bulk(land(bulk_file(lines)))
     expected = [i + 1 for i in range(6000) if i % 7 == 0 and i != 2999]
     assert result.rows["record_number"].tolist() == expected
     assert (result.rows["record_number"] == result.rows["qty"]).all()
@@ -354,9 +357,9 @@ def test_record_numbers_are_exact_when_read_in_pieces(tmp_path, in_pieces):
     assert in_pieces == [3]
 
 
-def test_a_bad_byte_in_a_piece_names_its_line_in_the_file(tmp_path, in_pieces):
+def test_a_bad_byte_in_a_piece_names_its_line_in_the_file(land, in_pieces):
     lines = [line(partnerCode=i) for i in range(3000)]
     lines[2500] = line(flowCode="M\u00e9")  # file line 2502
     with pytest.raises(FileRejected, match=r"is not UTF-8 \(line 2502\)"):
-        parse_comtrade_bulk(land(tmp_path, bulk_file(lines).encode("latin-1")))
+        parse_comtrade_bulk(land(bulk_file(lines).encode("latin-1")))
     assert in_pieces == [3]  # read in pieces first; the whole file is read again to name the line

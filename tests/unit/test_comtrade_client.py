@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 from datetime import UTC, datetime, timedelta
@@ -26,54 +25,19 @@ from ingest.sources.comtrade import (
     plan_chunks,
 )
 from ingest.staging import stage_landed_files
-from tests.conftest import REFERENCE_DATA
+from tests.builders import (
+    API_KEY,
+    DATA_PATH,
+    EMPTY_ANSWER,
+    PREVIEW_PATH,
+    FakeTime,
+    api_answer,
+    json_response,
+    make_client,
+    record,
+)
 
-REFERENCE = REFERENCE_DATA / "comtrade-api"
-TEMPLATE = json.loads(
-    (REFERENCE / "data_v1_get_C_A_HS__reporter156_period2010_TOTAL.json").read_text()
-)["data"][0]
-EMPTY_BODY = (REFERENCE / "bulk_v1_get_C_A_HS__empty_response.json").read_bytes()
-DATA_PATH = "/data/v1/get/C/A/HS"
-PREVIEW_PATH = "/public/v1/preview/C/A/HS"
-API_KEY = "k3y-5ecret-0123456789abcdef"
-
-
-class FakeTime:
-    """clock + sleep that record waits instead of waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def record(reporter: int = 156, partner: int = 32, cmd: str = "280530",
-           flow: str = "M", net_wgt: float | None = 1000.0, period: str = "2010") -> dict:
-    item = copy.deepcopy(TEMPLATE)
-    item.update(reporterCode=reporter, partnerCode=partner, partnerISO=None, cmdCode=cmd,
-                flowCode=flow, netWgt=net_wgt, period=period, refYear=int(period[:4]))
-    return item
-
-
-def body(records: list[dict], error: str = "") -> bytes:
-    """The API's own envelope and layout (4-space indent, as in the recorded response)."""
-    return json.dumps({"elapsedTime": "0.21 secs", "count": len(records), "data": records,
-                       "error": error}, indent=4).encode()
-
-
-def json_response(content: bytes, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(content, status=status, headers=headers, content_type="application/json")
-
-
-def make_client(httpserver, fake: FakeTime, key: str | None = None, **kwargs) -> ComtradeClient:
-    return ComtradeClient(httpserver.url_for(""), key if key is not None else "",
-                          sleep=fake.sleep, clock=fake.clock, **kwargs)
+EMPTY_BODY = EMPTY_ANSWER.read_bytes()
 
 
 def served_args(httpserver) -> list[dict]:
@@ -84,7 +48,7 @@ def test_429_retry_after_seconds_then_success(httpserver, tmp_path):
     answers = [
         json_response(b'{ "statusCode": 429, "message": "Rate limit is exceeded. Try again in 7 '
                       b'seconds." }', 429, {"Retry-After": "7"}),
-        json_response(body([record(net_wgt=4321.0)])),
+        json_response(api_answer([record(kg=4321.0)])),
     ]
     httpserver.expect_request(PREVIEW_PATH).respond_with_handler(lambda _: answers.pop(0))
     fake = FakeTime()
@@ -102,7 +66,7 @@ def test_429_retry_after_http_date_and_body_hint(httpserver):
     answers = [
         json_response(b"{}", 429, {"Retry-After": when}),
         json_response(b'{"statusCode": 429, "message": "Try again in 3 seconds."}', 429),
-        json_response(body([record()])),
+        json_response(api_answer([record()])),
     ]
     httpserver.expect_request(PREVIEW_PATH).respond_with_handler(lambda _: answers.pop(0))
     fake = FakeTime()
@@ -118,7 +82,7 @@ def test_5xx_exhausting_retries_raises_naming_the_request_and_keeps_what_landed(
 ):
     def handler(request: Request) -> Response:
         if request.args["reporterCode"] == "156":
-            return json_response(body([record(reporter=156)]))
+            return json_response(api_answer([record(reporter=156)]))
         return Response("upstream timeout", status=503)
 
     httpserver.expect_request(PREVIEW_PATH).respond_with_handler(handler)
@@ -146,7 +110,7 @@ def test_connection_errors_are_retried_then_reported(tmp_path):
 
 
 def test_truncated_body_is_fetched_again_not_landed(httpserver, tmp_path):
-    full = body([record(net_wgt=77.0)])
+    full = api_answer([record(kg=77.0)])
     answers = [json_response(full[: len(full) // 2]), json_response(full)]
     httpserver.expect_request(PREVIEW_PATH).respond_with_handler(lambda _: answers.pop(0))
     report = fetch_to_landing(make_client(httpserver, FakeTime()), reporters=[156],
@@ -158,7 +122,7 @@ def test_truncated_body_is_fetched_again_not_landed(httpserver, tmp_path):
 
 
 def test_always_truncated_body_fails_and_lands_nothing(httpserver, tmp_path):
-    cut = body([record()])[:100]
+    cut = api_answer([record()])[:100]
     httpserver.expect_request(PREVIEW_PATH).respond_with_data(cut, content_type="application/json")
     client = make_client(httpserver, FakeTime(), max_retries=1)
     with pytest.raises(ComtradeError, match="truncated or invalid JSON"):
@@ -181,21 +145,21 @@ def test_empty_result_is_landed_as_a_complete_answer(httpserver, tmp_path):
 
 def test_api_error_field_is_a_clear_error(httpserver):
     httpserver.expect_request(PREVIEW_PATH).respond_with_data(
-        body([], error="Invalid cmdCode"), content_type="application/json")
+        api_answer([], error="Invalid cmdCode"), content_type="application/json")
     with pytest.raises(ComtradeError, match="Invalid cmdCode"):
         make_client(httpserver, FakeTime()).get("C", "A", "HS", {"cmdCode": "ABC"})
     assert len(httpserver.log) == 1  # not retried
 
 
 def test_answer_at_the_record_cap_is_split_by_partner_and_not_landed(httpserver, tmp_path):
-    at_cap = body([record(partner=32, net_wgt=float(i)) for i in range(500)])  # preview cap
+    at_cap = api_answer([record(partner=32, kg=float(i)) for i in range(500)])  # preview cap
 
     def handler(request: Request) -> Response:
         partners = request.args["partnerCode"]
         if partners == "32,276":
             return json_response(at_cap)
         count = {"32": 3, "276": 2}[partners]
-        return json_response(body([record(partner=int(partners)) for _ in range(count)]))
+        return json_response(api_answer([record(partner=int(partners)) for _ in range(count)]))
 
     httpserver.expect_request(PREVIEW_PATH).respond_with_handler(handler)
     report = fetch_to_landing(make_client(httpserver, FakeTime()), reporters=[156],
@@ -213,8 +177,8 @@ def test_without_partner_list_the_split_is_per_cmd_code(httpserver, tmp_path):
     def handler(request: Request) -> Response:
         codes = request.args["cmdCode"]
         if "," in codes:
-            return json_response(body([record() for _ in range(500)]))
-        return json_response(body([record(cmd=codes)]))
+            return json_response(api_answer([record() for _ in range(500)]))
+        return json_response(api_answer([record(cmd=codes)]))
 
     httpserver.expect_request(PREVIEW_PATH).respond_with_handler(handler)
     report = fetch_to_landing(make_client(httpserver, FakeTime()), reporters=[156],
@@ -228,13 +192,13 @@ def test_without_partner_list_the_split_is_per_cmd_code(httpserver, tmp_path):
 def test_monthly_split_per_month_then_flow_and_what_stays_at_the_cap_is_reported(
     httpserver, tmp_path
 ):
-    at_cap = body([record(period="201002") for _ in range(500)])
+    at_cap = api_answer([record(period="201002") for _ in range(500)])
 
     def handler(request: Request) -> Response:
         period, flows = request.args["period"], request.args["flowCode"]
         if "," in period or (period == "201002" and flows != "M"):
             return json_response(at_cap)
-        return json_response(body([record(period=period, flow=flows)]))
+        return json_response(api_answer([record(period=period, flow=flows)]))
 
     httpserver.expect_request("/public/v1/preview/C/M/HS").respond_with_handler(handler)
     report = fetch_to_landing(make_client(httpserver, FakeTime()), reporters=[156],
@@ -266,7 +230,7 @@ def test_chunk_split_order_partner_then_cmd_then_month_then_flow():
 def test_resume_after_interruption_fetches_only_what_is_missing(httpserver, tmp_path):
     def handler(request: Request) -> Response:
         reporter = int(request.args["reporterCode"])
-        return json_response(body([record(reporter=reporter, net_wgt=float(reporter))]))
+        return json_response(api_answer([record(reporter=reporter, kg=float(reporter))]))
 
     httpserver.expect_request(DATA_PATH).respond_with_handler(handler)
     landing = tmp_path / "landing"
@@ -295,14 +259,14 @@ def test_resume_after_interruption_fetches_only_what_is_missing(httpserver, tmp_
 
 
 def test_new_and_missing_fields_from_the_server_when_staged(httpserver, tmp_path, caplog):
-    drifted = record(net_wgt=250.0)
+    drifted = record(kg=250.0)
     drifted["recycledShare"] = 0.1
     missing = record()
     del missing["cmdCode"]
 
     def handler(request: Request) -> Response:
         chosen = drifted if request.args["reporterCode"] == "156" else missing
-        return json_response(body([chosen]))
+        return json_response(api_answer([chosen]))
 
     httpserver.expect_request(PREVIEW_PATH).respond_with_handler(handler)
     landing, staged = tmp_path / "landing", tmp_path / "staged"
@@ -326,7 +290,7 @@ def test_new_and_missing_fields_from_the_server_when_staged(httpserver, tmp_path
 def test_key_goes_in_the_header_only_never_in_url_manifest_or_logs(
     httpserver, tmp_path, caplog, monkeypatch
 ):
-    answers = [Response("busy", status=502), json_response(body([record()]))]
+    answers = [Response("busy", status=502), json_response(api_answer([record()]))]
     httpserver.expect_request(DATA_PATH).respond_with_handler(lambda _: answers.pop(0))
     monkeypatch.setenv("COMTRADE_BASE_URL", httpserver.url_for(""))
     monkeypatch.setenv("COMTRADE_API_KEY", API_KEY)
@@ -405,7 +369,7 @@ def test_exhausted_retries_fail_clearly_keep_what_landed_and_the_next_run_resume
         if fault == "429" and reporter in down:
             return json_response(b'{"statusCode": 429, "message": "Rate limit is exceeded."}',
                                  429, {"Retry-After": "2"})
-        return json_response(body([record(reporter=int(reporter))]))
+        return json_response(api_answer([record(reporter=int(reporter))]))
 
     httpserver.expect_request(PREVIEW_PATH).respond_with_handler(handler)
     session = FlakySession(down if fault == "timeout" else set())
@@ -439,7 +403,7 @@ def test_the_key_is_in_no_log_record_error_or_manifest_row_even_when_calls_fail(
     def handler(request: Request) -> Response:
         if request.args["reporterCode"] == "842":
             return Response(f"gateway error for key {API_KEY}", status=502)
-        return json_response(body([record(reporter=int(request.args["reporterCode"]))]))
+        return json_response(api_answer([record(reporter=int(request.args["reporterCode"]))]))
 
     httpserver.expect_request(DATA_PATH).respond_with_handler(handler)
     monkeypatch.setenv("COMTRADE_API_KEY", API_KEY)  # the only place a key may come from

@@ -22,12 +22,12 @@ from ingest.sources.comtrade import (
 )
 from ingest.sources.comtrade import client as client_module
 from orchestration import cli
-from tests.unit.test_comtrade_client import (
+from tests.builders import (
     API_KEY,
     DATA_PATH,
     PREVIEW_PATH,
     FakeTime,
-    body,
+    api_answer,
     json_response,
     make_client,
     record,
@@ -63,7 +63,7 @@ class Drip:
 
 
 def test_a_connection_closed_mid_body_is_retried_and_the_full_answer_landed(httpserver, tmp_path):
-    full = body([record(net_wgt=77.0)])
+    full = api_answer([record(kg=77.0)])
     answers = [cut_off(full, len(full) // 3), json_response(full)]
     httpserver.expect_request(PREVIEW_PATH).respond_with_handler(lambda _: answers.pop(0))
     fake = FakeTime()
@@ -78,7 +78,7 @@ def test_a_connection_closed_mid_body_is_retried_and_the_full_answer_landed(http
 def test_a_connection_always_closed_mid_body_ends_in_one_line_and_lands_nothing(
     httpserver, tmp_path
 ):
-    full = body([record()])
+    full = api_answer([record()])
     httpserver.expect_request(PREVIEW_PATH).respond_with_handler(lambda _: cut_off(full, 40))
     client = make_client(httpserver, FakeTime(), max_retries=2, min_interval_s=0)
     with pytest.raises(ComtradeError) as raised:
@@ -127,7 +127,7 @@ def test_ingest_comtrade_stops_at_the_deadline_keeps_what_landed_and_resumes(
         reporter = request.args["reporterCode"]
         if reporter in slow:
             return Drip().response()
-        return json_response(body([record(reporter=int(reporter), period="2023")]))
+        return json_response(api_answer([record(reporter=int(reporter), period="2023")]))
 
     httpserver.expect_request(DATA_PATH).respond_with_handler(handler)
     args = ["ingest", "comtrade", "--reporter", "JPN,USA", "--cmd", "280530", "--period", "2023"]
@@ -145,7 +145,7 @@ def test_ingest_comtrade_stops_at_the_deadline_keeps_what_landed_and_resumes(
 
 @pytest.mark.parametrize("length", ["announced", "chunked"])
 def test_an_answer_over_the_size_limit_is_refused(httpserver, length):
-    answer = body([record(partner=partner) for partner in range(20)])
+    answer = api_answer([record(partner=partner) for partner in range(20)])
     response = (json_response(answer) if length == "announced"
                 else Response(iter([answer[:500], answer[500:]]), content_type="application/json"))
     httpserver.expect_request(PREVIEW_PATH).respond_with_response(response)
@@ -177,7 +177,7 @@ def test_ingest_comtrade_refuses_a_bad_key_before_any_request(
 
 
 def test_a_key_read_from_a_file_loses_its_line_break(httpserver):
-    httpserver.expect_request(DATA_PATH).respond_with_response(json_response(body([])))
+    httpserver.expect_request(DATA_PATH).respond_with_response(json_response(api_answer([])))
     make_client(httpserver, FakeTime(), key=API_KEY + "\n").get("C", "A", "HS", {"period": "2020"})
     ((request, _),) = httpserver.log
     assert request.headers[KEY_HEADER] == API_KEY

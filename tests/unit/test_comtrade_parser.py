@@ -1,4 +1,4 @@
-"""Comtrade parsers on the real API payloads (reference-data/comtrade-api), altered in code."""
+"""Comtrade parsers on the real API payloads (tests/fixtures/comtrade-api), altered in code."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ import copy
 import gzip
 import json
 import logging
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from ingest.contract import FileRejected
-from ingest.landing import LandedFile, land_bytes
 from ingest.sources.comtrade import (
     COMTRADE_SCHEMA,
     SAMPLE_VINTAGE,
@@ -22,42 +20,28 @@ from ingest.sources.comtrade import (
     parse_comtrade_json,
 )
 from ingest.staging import frame_to_table
-from tests.conftest import REFERENCE_DATA
+from tests.builders import (
+    BULK_HEADER,
+    NET_WEIGHTS_KG,
+    as_json,
+    bulk_text,
+    rare_earth_response,
+    real_answer,
+)
+from tests.conftest import fixture_file
 
-REFERENCE = REFERENCE_DATA / "comtrade-api"
-DATA_FILE = REFERENCE / "data_v1_get_C_A_HS__reporter156_period2010_TOTAL.json"
-EMPTY_FILE = REFERENCE / "bulk_v1_get_C_A_HS__empty_response.json"
-LISTING_FILE = REFERENCE / "bulk_v1_get_C_A_HS__listing_sample.json"
+DATA_FILE = fixture_file("comtrade-api", "data_v1_get_C_A_HS__reporter156_period2010_TOTAL.json")
+EMPTY_FILE = fixture_file("comtrade-api", "bulk_v1_get_C_A_HS__empty_response.json")
+LISTING_FILE = fixture_file("comtrade-api", "bulk_v1_get_C_A_HS__listing_sample.json")
+DICTIONARY = fixture_file("comtrade-api", "reference_TradeDataItems.json")
 
-# The real response: China (156) 2010, partners Argentina (32) and Germany (276), M and X.
-NET_WEIGHTS_KG = [1_250_000.0, 84_310.5, 3_020_000.0, 0.0]
-
-
-def real_response() -> dict:
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
-
-
-def rare_earth_response() -> dict:
-    """The real records as HS 280530 (rare-earth metals) with net weights filled in."""
-    response = real_response()
-    for record, weight in zip(response["data"], NET_WEIGHTS_KG, strict=True):
-        record.update(cmdCode="280530", cmdDesc="Earth-metals, rare", aggrLevel=6, isLeaf=True,
-                      qtyUnitCode=8, qtyUnitAbbr="kg", qty=weight, netWgt=weight)
-    return response
+@pytest.fixture
+def land_as() -> dict:
+    return {"source": "comtrade_api", "name": "response.json"}
 
 
-def land(tmp_path: Path, content: bytes, name: str = "response.json", **kwargs) -> LandedFile:
-    landed, _ = land_bytes(content, source="comtrade_api", name=name,
-                           landing_dir=tmp_path / "landing", **kwargs)
-    return landed
-
-
-def land_json(tmp_path: Path, payload: dict, **kwargs) -> LandedFile:
-    return land(tmp_path, json.dumps(payload, indent=4).encode(), **kwargs)
-
-
-def test_real_total_records_are_quarantined_as_non_numeric_cmd_code(tmp_path):
-    landed = land(tmp_path, DATA_FILE.read_bytes(), name=DATA_FILE.name)
+def test_real_total_records_are_quarantined_as_non_numeric_cmd_code(land):
+    landed = land(DATA_FILE.read_bytes(), name=DATA_FILE.name)
     result = parse_comtrade_json(landed)
     assert result.rows.empty
     assert [row.row_number for row in result.quarantined] == [1, 2, 3, 4]
@@ -66,8 +50,8 @@ def test_real_total_records_are_quarantined_as_non_numeric_cmd_code(tmp_path):
     assert json.loads(result.quarantined[0].raw)["partnerISO"] == "ARG"
 
 
-def test_rare_earth_records_parse_with_real_field_values(tmp_path):
-    result = parse_comtrade_json(land_json(tmp_path, rare_earth_response()))
+def test_rare_earth_records_parse_with_real_field_values(land):
+    result = parse_comtrade_json(land(as_json(rare_earth_response())))
     rows = result.rows
     assert result.quarantined == []
     assert len(rows) == 4
@@ -92,7 +76,7 @@ def test_rare_earth_records_parse_with_real_field_values(tmp_path):
     assert table.schema == COMTRADE_SCHEMA
 
 
-def test_bad_rows_go_to_quarantine_with_reasons_and_the_rest_load(tmp_path):
+def test_bad_rows_go_to_quarantine_with_reasons_and_the_rest_load(land):
     response = rare_earth_response()
     good = copy.deepcopy(response["data"][0])
     response["data"][0]["cmdCode"] = "28O530"  # letter O typed for zero
@@ -100,7 +84,7 @@ def test_bad_rows_go_to_quarantine_with_reasons_and_the_rest_load(tmp_path):
     response["data"][2]["netWgt"] = -5.0
     response["data"][3]["reporterCode"] = None
     response["data"].append(good)
-    result = parse_comtrade_json(land_json(tmp_path, response, name="bad.json"))
+    result = parse_comtrade_json(land(as_json(response), "bad.json"))
     reasons = {row.row_number: row.reason for row in result.quarantined}
     assert reasons == {
         1: "cmdCode '28O530' is not a numeric HS code (2, 4 or 6 digits)",
@@ -112,13 +96,13 @@ def test_bad_rows_go_to_quarantine_with_reasons_and_the_rest_load(tmp_path):
     assert result.rows["net_wgt_kg"].tolist() == [NET_WEIGHTS_KG[0]]
 
 
-def test_new_field_is_ignored_and_reported_once(tmp_path, caplog):
+def test_new_field_is_ignored_and_reported_once(land, caplog):
     response = rare_earth_response()
     for record in response["data"]:
         record["carbonContentKg"] = 12.5
     assert detect_schema_drift(response["data"]) == ["carbonContentKg"]
     with caplog.at_level(logging.WARNING, logger="ingest.sources.comtrade.rules"):
-        result = parse_comtrade_json(land_json(tmp_path, response))
+        result = parse_comtrade_json(land(as_json(response)))
     assert len(result.rows) == 4 and result.quarantined == []
     drift_messages = [r.getMessage() for r in caplog.records if "carbonContentKg" in r.getMessage()]
     assert len(drift_messages) == 1
@@ -126,64 +110,58 @@ def test_new_field_is_ignored_and_reported_once(tmp_path, caplog):
 
 def test_known_fields_in_either_spelling_are_not_drift():
     assert detect_schema_drift([{"cifValue": 1, "cifvalue": 1, "isnetWgtEstimated": True}]) == []
-    assert detect_schema_drift(real_response()["data"]) == []
+    assert detect_schema_drift(real_answer()["data"]) == []
 
 
-def test_missing_required_field_rejects_the_file_naming_it(tmp_path):
+def test_every_item_of_the_data_dictionary_is_known():
+    items = [item["dataItem"] for item in json.loads(DICTIONARY.read_text())["results"]]
+    assert len(items) == 50 and "cifValue" in items
+    assert detect_schema_drift([dict.fromkeys(items, 1)]) == []
+
+
+def test_missing_required_field_rejects_the_file_naming_it(land):
     response = rare_earth_response()
     for record in response["data"]:
         del record["cmdCode"]
     with pytest.raises(FileRejected, match="cmdCode"):
-        parse_comtrade_json(land_json(tmp_path, response))
+        parse_comtrade_json(land(as_json(response)))
 
 
-def test_truncated_json_is_rejected(tmp_path):
+def test_truncated_json_is_rejected(land):
     content = DATA_FILE.read_bytes()
-    landed = land(tmp_path, content[: len(content) // 2], name="cut.json")
+    landed = land(content[: len(content) // 2], name="cut.json")
     with pytest.raises(FileRejected, match="truncated or invalid JSON"):
         parse_comtrade_json(landed)
 
 
-def test_response_with_error_is_rejected_with_that_error(tmp_path):
+def test_response_with_error_is_rejected_with_that_error(land):
     payload = json.loads(EMPTY_FILE.read_text())
     payload["error"] = "Parameter reporterCode is invalid"
     with pytest.raises(FileRejected, match="Parameter reporterCode is invalid"):
-        parse_comtrade_json(land_json(tmp_path, payload))
+        parse_comtrade_json(land(as_json(payload)))
 
 
-def test_real_empty_response_gives_no_rows_and_no_quarantine(tmp_path):
-    result = parse_comtrade_json(land(tmp_path, EMPTY_FILE.read_bytes(), name=EMPTY_FILE.name))
+def test_real_empty_response_gives_no_rows_and_no_quarantine(land):
+    result = parse_comtrade_json(land(EMPTY_FILE.read_bytes(), name=EMPTY_FILE.name))
     assert result.rows.empty and result.quarantined == []
     assert frame_to_table(result.rows, COMTRADE_SCHEMA).num_rows == 0
 
 
-def test_bulk_listing_is_not_a_data_response(tmp_path):
+def test_bulk_listing_is_not_a_data_response(land):
     with pytest.raises(FileRejected, match="cmdCode"):
-        parse_comtrade_json(land(tmp_path, LISTING_FILE.read_bytes(), name=LISTING_FILE.name))
+        parse_comtrade_json(land(LISTING_FILE.read_bytes(), name=LISTING_FILE.name))
 
 
-def bulk_text(records: list[dict], delimiter: str = "\t", rename: dict | None = None) -> str:
-    """A bulk final-data file: the dictionary's spellings, no ISO or description columns."""
-    rename = rename or {"cifvalue": "cifValue", "fobvalue": "fobValue",
-                        "isNetWgtEstimated": "isnetWgtEstimated"}
-    dropped = {"reporterISO", "partnerISO", "reporterDesc", "partnerDesc", "flowDesc",
-               "cmdDesc", "partner2ISO", "partner2Desc", "customsDesc", "motDesc",
-               "qtyUnitAbbr", "altQtyUnitAbbr", "aggrLevel", "isLeaf"}
-    fields = [name for name in records[0] if name not in dropped]
-
-    def cell(value) -> str:
-        return "" if value is None else str(value)
-
-    lines = [delimiter.join(rename.get(name, name) for name in fields)]
-    lines += [delimiter.join(cell(record[name]) for name in fields) for record in records]
-    return "\n".join(lines) + "\n"
+# A CSV of the API's own field names (`cifvalue`, not the bulk header's `cifValue`).
+API_SPELLINGS = tuple(name for name in real_answer()["data"][0]
+                      if name.lower() in {field.lower() for field in BULK_HEADER})
 
 
-def test_gzipped_bulk_file_parses_to_the_same_values_as_the_api(tmp_path):
+def test_gzipped_bulk_file_parses_to_the_same_values_as_the_api(land):
     records = rare_earth_response()["data"]
-    from_api = parse_comtrade_json(land_json(tmp_path, rare_earth_response())).rows
-    content = gzip.compress(bulk_text(records).encode())
-    bulk = parse_comtrade_bulk(land(tmp_path, content, name="COMTRADE-FINAL-CA156201H3.txt.gz"))
+    from_api = parse_comtrade_json(land(as_json(rare_earth_response()))).rows
+    content = gzip.compress(bulk_text(records, delimiter="\t").encode())
+    bulk = parse_comtrade_bulk(land(content, name="COMTRADE-FINAL-CA156201H3.txt.gz"))
     assert bulk.quarantined == []
     assert set(bulk.rows["source_format"]) == {"bulk_csv"}
     assert bulk.rows["reporter_iso"].isna().all()  # bulk final files carry codes only
@@ -192,30 +170,30 @@ def test_gzipped_bulk_file_parses_to_the_same_values_as_the_api(tmp_path):
     pd.testing.assert_frame_equal(bulk.rows[same], from_api[same])
 
 
-def test_csv_of_api_fields_parses_and_quarantines_shifted_lines(tmp_path):
+def test_csv_of_api_fields_parses_and_quarantines_shifted_lines(land):
     records = rare_earth_response()["data"]
-    text = bulk_text(records, delimiter=",", rename={})
+    text = bulk_text(records, header=API_SPELLINGS)
     lines = text.splitlines()
     lines[2] += ",extra"  # record 2: one cell too many
-    result = parse_comtrade_bulk(land(tmp_path, ("\n".join(lines) + "\n\n").encode(),
+    result = parse_comtrade_bulk(land(("\n".join(lines) + "\n\n").encode(),
                                       name="api_fields.csv"))
     assert result.rows["record_number"].tolist() == [1, 3, 4]
     assert [q.row_number for q in result.quarantined] == [2]
     assert "cells for" in result.quarantined[0].reason
 
 
-def test_bulk_file_without_a_required_column_is_rejected(tmp_path):
+def test_bulk_file_without_a_required_column_is_rejected(land):
     text = "typeCode\tfreqCode\tperiod\treporterCode\tpartnerCode\tflowCode\tprimaryValue\n"
     with pytest.raises(FileRejected, match="classificationCode, cmdCode"):
-        parse_comtrade_bulk(land(tmp_path, text.encode(), name="header_only.txt"))
+        parse_comtrade_bulk(land(text.encode(), name="header_only.txt"))
 
 
-def test_monthly_period_without_ref_month_gets_the_month(tmp_path):
+def test_monthly_period_without_ref_month_gets_the_month(land):
     response = rare_earth_response()
     for record in response["data"]:
         record.update(freqCode="M", period="201003")
         del record["refMonth"], record["refYear"]
-    rows = parse_comtrade_json(land_json(tmp_path, response)).rows
+    rows = parse_comtrade_json(land(as_json(response))).rows
     assert rows["ref_month"].tolist() == [3, 3, 3, 3]
     assert rows["ref_year"].tolist() == [2010] * 4
 

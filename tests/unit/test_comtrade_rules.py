@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ingest.sources.comtrade import COMTRADE_SCHEMA, parse_comtrade_bulk, parse_comtrade_json
-from tests.unit.test_comtrade_parser import bulk_text, land, land_json, rare_earth_response
+from tests.builders import as_json, bulk_text, rare_earth_response
 
 # One defect a record, as a reporter's system could send it (numbers as JSON numbers or text).
 DEFECTS = [
@@ -24,11 +24,13 @@ DEFECTS = [
 ]
 
 
-def test_api_and_bulk_paths_give_the_same_rows_and_reasons(tmp_path):
+def test_api_and_bulk_paths_give_the_same_rows_and_reasons(land):
     good = rare_earth_response()["data"]
     records = [{**good[0], **defect} for defect in DEFECTS] + good
-    api = parse_comtrade_json(land_json(tmp_path, {"data": records, "error": ""}))
-    bulk = parse_comtrade_bulk(land(tmp_path, bulk_text(records).encode(), name="same.tsv"))
+    api = parse_comtrade_json(land(as_json({"data": records, "error": ""}), name="response.json",
+                                   source="comtrade_api"))
+    bulk = parse_comtrade_bulk(land(bulk_text(records, delimiter="\t"), name="same.tsv",
+                                    source="comtrade_bulk"))
     reasons = [(row.row_number, row.reason) for row in api.quarantined]
     assert reasons == [(row.row_number, row.reason) for row in bulk.quarantined]
     assert len(reasons) == len(DEFECTS) - 1 and reasons[0] == (1, "negative netWgt -5")
@@ -40,10 +42,10 @@ def test_api_and_bulk_paths_give_the_same_rows_and_reasons(tmp_path):
     assert api.rows["qty"].tolist()[0] == 1250.5
 
 
-def test_an_empty_api_record_is_quarantined_not_skipped(tmp_path):
+def test_an_empty_api_record_is_quarantined_not_skipped(land):
     good = rare_earth_response()["data"]
     records = [good[0], {name: None for name in good[0]}, good[1]]
-    result = parse_comtrade_json(land_json(tmp_path, {"data": records, "error": ""}))
+    result = parse_comtrade_json(land(as_json({"data": records, "error": ""}), name="response.json", source="comtrade_api"))
     assert [(row.row_number, row.reason) for row in result.quarantined] == [
         (2, "cmdCode None is not a numeric HS code (2, 4 or 6 digits)")
     ]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
 from ingest.contract import FileRejected
-from ingest.landing import LandedFile, land_bytes, read_manifest
+from ingest.landing import read_manifest
 from ingest.sources.customs import (
     CUSTOMS_SCHEMA,
     DATASET,
@@ -19,32 +18,7 @@ from ingest.sources.customs import (
     parser_for,
 )
 from ingest.staging import frame_to_table, stage_landed_files
-
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
-def japan_header(april: str = "Apr") -> list[str]:
-    """The e-Stat "commodity by country" CSV header."""
-    header = ["Exp or Imp", "Year", "HS", "Country", "Unit1", "Unit2",
-              "Quantity1-Year", "Quantity2-Year", "Value-Year"]
-    for month in MONTHS:
-        label = april if month == "Apr" else month
-        header += [f"Quantity1-{label}", f"Quantity2-{label}", f"Value-{label}"]
-    return header
-
-
-def japan_line(flow: str, hs: str, country: str, unit1: str, unit2: str,
-               months: dict[int, tuple[str, str, str]]) -> list[str]:
-    """One line: months maps 1..12 to (Quantity1, Quantity2, Value in thousand yen)."""
-    cells = [flow, "2024", f"'{hs}'", country, unit1 or "  ", unit2]
-    monthly = [months.get(month, ("0", "0", "0")) for month in range(1, 13)]
-    totals = [str(sum(float(m[i]) for m in monthly if m[i].replace(".", "").isdigit()))
-              for i in range(3)]
-    cells += totals
-    for quantity1, quantity2, value in monthly:
-        cells += [quantity1, quantity2, value]
-    return cells
-
+from tests.builders import japan_header, japan_line
 
 JAPAN_LINES = [
     japan_line("2", "284690000", "105", "", "KG", {1: ("0", "12000", "45000"),
@@ -65,10 +39,9 @@ def csv_text(header: list[str], lines: list[list[str]]) -> str:
     return "\n".join(",".join(cells) for cells in [header, *lines]) + "\n"
 
 
-def land(tmp_path: Path, content: bytes, name: str = "d_imp_2024_28.csv") -> LandedFile:
-    landed, _ = land_bytes(content, source="customs_jpn", name=name,
-                           landing_dir=tmp_path / "landing")
-    return landed
+@pytest.fixture
+def land_as() -> dict:
+    return {"source": "customs_jpn", "name": "d_imp_2024_28.csv"}
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +57,8 @@ def test_shipped_mappings_load():
     assert mapping.line_for("253090000") is None  # never count the catch-all as rare earths
 
 
-def test_japan_lines_become_monthly_rows_in_kg_and_yen(tmp_path, japan):
-    landed = land(tmp_path, csv_text(japan_header(), JAPAN_LINES).encode())
+def test_japan_lines_become_monthly_rows_in_kg_and_yen(japan, land):
+    landed = land(csv_text(japan_header(), JAPAN_LINES).encode())
     result = parse_customs_csv(landed, japan)
     rows = result.rows.set_index(["national_code", "period", "flow_code"])
 
@@ -109,8 +82,8 @@ def test_japan_lines_become_monthly_rows_in_kg_and_yen(tmp_path, japan):
     assert frame_to_table(result.rows, CUSTOMS_SCHEMA).schema == CUSTOMS_SCHEMA
 
 
-def test_unreadable_lines_are_quarantined_with_line_and_reason(tmp_path, japan):
-    landed = land(tmp_path, csv_text(japan_header(), JAPAN_LINES).encode())
+def test_unreadable_lines_are_quarantined_with_line_and_reason(japan, land):
+    landed = land(csv_text(japan_header(), JAPAN_LINES).encode())
     quarantined = {row.row_number: row.reason for row in parse_customs_csv(landed, japan)
                    .quarantined}
     assert quarantined == {
@@ -120,23 +93,23 @@ def test_unreadable_lines_are_quarantined_with_line_and_reason(tmp_path, japan):
     }
 
 
-def test_older_shift_jis_download_with_apl_for_april(tmp_path, japan):
+def test_older_shift_jis_download_with_apl_for_april(japan, land):
     header = [*japan_header(april="Apl"), "品名"]  # a Japanese-language column, ignored
     lines = [[*JAPAN_LINES[3], "永久磁石"]]
-    landed = land(tmp_path, csv_text(header, lines).encode("cp932"))
+    landed = land(csv_text(header, lines).encode("cp932"))
     rows = parse_customs_csv(landed, japan).rows
     assert rows["period"].tolist() == ["202404"] and rows["quantity_kg"].tolist() == [45.0]
 
 
-def test_missing_column_rejects_the_file_naming_it(tmp_path, japan):
+def test_missing_column_rejects_the_file_naming_it(japan, land):
     header = [name for name in japan_header() if name != "Value-Dec"]
     lines = [cells[:-1] for cells in JAPAN_LINES[:1]]
     with pytest.raises(FileRejected, match="Value-Dec"):
-        parse_customs_csv(land(tmp_path, csv_text(header, lines).encode()), japan)
+        parse_customs_csv(land(csv_text(header, lines).encode()), japan)
 
 
-def test_staging_writes_rows_and_quarantine(tmp_path, japan):
-    land(tmp_path, csv_text(japan_header(), JAPAN_LINES).encode())
+def test_staging_writes_rows_and_quarantine(tmp_path, japan, land):
+    land(csv_text(japan_header(), JAPAN_LINES).encode())
     report = stage_landed_files(read_manifest(tmp_path / "landing", japan.source), dataset=DATASET,
                                 schema=CUSTOMS_SCHEMA, parse=parser_for(japan),
                                 parser_version=japan.parser_version, staged_dir=tmp_path / "staged")
@@ -171,7 +144,7 @@ ANOTHER_COUNTRY = textwrap.dedent("""\
     """)
 
 
-def test_another_country_needs_only_a_yaml(tmp_path):
+def test_another_country_needs_only_a_yaml(tmp_path, land):
     mapping_file = tmp_path / "test_long_layout.yml"
     mapping_file.write_text(ANOTHER_COUNTRY, encoding="utf-8")
     mapping = load_mapping(mapping_file)
@@ -183,8 +156,7 @@ def test_another_country_needs_only_a_yaml(tmp_path):
         1;2023-06;28053019;EE;2;10.000;11000
         2;2023-06;85051110;CN;9;9;9
         """).encode()
-    landed, _ = land_bytes(content, source="customs_test", name="de.csv",
-                           landing_dir=tmp_path / "landing")
+    landed = land(content, "de.csv", source="customs_test")
     result = parse_customs_csv(landed, mapping)
     assert result.quarantined == []
     rows = result.rows

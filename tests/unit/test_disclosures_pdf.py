@@ -8,13 +8,11 @@ a production table with quarter columns); the figures are the companies' real on
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from fpdf import FPDF
 
 from ingest.contract import FileRejected
-from ingest.landing import LandedFile, land_bytes
 from ingest.sources.disclosures import (
     DISCLOSURE_SCHEMA,
     load_all_pdf_rules,
@@ -118,11 +116,12 @@ def rules():
     return load_all_pdf_rules()
 
 
-def land(tmp_path: Path, content: bytes, name: str, **request) -> LandedFile:
-    landed, _ = land_bytes(
-        content, source=disclosures_pdf.SOURCE, name=name, request=request, landing_dir=tmp_path
-    )
-    return landed
+@pytest.fixture
+def land_as() -> dict:
+    return {"source": disclosures_pdf.SOURCE}
+
+
+LYNAS = {"company": "lynas"}  # the hint a user gives when landing a report
 
 
 def parse(landed, companies, rules):
@@ -139,8 +138,8 @@ def figures(result) -> dict[tuple[str, str], tuple[float, int]]:
 # --- figures found, with their pages --------------------------------------------------------
 
 
-def test_lynas_quarterly_figures_are_found_with_pages(tmp_path, companies, rules):
-    result = parse(land(tmp_path, lynas_quarterly(), "lynas_q1fy25.pdf"), companies, rules)
+def test_lynas_quarterly_figures_are_found_with_pages(land, companies, rules):
+    result = parse(land(lynas_quarterly(), "lynas_q1fy25.pdf"), companies, rules)
     assert result.quarantined == []
     assert figures(result) == {
         ("Q1 FY25", "total_reo"): (2722.0, 1),  # highlights; the table repeats it on page 2
@@ -171,8 +170,8 @@ def test_lynas_quarterly_figures_are_found_with_pages(tmp_path, companies, rules
     frame_to_table(result.rows, DISCLOSURE_SCHEMA)  # the rows fit the staged schema
 
 
-def test_mp_results_release_figures_are_found(tmp_path, companies, rules):
-    result = parse(land(tmp_path, mp_full_year(), "mp_q4_2024.pdf"), companies, rules)
+def test_mp_results_release_figures_are_found(land, companies, rules):
+    result = parse(land(mp_full_year(), "mp_q4_2024.pdf"), companies, rules)
     assert result.quarantined == []
     assert figures(result) == {
         ("Q4 2024", "concentrate_reo"): (11478.0, 1),
@@ -189,7 +188,7 @@ def test_mp_results_release_figures_are_found(tmp_path, companies, rules):
     }
 
 
-def test_lynas_annual_report_key_figures(tmp_path, companies, rules):
+def test_lynas_annual_report_key_figures(land, companies, rules):
     content = make_pdf(
         [
             ["2024 Annual Report", "Lynas Rare Earths Limited"],
@@ -205,7 +204,7 @@ def test_lynas_annual_report_key_figures(tmp_path, companies, rules):
             ],
         ]
     )
-    result = parse(land(tmp_path, content, "lynas_ar2024.pdf"), companies, rules)
+    result = parse(land(content, "lynas_ar2024.pdf"), companies, rules)
     assert result.quarantined == []
     assert figures(result) == {
         ("FY2024", "total_reo"): (10908.0, 2),
@@ -219,9 +218,9 @@ def test_lynas_annual_report_key_figures(tmp_path, companies, rules):
 # --- never guessed ---------------------------------------------------------------------------
 
 
-def test_a_figure_the_rules_cannot_find_is_reported_not_guessed(tmp_path, companies, rules):
+def test_a_figure_the_rules_cannot_find_is_reported_not_guessed(land, companies, rules):
     result = parse(
-        land(tmp_path, lynas_quarterly(ndpr=False), "lynas_no_ndpr.pdf"), companies, rules
+        land(lynas_quarterly(ndpr=False), "lynas_no_ndpr.pdf"), companies, rules
     )
     assert "ndpr_oxide" not in set(result.rows["product_basis"])
     [missing] = result.quarantined
@@ -230,9 +229,9 @@ def test_a_figure_the_rules_cannot_find_is_reported_not_guessed(tmp_path, compan
     assert len(result.rows) == 3  # total REO is still found
 
 
-def test_two_different_values_for_one_figure_are_both_quarantined(tmp_path, companies, rules):
+def test_two_different_values_for_one_figure_are_both_quarantined(land, companies, rules):
     content = lynas_quarterly(highlight_total="2,772")  # highlights disagree with the table
-    result = parse(land(tmp_path, content, "lynas_conflict.pdf"), companies, rules)
+    result = parse(land(content, "lynas_conflict.pdf"), companies, rules)
     assert ("Q1 FY25", "total_reo") not in figures(result)
     reasons = [row.reason for row in result.quarantined]
     assert len(reasons) == 2
@@ -241,7 +240,7 @@ def test_two_different_values_for_one_figure_are_both_quarantined(tmp_path, comp
     assert "page 1 (2772 t REO)" in reasons[1]
 
 
-def test_a_table_row_that_does_not_line_up_with_its_header_is_reported(tmp_path, companies, rules):
+def test_a_table_row_that_does_not_line_up_with_its_header_is_reported(land, companies, rules):
     content = make_pdf(
         [
             [
@@ -254,7 +253,7 @@ def test_a_table_row_that_does_not_line_up_with_its_header_is_reported(tmp_path,
             ]
         ]
     )
-    result = parse(land(tmp_path, content, "lynas_ragged.pdf"), companies, rules)
+    result = parse(land(content, "lynas_ragged.pdf"), companies, rules)
     [problem] = result.quarantined
     assert problem.reason.startswith(
         "rule total_reo_production: page 1: row 'Total REO production (REOt) 2,722 2,188'"
@@ -263,7 +262,7 @@ def test_a_table_row_that_does_not_line_up_with_its_header_is_reported(tmp_path,
     assert set(result.rows["product_basis"]) == {"ndpr_oxide"}
 
 
-def test_a_figure_without_a_period_is_reported(tmp_path, companies, rules):
+def test_a_figure_without_a_period_is_reported(land, companies, rules):
     content = make_pdf(
         [
             [
@@ -274,7 +273,7 @@ def test_a_figure_without_a_period_is_reported(tmp_path, companies, rules):
             ]
         ]
     )
-    result = parse(land(tmp_path, content, "lynas_undated.pdf"), companies, rules)
+    result = parse(land(content, "lynas_undated.pdf"), companies, rules)
     assert result.rows.empty
     assert all(
         "the document's period (quarterly_report) is printed on no page" in row.reason
@@ -293,40 +292,40 @@ def test_a_figure_without_a_period_is_reported(tmp_path, companies, rules):
         (b"this is not a pdf at all", "not a readable PDF"),
     ],
 )
-def test_corrupted_or_empty_pdf_is_rejected(tmp_path, companies, rules, content, message):
+def test_corrupted_or_empty_pdf_is_rejected(land, companies, rules, content, message):
     with pytest.raises(FileRejected, match=message):
-        parse(land(tmp_path, content, "broken.pdf", company="lynas"), companies, rules)
+        parse(land(content, "broken.pdf", request=LYNAS), companies, rules)
 
 
-def test_truncated_pdf_is_rejected(tmp_path, companies, rules):
+def test_truncated_pdf_is_rejected(land, companies, rules):
     content = lynas_quarterly()
     with pytest.raises(FileRejected, match="not a readable PDF"):
         parse(
-            land(tmp_path, content[: len(content) // 3], "cut.pdf", company="lynas"),
+            land(content[: len(content) // 3], "cut.pdf", request=LYNAS),
             companies,
             rules,
         )
 
 
-def test_pdf_without_text_is_rejected(tmp_path, companies, rules):
+def test_pdf_without_text_is_rejected(land, companies, rules):
     blank = FPDF()
     blank.add_page()
     with pytest.raises(FileRejected, match="no extractable text"):
-        parse(land(tmp_path, bytes(blank.output()), "scan.pdf", company="lynas"), companies, rules)
+        parse(land(bytes(blank.output()), "scan.pdf", request=LYNAS), companies, rules)
 
 
-def test_a_report_of_no_known_company_or_kind_is_rejected(tmp_path, companies, rules):
+def test_a_report_of_no_known_company_or_kind_is_rejected(land, companies, rules):
     other = make_pdf([["QUARTERLY REPORT", "Iluka Resources", "Total REO production: 100 REOt"]])
     with pytest.raises(FileRejected, match="cannot tell whose report this is"):
-        parse(land(tmp_path, other, "iluka.pdf"), companies, rules)
+        parse(land(other, "iluka.pdf"), companies, rules)
     slides = make_pdf([["Lynas Rare Earths investor presentation"]])
     with pytest.raises(FileRejected, match="page 1 is none of lynas's report kinds"):
-        parse(land(tmp_path, slides, "slides.pdf"), companies, rules)
+        parse(land(slides, "slides.pdf"), companies, rules)
 
 
-def test_staging_turns_a_rejected_pdf_into_a_quarantine_row(tmp_path):
-    good = land(tmp_path / "landing", lynas_quarterly(), "lynas_q1fy25.pdf")
-    bad = land(tmp_path / "landing", b"not a pdf", "broken.pdf", company="lynas")
+def test_staging_turns_a_rejected_pdf_into_a_quarantine_row(land, tmp_path):
+    good = land(lynas_quarterly(), "lynas_q1fy25.pdf")
+    bad = land(b"not a pdf", "broken.pdf", request=LYNAS)
     report = stage_landed_files(
         [good, bad],
         dataset=disclosures_pdf.DATASET,

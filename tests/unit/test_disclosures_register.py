@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest.contract import FileRejected
-from ingest.landing import LandedFile, land_bytes
+from ingest.landing import LandedFile
 from ingest.sources.disclosures import (
     DISCLOSURE_SCHEMA,
     REGISTER_COLUMNS,
@@ -21,10 +21,11 @@ from ingest.sources.disclosures import (
 )
 from ingest.sources.disclosures import register as disclosures
 from ingest.staging import stage_landed_files
-from tests.conftest import REFERENCE_DATA
+from tests.conftest import fixture_file, reference_file
 
 TODAY = date(2026, 11, 24)
-REFERENCE = REFERENCE_DATA / "company-disclosures-rare-earth-intel" / "company_kpis_latest.csv"
+# Lynas' and MP's figures as an independent project extracted them from the same reports.
+EXTRACTION = ("company-disclosures-rare-earth-intel", "company_kpis_latest.csv")
 
 # A valid row: Lynas FY2024 total REO as printed in its 2024 Annual Report.
 BASE = {
@@ -58,20 +59,18 @@ def companies():
     return load_companies()
 
 
-def land_register(tmp_path: Path, rows: list[dict], name: str = "lynas_figures.csv") -> LandedFile:
+@pytest.fixture
+def land_as() -> dict:
+    return {"source": disclosures.SOURCE, "name": "lynas_figures.csv"}
+
+
+def register(rows: list[dict]) -> str:
+    """A register file: BASE changed by each row in turn."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=REGISTER_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows({**BASE, **row} for row in rows)
-    return land_text(tmp_path, buffer.getvalue(), name)
-
-
-def land_text(tmp_path: Path, text: str | bytes, name: str = "lynas_figures.csv") -> LandedFile:
-    content = text.encode("utf-8") if isinstance(text, str) else text
-    landed, _ = land_bytes(
-        content, source=disclosures.SOURCE, name=name, landing_dir=tmp_path / "landing"
-    )
-    return landed
+    return buffer.getvalue()
 
 
 def parse(landed: LandedFile, companies) -> disclosures.ParseResult:
@@ -128,8 +127,8 @@ def parse(landed: LandedFile, companies) -> disclosures.ParseResult:
         ({"confidence": "sure"}, "confidence 'sure' is not one of high, medium, low"),
     ],
 )
-def test_each_rejection_names_file_line_and_reason(tmp_path, companies, change, reason):
-    landed = land_register(tmp_path, [{}, change])
+def test_each_rejection_names_file_line_and_reason(land, companies, change, reason):
+    landed = land(register([{}, change]))
     result = parse(landed, companies)
     assert len(result.rows) == 1 and result.rows.iloc[0]["row_number"] == 2
     [bad] = result.quarantined
@@ -139,16 +138,16 @@ def test_each_rejection_names_file_line_and_reason(tmp_path, companies, change, 
     assert bad.raw.split(",")[0] == {**BASE, **change}["company"]  # the offending line, as typed
 
 
-def test_line_numbers_count_physical_lines_when_a_note_spans_two(tmp_path, companies):
-    landed = land_register(tmp_path, [{"notes": "first line\nsecond line"}, {"unit": "bags"}])
+def test_line_numbers_count_physical_lines_when_a_note_spans_two(land, companies):
+    landed = land(register([{"notes": "first line\nsecond line"}, {"unit": "bags"}]))
     [bad] = parse(landed, companies).quarantined
     assert bad.row_number == 4  # the quoted note took lines 2 and 3
 
 
-def test_a_row_with_more_cells_than_the_header_is_rejected(tmp_path, companies):
+def test_a_row_with_more_cells_than_the_header_is_rejected(land, companies):
     good = ",".join(BASE[column].replace(",", "") for column in REGISTER_COLUMNS)
     text = ",".join(REGISTER_COLUMNS) + "\n" + good + "\n" + good + ",extra\n"
-    [bad] = parse(land_text(tmp_path, text), companies).quarantined
+    [bad] = parse(land(text), companies).quarantined
     assert bad.row_number == 3 and "more cells than the header" in bad.reason
 
 
@@ -160,16 +159,16 @@ def test_a_row_with_more_cells_than_the_header_is_rejected(tmp_path, companies):
         (",".join(REGISTER_COLUMNS).encode("utf-16"), "not UTF-8"),
     ],
 )
-def test_unusable_files_are_rejected_whole(tmp_path, companies, content, message):
+def test_unusable_files_are_rejected_whole(land, companies, content, message):
     with pytest.raises(FileRejected, match=message):
-        parse(land_text(tmp_path, content), companies)
+        parse(land(content), companies)
 
 
 # --- duplicates and restatements -------------------------------------------------------------
 
 
-def test_two_values_for_one_figure_in_one_vintage_are_both_quarantined(tmp_path, companies):
-    landed = land_register(tmp_path, [{}, {"value": "10,990", "page": "4"}])
+def test_two_values_for_one_figure_in_one_vintage_are_both_quarantined(land, companies):
+    landed = land(register([{}, {"value": "10,990", "page": "4"}]))
     result = parse(landed, companies)
     assert result.rows.empty
     first, second = result.quarantined
@@ -179,22 +178,22 @@ def test_two_values_for_one_figure_in_one_vintage_are_both_quarantined(tmp_path,
     assert "line 2 (10908 tonnes)" in second.reason
 
 
-def test_the_same_value_in_other_units_is_not_a_conflict(tmp_path, companies):
-    landed = land_register(
-        tmp_path, [{}, {"value": "10.908", "unit": "kt", "document_title": "Appendix 4E FY2024"}]
-    )
+def test_the_same_value_in_other_units_is_not_a_conflict(land, companies):
+    landed = land(register(
+        [{}, {"value": "10.908", "unit": "kt", "document_title": "Appendix 4E FY2024"}]
+    ))
     result = parse(landed, companies)
     assert not result.quarantined and len(result.rows) == 2
 
 
-def test_a_row_typed_twice_from_the_same_page_is_quarantined_once(tmp_path, companies):
-    result = parse(land_register(tmp_path, [{}, {}]), companies)
+def test_a_row_typed_twice_from_the_same_page_is_quarantined_once(land, companies):
+    result = parse(land(register([{}, {}])), companies)
     assert list(result.rows["row_number"]) == [2]
     [repeat] = result.quarantined
     assert repeat.row_number == 3 and "repeats line 2" in repeat.reason
 
 
-def test_restatement_keeps_every_vintage(tmp_path, companies):
+def test_restatement_keeps_every_vintage(land, companies):
     rows = [
         {},  # as first published
         {  # restated two years later in a later report
@@ -204,7 +203,7 @@ def test_restatement_keeps_every_vintage(tmp_path, companies):
             "page": "21",
         },
     ]
-    result = parse(land_register(tmp_path, rows), companies)
+    result = parse(land(register(rows)), companies)
     assert not result.quarantined
     history = result.rows.sort_values("vintage")
     assert list(history["vintage"]) == [date(2024, 6, 30), date(2026, 6, 30)]
@@ -214,7 +213,7 @@ def test_restatement_keeps_every_vintage(tmp_path, companies):
 # --- what a good row becomes -----------------------------------------------------------------
 
 
-def test_fiscal_calendar_and_units_are_applied(tmp_path, companies):
+def test_fiscal_calendar_and_units_are_applied(land, companies):
     rows = [
         {"period": "Q3 FY25", "value": "1,911", "unit": "t REO", "vintage": "2025-04-28"},
         {"period": "FY2024", "value": "10.908", "unit": "kt", "page": "5"},
@@ -230,7 +229,7 @@ def test_fiscal_calendar_and_units_are_applied(tmp_path, companies):
             "vintage": "2025-02-20",
         },
     ]
-    result = parse(land_register(tmp_path, rows), companies)
+    result = parse(land(register(rows)), companies)
     assert not result.quarantined
     quarter, year, pounds = (row for _, row in result.rows.iterrows())
     assert (quarter["period_start"], quarter["period_end"]) == (date(2025, 1, 1), date(2025, 3, 31))
@@ -242,7 +241,7 @@ def test_fiscal_calendar_and_units_are_applied(tmp_path, companies):
     assert pounds["country_iso3"] == "USA"  # filled from the facility
 
 
-def test_offtake_share_and_capacity_rate(tmp_path, companies):
+def test_offtake_share_and_capacity_rate(land, companies):
     rows = [
         {
             "product_basis": "separated_oxide",
@@ -264,7 +263,7 @@ def test_offtake_share_and_capacity_rate(tmp_path, companies):
             "vintage": "2024-10-30",
         },
     ]
-    result = parse(land_register(tmp_path, rows), companies)
+    result = parse(land(register(rows)), companies)
     assert not result.quarantined
     offtake, capacity = (row for _, row in result.rows.iterrows())
     assert offtake["share_pct"] == 65 and offtake["destination_iso3"] == "JPN"
@@ -382,38 +381,43 @@ def test_shipped_offtake_row(shipped):
     assert offtake["confidence"] == "medium" and "up to" in offtake["notes"]
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="shared reference data not beside the repo")
+# What the extraction calls each register, figure basis and metric.
+REGISTERS = {"Lynas Rare Earths": ("lynas_figures.csv", "FY{}"),
+             "MP Materials": ("mp_materials_figures.csv", "{}")}
+BASES = {("total_REO", "oxide"): "total_reo", ("total_REO", "concentrate"): "concentrate_reo",
+         ("NdPr", "oxide"): "ndpr_oxide"}
+METRICS = {"production_volume": "production", "sales_volume": "sales"}
+
+
+def extracted_volumes(path: Path) -> list[dict]:
+    """Every production and sales volume the extraction has for Lynas and MP."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row["entity"] in REGISTERS
+                and row["metric"] in METRICS and (row["material"], row["chain_stage"]) in BASES]
+
+
 def test_shipped_register_agrees_with_the_reference_extraction(shipped):
-    """Every production/sales volume the reference CSV has for Lynas and MP is in the register,
-    with the same value and PDF page."""
-    names = {
-        "Lynas Rare Earths": ("lynas_figures.csv", "FY{}"),
-        "MP Materials": ("mp_materials_figures.csv", "{}"),
-    }
-    bases = {
-        ("total_REO", "oxide"): "total_reo",
-        ("total_REO", "concentrate"): "concentrate_reo",
-        ("NdPr", "oxide"): "ndpr_oxide",
-    }
-    metrics = {"production_volume": "production", "sales_volume": "sales"}
-    checked = 0
-    with open(REFERENCE, encoding="utf-8") as handle:
-        for ref in csv.DictReader(handle):
-            key = (ref["material"], ref["chain_stage"])
-            if ref["entity"] not in names or ref["metric"] not in metrics or key not in bases:
-                continue
-            name, label = names[ref["entity"]]
-            rows = _rows(
-                shipped,
-                name,
-                period_label=label.format(ref["period"][2:]),
-                product_basis=bases[key],
-                metric=metrics[ref["metric"]],
-                page=int(ref["pdf_page"]),
-            )
-            assert list(rows["value_as_printed"]) == [float(ref["value"])], ref
-            checked += 1
-    assert checked == 22 + 11 + 7 + 7 + 3 + 3
+    """Every volume of the extraction (its excerpt in tests/fixtures) is in the register, with the
+    same value and PDF page."""
+    volumes = extracted_volumes(fixture_file(*EXTRACTION))
+    for ref in volumes:
+        name, label = REGISTERS[ref["entity"]]
+        rows = _rows(
+            shipped,
+            name,
+            period_label=label.format(ref["period"][2:]),
+            product_basis=BASES[(ref["material"], ref["chain_stage"])],
+            metric=METRICS[ref["metric"]],
+            page=int(ref["pdf_page"]),
+        )
+        assert list(rows["value_as_printed"]) == [float(ref["value"])], ref
+    assert len(volumes) == 22 + 11 + 7 + 7 + 3 + 3
+
+
+@pytest.mark.reference_data
+def test_the_excerpt_has_every_volume_of_the_whole_extraction():
+    assert extracted_volumes(fixture_file(*EXTRACTION)) == extracted_volumes(
+        reference_file(*EXTRACTION))
 
 
 def test_staged_parquet_has_the_disclosure_schema(tmp_path):

@@ -27,6 +27,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import REPO_ROOT
 
+# Runs `dbt compile` (about 10 s) and 200 generated chains through DuckDB (about 45 s): not quick.
+pytestmark = pytest.mark.integration
+
 DBT = Path(sys.executable).with_name("dbt")
 CHAIN = ["mining", "separation", "refining", "magnets"]
 COUNTRIES = ["AAA", "BBB", "CCC", "CHN"]

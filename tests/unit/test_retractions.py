@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.catalog import SOURCE_KINDS, stage
-from ingest.landing import land_bytes, read_manifest
+from ingest.landing import read_manifest
 from ingest.retractions import retract
 from ingest.settings import staged_dir
 from orchestration import cli
@@ -15,16 +15,18 @@ from tests.unit.test_published_figures import HEADER
 
 KIND = next(kind for kind in SOURCE_KINDS.values() if kind.dataset == "published_figures")
 ROW = "fig_1,stage_share,production_share_pct,CHN,,2023,2023,REO,mining,62,percent,d,IEA,,2024,false,false,high,"
+GOOD = f"{HEADER}{ROW}\n"
+BAD = GOOD.replace("fig_1", "fig_2")  # another figure id: another file
 
 
-def _land(name: str, row: str):
-    entry, _ = land_bytes(f"{HEADER}{row}\n".encode(), source=KIND.name, name=name)
-    return entry
+@pytest.fixture
+def land_as() -> dict:
+    return {"source": KIND.name, "landing_dir": None}  # the data folder's landing, as a run's
 
 
-def test_a_retracted_file_is_kept_but_never_staged_again(reeflow_env):
-    good = _land("good.csv", ROW)
-    bad = _land("bad.csv", ROW.replace("fig_1", "fig_2"))
+def test_a_retracted_file_is_kept_but_never_staged_again(reeflow_env, land):
+    good = land(GOOD, "good.csv")
+    bad = land(BAD, "bad.csv")
     stage(KIND)
     assert (staged_dir() / KIND.dataset / f"{bad.file_id}.v{KIND.parser_version}.parquet").exists()
 
@@ -35,13 +37,13 @@ def test_a_retracted_file_is_kept_but_never_staged_again(reeflow_env):
     assert [e.file_id for e in read_manifest()] == [good.file_id]
     assert Path(bad.path).read_bytes()  # the raw bytes stay
     # Landing the same bytes again (still in the inbox, say) does not bring it back.
-    _land("bad.csv", ROW.replace("fig_1", "fig_2"))
+    land(BAD, "bad.csv")
     assert stage(KIND).files_parsed == 0
     assert [e.file_id for e in read_manifest()] == [good.file_id]
 
 
-def test_retract_refuses_unknown_ids_and_a_missing_reason(reeflow_env):
-    entry = _land("good.csv", ROW)
+def test_retract_refuses_unknown_ids_and_a_missing_reason(reeflow_env, land):
+    entry = land(GOOD, "good.csv")
     with pytest.raises(ValueError, match="no landed file"):
         retract("0123456789abcdef", "why not")
     with pytest.raises(ValueError, match="16 hex digits"):
@@ -50,8 +52,8 @@ def test_retract_refuses_unknown_ids_and_a_missing_reason(reeflow_env):
         retract(entry.file_id, "  ")
 
 
-def test_cli_retract_says_what_it_did(reeflow_env, capsys):
-    entry = _land("good.csv", ROW)
+def test_cli_retract_says_what_it_did(reeflow_env, land, capsys):
+    entry = land(GOOD, "good.csv")
     assert cli.main(["ingest", "retract", entry.file_id, "--reason", "wrong edition"]) == 0
     err = capsys.readouterr().err
     assert f"retracted good.csv ({KIND.name}, {entry.file_id}): wrong edition" in err

@@ -1,26 +1,24 @@
-from pathlib import Path
 
 import pytest
 
 from ingest import settings
 from ingest.contract import FileRejected
-from ingest.landing import land_bytes, land_file
+from ingest.landing import land_file
 from ingest.sources import usgs_mcs
 from ingest.staging import stage_landed_files
-from tests.conftest import reference_file
+from tests.conftest import fixture_file
 
 HEADER = "Source,Country,Type,Prod_t_2023,Prod_t_est_2024,Prod_notes,Reserves_t,Reserves_notes\n"
 TYPE = '"Rare earths, mine production, rare-earth-oxide equivalent, metric tons"'
 
 
-def _land(tmp_path: Path, text: str, encoding: str = "utf-8"):
-    entry, _ = land_bytes(text.encode(encoding), source="usgs_mcs", name="mcs.csv",
-                          landing_dir=tmp_path / "landing")
-    return entry
+@pytest.fixture
+def land_as() -> dict:
+    return {"source": "usgs_mcs", "name": "mcs.csv"}
 
 
 def test_real_release_with_bom_padding_and_blank_lines(tmp_path):
-    entry, _ = land_file(reference_file("usgs-mcs2024-raree", "mcs2024-raree_world.csv"),
+    entry, _ = land_file(fixture_file("usgs-mcs2024-raree", "mcs2024-raree_world.csv"),
                          source="usgs_mcs", landing_dir=tmp_path)
     result = usgs_mcs.parse(entry)
     assert result.quarantined == []
@@ -35,40 +33,66 @@ def test_real_release_with_bom_padding_and_blank_lines(tmp_path):
     assert set(burma.country_iso3) == {"MMR"} and burma.reserves_t_reo.isna().all()  # "NA"
 
 
-def test_estimate_flag_comes_from_the_column_name(tmp_path):
+def test_estimate_flag_comes_from_the_column_name(land):
     text = HEADER + f"MCS2025,China,{TYPE},255000,270000,,,\nMCS2025,World total (rounded),{TYPE},376000,390000,,,\n"
-    rows = usgs_mcs.parse(_land(tmp_path, text)).rows
+    rows = usgs_mcs.parse(land(text)).rows
     china = rows[rows.country_iso3 == "CHN"].set_index("year")
     assert not china.loc[2023, "is_estimate"] and china.loc[2024, "is_estimate"]
 
 
-def test_footnote_fused_into_a_number_is_quarantined(tmp_path):
+def test_footnote_fused_into_a_number_is_quarantined(land):
     # The MCS 2025 PDF transcription prints Australia as "1216,000" (note 12 + 16,000).
     text = (HEADER + f'MCS2025,Australia,{TYPE},"1216,000","1213,000",,,\n'
             f"MCS2025,China,{TYPE},255000,270000,,,\n"
             f"MCS2025,World total (rounded),{TYPE},376000,390000,,,\n")
-    result = usgs_mcs.parse(_land(tmp_path, text))
+    result = usgs_mcs.parse(land(text))
     assert "AUS" not in set(result.rows.country_iso3)
     assert len(result.rows) == 4
     [bad] = result.quarantined
     assert bad.row_number == 2 and "exceeds the world total" in bad.reason
 
 
-def test_unknown_country_and_bad_number_are_quarantined_rest_loads(tmp_path):
+def release_from_transcription(markdown: str) -> str:
+    """The world production table of a PDF-to-text transcription, cell for cell, in the data
+    release's CSV layout. Reserves are left out: the world row prints them as ">90,000,000"."""
+    lines = [HEADER.replace(",Reserves_t,Reserves_notes", "")]
+    for row in markdown.splitlines():
+        cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0] and not cells[0].startswith("-"):  # a country row
+            lines.append(f'MCS2025,{cells[0]},{TYPE},"{cells[1]}","{cells[2]}",\n')
+    return "".join(lines)
+
+
+def test_real_transcription_with_fused_footnotes(land):
+    # MCS 2025 as the `marker` tool printed it: footnote 12 fused into Australia's 16,000 t
+    # ("1216,000"), 14 into China's 255,000 t ("14255,000").
+    text = fixture_file("usgs-mcs2025-raree-transcription", "mcs2025-rare-earths.marker.md")
+    result = usgs_mcs.parse(land(release_from_transcription(text.read_text(encoding="utf-8"))))
+    fused = {row.raw.split(",")[1]: row.reason for row in result.quarantined}
+    assert set(fused) == {"Australia", "Burma", "China", "Nigeria", "Thailand"}
+    assert all("exceeds the world total" in reason for reason in fused.values())
+    rows = result.rows.set_index(["country_name", "year"]).production_t_reo
+    assert rows[("World total (rounded)", 2024)] == 390_000 and rows[("Canada", 2023)] == 0
+    assert rows[("United States", 2024)] == 45_000 and rows[("India", 2023)] == 2_900
+    # Not caught: Madagascar "122,100" (12 + 2,100), Malaysia "12310" (12 + 310) and Vietnam
+    # "12300" (12 + 300) are plausible tonnages below the world total and its sum.
+
+
+def test_unknown_country_and_bad_number_are_quarantined_rest_loads(land):
     text = (HEADER + f"MCS2025,Atlantis,{TYPE},10,20,,,\n"
             f"MCS2025,China,{TYPE},lots,270000,,,\n"
             f"MCS2025,India,{TYPE},2900,2900,,,\n"
             f"MCS2025,World total (rounded),{TYPE},376000,390000,,,\n")
-    result = usgs_mcs.parse(_land(tmp_path, text))
+    result = usgs_mcs.parse(land(text))
     assert list(result.rows.country_iso3.unique()) == ["IND", "WLD"]
     reasons = {q.row_number: q.reason for q in result.quarantined}
     assert "unknown country 'Atlantis'" in reasons[2]
     assert "not a tonnage" in reasons[3]
 
 
-def test_wrong_encoding_rejects_the_file_with_its_name(tmp_path):
+def test_wrong_encoding_rejects_the_file_with_its_name(tmp_path, land):
     text = HEADER + f"MCS2025,Côte d'Ivoire,{TYPE},1,2,,,\n"
-    entry = _land(tmp_path, text, encoding="latin-1")
+    entry = land(text.encode("latin-1"))
     with pytest.raises(FileRejected, match="mcs.csv is not UTF-8"):
         usgs_mcs.parse(entry)
     report = stage_landed_files([entry], dataset="usgs_mine_production", schema=usgs_mcs.SCHEMA,
@@ -76,9 +100,9 @@ def test_wrong_encoding_rejects_the_file_with_its_name(tmp_path):
     assert report.quarantined == 1 and report.rows == 0
 
 
-def test_not_a_world_table_is_rejected(tmp_path):
+def test_not_a_world_table_is_rejected(land):
     with pytest.raises(FileRejected, match="header lacks"):
-        usgs_mcs.parse(_land(tmp_path, "a,b,c\n1,2,3\n"))
+        usgs_mcs.parse(land("a,b,c\n1,2,3\n"))
 
 
 def test_every_embedded_edition_parses_cleanly(tmp_path):
