@@ -101,15 +101,27 @@ def catalog_freshness(
     today: date | None = None, landing_dir=None
 ) -> dict[str, SourceFreshness]:
     """Every source kind of the catalog, from the landing manifest, keyed by source name."""
-    from ingest.catalog import SOURCE_KINDS
     from ingest.landing import read_manifest
 
     entries = read_manifest(landing_dir)
+    return freshness_by_source(
+        [(entry.source, entry.vintage, entry.fetched_at) for entry in entries], today
+    )
+
+
+def freshness_by_source(
+    files: Iterable[tuple[str, str | None, str | datetime | date]], today: date | None = None
+) -> dict[str, SourceFreshness]:
+    """Every source kind of the catalog from (source, vintage, fetched_at) rows: the landing
+    manifest's, or the published `quality.landed_files`."""
+    from ingest.catalog import SOURCE_KINDS
+
+    files = list(files)
     return {
         name: assess(
             name,
             kind.max_age_days,
-            [(entry.vintage, entry.fetched_at) for entry in entries if entry.source == name],
+            [(vintage, fetched_at) for source, vintage, fetched_at in files if source == name],
             today,
         )
         for name, kind in SOURCE_KINDS.items()

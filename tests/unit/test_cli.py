@@ -1,16 +1,17 @@
 import pytest
 
-from orchestration import cli
+from orchestration import cli, run_lock
 
 
 def test_a_second_run_refuses_clearly_while_one_holds_the_lock(reeflow_env, capsys):
-    first = cli._run_lock()
-    try:
-        with pytest.raises(cli.CliError, match="another reeflow run is in progress"):
-            cli._run_lock()
-    finally:
-        first.close()
-    cli._run_lock().close()  # released: the next run may start
+    with run_lock.held():
+        with pytest.raises(run_lock.RunInProgress, match="another reeflow run is in progress"):
+            with run_lock.held():
+                pass
+        assert cli.main(["rollback"]) == cli.EXIT_USAGE
+        assert "another reeflow run is in progress" in capsys.readouterr().err
+    with run_lock.held():  # released: the next run may start
+        pass
 
 
 def test_unknown_ingest_format_is_a_usage_error(reeflow_env, tmp_path, capsys):
