@@ -4,8 +4,8 @@ import dagster as dg
 
 from orchestration import publishing
 from orchestration.check_results import check_results_dir
-from orchestration.printable import escaped
 from orchestration.defs.transform.dbt import DUCKDB_POOL, reeflow_dbt_models
+from orchestration.printable import escaped
 
 
 @dg.asset(

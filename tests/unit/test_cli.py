@@ -5,9 +5,8 @@ from orchestration import cli, run_lock
 
 def test_a_second_run_refuses_clearly_while_one_holds_the_lock(reeflow_env, capsys):
     with run_lock.held():
-        with pytest.raises(run_lock.RunInProgress, match="another reeflow run is in progress"):
-            with run_lock.held():
-                pass
+        with pytest.raises(run_lock.RunInProgress, match="another reeflow run is in progress"), run_lock.held():
+            pass
         assert cli.main(["rollback"]) == cli.EXIT_USAGE
         assert "another reeflow run is in progress" in capsys.readouterr().err
     with run_lock.held():  # released: the next run may start
