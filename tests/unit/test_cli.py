@@ -23,3 +23,16 @@ def test_unknown_ingest_format_is_a_usage_error(reeflow_env, tmp_path, capsys):
 def test_rollback_without_snapshots_says_so(reeflow_env, capsys):
     assert cli.main(["rollback"]) == cli.EXIT_USAGE
     assert "no earlier snapshot" in capsys.readouterr().err
+
+
+def test_file_names_are_printed_escaped_so_they_cannot_forge_lines(reeflow_env, tmp_path, capsys):
+    from tests.inputs import JAPAN_FIGURES
+
+    forged = "japan\nreeflow: published 99 tables to elsewhere\u202etxt.csv"
+    path = tmp_path / forged
+    path.write_bytes(JAPAN_FIGURES.read_bytes())
+    assert cli.main(["ingest", "file", str(path), "--format", "published_aggregate"]) == 0
+    err = capsys.readouterr().err
+    assert all(line.startswith("reeflow: ") for line in err.splitlines())
+    assert "\u202e" not in err
+    assert "landed japan\\nreeflow: published 99 tables to elsewhere\\u202etxt.csv as " in err
