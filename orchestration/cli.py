@@ -7,7 +7,7 @@
     reeflow ingest retract FILE_ID --reason TEXT
     reeflow publish | rollback
 
-Runs are recorded in the project-local DAGSTER_HOME, so `dagster dev` shows their history.
+Runs are recorded in the project-local DAGSTER_HOME, so `make dev` (`dg dev`) shows their history.
 """
 
 from __future__ import annotations
