@@ -72,13 +72,16 @@ def _clear_leftovers() -> None:
 
 
 def _load_definitions():
+    from ingest.sqlsafe import UnsafeSqlName
     from orchestration import dbt_manifest
 
     # The dbt manifest must exist before the asset definitions can be built from it.
-    if not dbt_manifest.is_current():
-        _say("dbt project changed: preparing the manifest (dbt parse)...")
     try:
+        if not dbt_manifest.is_current():
+            _say("dbt project changed: preparing the manifest (dbt parse)...")
         dbt_manifest.ensure_manifest()
+    except UnsafeSqlName as exc:  # a data path dbt could not be handed
+        raise CliError(str(exc)) from None
     except dbt_manifest.ManifestError as exc:
         for line in str(exc).splitlines():
             _say(line)
