@@ -3,20 +3,32 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The exact versions `make setup` installs: generated from pyproject.toml by `make lock`.
+LOCK := requirements.lock
 # A DuckDB 1.4 client, as BI drivers ship, to prove the published file opens there.
 BI_CLIENT := .venv-bi14
 BI_STAMP := $(BI_CLIENT)/.installed
+# dg finds the project's .venv itself; saying it is the active one silences its warning.
+DG := VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dg
 
-.PHONY: setup manifest run test bench dev status lint clean
+.PHONY: setup lock manifest run test bench dev check-defs status lint clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The locked set first, then reeflow itself without resolving anything again.
+$(STAMP): pyproject.toml $(LOCK)
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
+
+# After changing a dependency in pyproject.toml: resolve it again (every platform and Python
+# reeflow supports), commit the lock, and `make setup` installs it.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --quiet \
+		--custom-compile-command "make lock" --output-file $(LOCK)
 
 $(BI_STAMP):
 	$(BIN)/python -m pip install --quiet --target $(BI_CLIENT) 'duckdb>=1.4,<1.5'
@@ -28,9 +40,10 @@ run: $(STAMP)
 status: $(STAMP)
 	$(BIN)/reeflow status
 
-# The dbt manifest the Dagster definitions are built from (`reeflow run` refreshes it too).
+# The dbt manifest the Dagster definitions are built from; parsed only when the dbt project
+# changed (`reeflow run` and `make dev` prepare it the same way).
 manifest: $(STAMP)
-	$(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+	$(BIN)/python -m orchestration.dbt_manifest
 
 test: $(STAMP) $(BI_STAMP) manifest
 	$(BIN)/pytest -q
@@ -46,9 +59,13 @@ ROWS ?= 10000000
 bench: $(STAMP)
 	$(BIN)/python benchmarks/trade_scale.py --rows $(ROWS)
 
-dev: $(STAMP)
+dev: $(STAMP) manifest
 	mkdir -p .dagster_home && cp -n orchestration/dagster.yaml .dagster_home/ || true
-	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions
+	$(DG) dev
+
+# Loads the definitions as `dg dev` would (CI runs it through `make lint`).
+check-defs: $(STAMP) manifest
+	$(DG) check defs
 
 lint: $(STAMP)
 	$(BIN)/ruff check ingest expectations orchestration tests benchmarks

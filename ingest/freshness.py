@@ -105,11 +105,22 @@ def catalog_freshness(
 ) -> dict[str, SourceFreshness]:
     """Every source kind of the catalog, from the landing manifest, keyed by source name."""
     entries = read_manifest(landing_dir)
+    return freshness_by_source(
+        [(entry.source, entry.vintage, entry.fetched_at) for entry in entries], today
+    )
+
+
+def freshness_by_source(
+    files: Iterable[tuple[str, str | None, str | datetime | date]], today: date | None = None
+) -> dict[str, SourceFreshness]:
+    """Every source kind of the catalog from (source, vintage, fetched_at) rows: the landing
+    manifest's, or the published `quality.landed_files`."""
+    files = list(files)
     return {
         name: assess(
             name,
             kind.max_age_days,
-            [(entry.vintage, entry.fetched_at) for entry in entries if entry.source == name],
+            [(vintage, fetched_at) for source, vintage, fetched_at in files if source == name],
             today,
         )
         for name, kind in SOURCE_KINDS.items()

@@ -7,19 +7,22 @@
     reeflow ingest retract FILE_ID --reason TEXT
     reeflow publish | rollback
 
-Runs are recorded in the project-local DAGSTER_HOME, so `dagster dev` shows their history.
+Runs are recorded in the project-local DAGSTER_HOME, so `make dev` (`dg dev`) shows their history.
 """
 
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ingest import settings
+from orchestration import run_lock
+from orchestration.printable import escaped
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -30,11 +33,13 @@ class CliError(Exception):
 
 
 def _say(message: str) -> None:
-    print(f"reeflow: {message}", file=sys.stderr, flush=True)
+    # One line per message, always: names and paths inside it are the user's, never trusted.
+    print(f"reeflow: {escaped(message)}", file=sys.stderr, flush=True)
 
 
 def _prepare_dagster_home() -> Path:
     home = settings.dagster_home()
+    # Dagster's public way to find its instance is this variable (DagsterInstance.get()).
     os.environ["DAGSTER_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
@@ -43,98 +48,69 @@ def _prepare_dagster_home() -> Path:
     return home
 
 
-def _run_lock():
-    """One pipeline run at a time: a second `reeflow run` refuses clearly instead of racing."""
-    lock_path = settings.data_dir() / ".reeflow-run.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the whole run: it is the lock
+def _instance():
+    """The Dagster instance in the project-local DAGSTER_HOME (dagster.yaml copied in first)."""
+    import dagster as dg
+
+    _prepare_dagster_home()
+    return dg.DagsterInstance.get()
+
+
+@contextmanager
+def _run_lock() -> Iterator[None]:
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
-        raise CliError(f"another reeflow run is in progress (pid {holder}); try again when it ends")
-    handle.seek(0)
-    handle.truncate()
-    handle.write(str(os.getpid()))
-    handle.flush()
-    return handle
+        with run_lock.held():
+            yield
+    except run_lock.RunInProgress as exc:
+        raise CliError(str(exc)) from None
+
+
+def _clear_leftovers() -> None:
+    from orchestration import leftovers
+
+    leftovers.clear(_say)
 
 
 def _load_definitions():
-    import subprocess
+    from ingest.sqlsafe import UnsafeSqlName
+    from orchestration import dbt_manifest
 
     # The dbt manifest must exist before the asset definitions can be built from it.
-    project = str(settings.DBT_PROJECT_DIR)
-    parse = subprocess.run(
-        [settings.dbt_executable(), "parse", "--quiet", "--project-dir", project, "--profiles-dir", project],
-        env={**os.environ, **settings.dbt_env()},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if parse.returncode != 0:
-        raise CliError(f"dbt parse failed:\n{parse.stdout}{parse.stderr}")
+    try:
+        if not dbt_manifest.is_current():
+            _say("dbt project changed: preparing the manifest (dbt parse)...")
+        dbt_manifest.ensure_manifest()
+    except UnsafeSqlName as exc:  # a data path dbt could not be handed
+        raise CliError(str(exc)) from None
+    except dbt_manifest.ManifestError as exc:
+        for line in str(exc).splitlines():
+            _say(line)
+        raise CliError("the dbt project does not parse; nothing was run") from None
     from orchestration.definitions import defs
 
     return defs
 
 
-# Tags every run `reeflow run` starts, so the next one can tell its own interrupted runs apart
-# from runs launched by `dagster dev` on the same DAGSTER_HOME.
-CLI_RUN_TAG = "reeflow/launched_by"
-UNFINISHED = ("NOT_STARTED", "STARTING", "STARTED", "CANCELING")
-
-
-def _release_interrupted_runs(instance) -> None:
-    """Close the books on CLI runs that died without finishing (SIGKILL, power loss).
-
-    Only called holding the run lock, so no other `reeflow run` is alive: a CLI run still marked
-    unfinished is dead. Left alone it would keep the `duckdb` pool slot it held, and every later
-    run would wait for that slot forever.
-    """
-    import dagster as dg
-
-    dead = instance.get_runs(
-        filters=dg.RunsFilter(
-            job_name="reeflow_main",
-            statuses=[dg.DagsterRunStatus[name] for name in UNFINISHED],
-            tags={CLI_RUN_TAG: "cli"},
-        )
-    )
-    for run in dead:
-        instance.report_run_failed(
-            run, message="the reeflow run process ended without finishing (killed?)"
-        )
-        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        _say(f"run {run.run_id} was interrupted; marked failed and its duckdb pool slot released")
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    import dagster as dg
+    from orchestration import interrupted_runs
 
-    lock = _run_lock()
-    try:
-        _prepare_dagster_home()
-        _say("loading definitions (dbt parse)...")
+    with _run_lock():
+        _clear_leftovers()
         defs = _load_definitions()
-        job = defs.resolve_job_def("reeflow_main")
-        _say(f"running job reeflow_main: data in {settings.data_dir()}")
-        with dg.DagsterInstance.get() as instance:
-            _release_interrupted_runs(instance)
+        job = defs.resolve_job_def(interrupted_runs.MAIN_JOB)
+        _say(f"running job {job.name}: data in {settings.data_dir()}")
+        with _instance() as instance:
+            interrupted_runs.release(instance, _say)
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,
-                tags={CLI_RUN_TAG: "cli"},
+                tags=interrupted_runs.CLI_RUN_TAGS,
                 run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
             )
-        from orchestration.summary import print_run_summary
+    from orchestration.summary import print_run_summary
 
-        print_run_summary(result)
-        return 0 if result.success else EXIT_FAILED
-    finally:
-        lock.close()
+    print_run_summary(result)
+    return 0 if result.success else EXIT_FAILED
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -143,51 +119,52 @@ def cmd_status(args: argparse.Namespace) -> int:
     return print_status(settings.warehouse_path())
 
 
-def _unpublishable_reason() -> str | None:
-    """Why the working database must not be published by hand, or None.
+def _vouching_run_id() -> str:
+    """The run whose working database `reeflow publish` may publish, or CliError.
 
     The publish asset runs only when every blocking check passed. `reeflow publish` bypasses
     the job, so it checks the job's verdict instead: the last run must have succeeded (a run
     that failed a check, or died half-way through dbt, leaves a working database nobody vouches
-    for).
+    for). The snapshot records that run.
     """
     import dagster as dg
 
-    _prepare_dagster_home()
-    with dg.DagsterInstance.get() as instance:
-        runs = instance.get_runs(filters=dg.RunsFilter(job_name="reeflow_main"), limit=1)
-    if runs and runs[0].status != dg.DagsterRunStatus.SUCCESS:
-        return (f"the last run ({runs[0].run_id}) did not succeed ({runs[0].status.value}): "
-                "nothing vouches for its working database. Fix the cause and `reeflow run` again.")
-    return None
+    from orchestration.interrupted_runs import MAIN_JOB
+
+    with _instance() as instance:
+        runs = instance.get_runs(filters=dg.RunsFilter(job_name=MAIN_JOB), limit=1)
+    if not runs:
+        raise CliError(f"not publishing: no run of {MAIN_JOB} is recorded in {settings.dagster_home()}: "
+                       "nothing vouches for the working database. `reeflow run` first.")
+    if runs[0].status != dg.DagsterRunStatus.SUCCESS:
+        raise CliError(f"not publishing: the last run ({runs[0].run_id}) did not succeed "
+                       f"({runs[0].status.value}): nothing vouches for its working database. "
+                       "Fix the cause and `reeflow run` again.")
+    return runs[0].run_id
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from orchestration import warehouse
+    from orchestration import publishing
     from orchestration.check_results import check_results_dir
 
-    lock = _run_lock()
-    try:
-        reason = _unpublishable_reason()
-        if reason:
-            raise CliError(f"not publishing: {reason}")
-        result = warehouse.publish(check_results_glob=str(check_results_dir() / "*.parquet"))
-    finally:
-        lock.close()
-    _say(f"published {result.tables} tables to {result.path}")
+    with _run_lock():
+        _clear_leftovers()
+        run_id = _vouching_run_id()
+        result = publishing.publish(
+            check_results_glob=str(check_results_dir() / "*.parquet"), run_id=run_id
+        )
+    _say(f"published {result.tables} tables of run {run_id} to {result.path}")
     return 0
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    from orchestration import warehouse
+    from orchestration import publishing
 
-    lock = _run_lock()
-    try:
-        restored = warehouse.rollback()
-    except FileNotFoundError as exc:
-        raise CliError(str(exc)) from None
-    finally:
-        lock.close()
+    with _run_lock():
+        try:
+            restored = publishing.rollback()
+        except FileNotFoundError as exc:
+            raise CliError(str(exc)) from None
     _say(f"rolled back {settings.warehouse_path()} to snapshot {restored.name}")
     return 0
 
@@ -206,9 +183,10 @@ def cmd_ingest_file(args: argparse.Namespace) -> int:
         raise CliError("--company applies to --format disclosure_pdf only")
     # A report PDF whose page 1 does not say whose it is: the rules of this company apply.
     request = {"company": args.company} if args.company else None
-    entry, is_new = land_file(path, source=kind.name, vintage=args.vintage, request=request)
-    _say(f"{'landed' if is_new else 'already landed'} {path.name} as {entry.file_id} ({kind.name})")
-    report = stage(kind)
+    with _run_lock():  # a run stages the same datasets and clears half-written files
+        entry, is_new = land_file(path, source=kind.name, vintage=args.vintage, request=request)
+        _say(f"{'landed' if is_new else 'already landed'} {path.name} as {entry.file_id} ({kind.name})")
+        report = stage(kind)
     out_of_scope = f", {report.out_of_scope} out of scope" if report.out_of_scope else ""
     _say(
         f"staged {report.rows} rows, quarantined {report.quarantined}{out_of_scope}; "
@@ -220,13 +198,11 @@ def cmd_ingest_file(args: argparse.Namespace) -> int:
 def cmd_ingest_retract(args: argparse.Namespace) -> int:
     from ingest.retractions import retract
 
-    lock = _run_lock()  # not while a run is staging or building from the file
-    try:
-        entry, removed = retract(args.file_id, args.reason)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
-    finally:
-        lock.close()
+    with _run_lock():  # not while a run is staging or building from the file
+        try:
+            entry, removed = retract(args.file_id, args.reason)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
     _say(f"retracted {entry.original_name} ({entry.source}, {entry.file_id}): {args.reason}")
     _say(f"removed {len(removed)} staged file(s); the raw file stays in {entry.path}")
     _say("run `reeflow run` to rebuild the warehouse without it")
@@ -238,6 +214,11 @@ def _codes(text: str) -> list[str]:
 
 
 def cmd_ingest_comtrade(args: argparse.Namespace) -> int:
+    with _run_lock():  # a run stages the same datasets and clears half-written files
+        return _ingest_comtrade(args)
+
+
+def _ingest_comtrade(args: argparse.Namespace) -> int:
     from ingest.catalog import SOURCE_KINDS, stage
     from ingest.sources import comtrade
     from ingest.sources.comtrade.codes import comtrade_code

@@ -1,4 +1,8 @@
-"""What `reeflow run` and `reeflow status` print: tables, checks, freshness, headline figures."""
+"""What `reeflow run` and `reeflow status` print: tables, checks, freshness, headline figures.
+
+Text that comes from the user or the data (paths, check samples, error messages quoting file
+names) is printed escaped (orchestration/printable.py).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from pathlib import Path
 import duckdb
 
 from ingest import settings
-from ingest.catalog import SOURCE_KINDS
-from ingest.freshness import SourceFreshness, assess, catalog_freshness
-from ingest.sqlsafe import qualified_name
+from ingest.freshness import SourceFreshness, catalog_freshness, freshness_by_source
+from ingest.sqlsafe import quote_identifier
+from orchestration.printable import escaped
 
 PUBLISH_ASSET = "published_warehouse"
 HEADLINES = """
@@ -26,9 +30,11 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
     names = con.execute(
         "select schema_name, table_name from duckdb_tables() where not internal order by 1, 2"
     ).fetchall()
+    # Names read from the catalog itself: only their shape is checked (plain names).
     return [
-        (schema, table,
-         con.execute(f"select count(*) from {qualified_name(schema, table, names)}").fetchone()[0])
+        (schema, table, con.execute(
+            f"select count(*) from {quote_identifier(schema)}.{quote_identifier(table)}"
+        ).fetchone()[0])
         for schema, table in names
     ]
 
@@ -44,7 +50,7 @@ def _print_tables_and_headlines(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _first_line(text: str, limit: int = 300) -> str:
-    line = next((part for part in text.strip().splitlines() if part.strip()), "")
+    line = escaped(next((part for part in text.strip().splitlines() if part.strip()), ""))
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
@@ -79,7 +85,7 @@ def print_run_summary(result) -> None:
         return
     with duckdb.connect(str(published), read_only=True) as con:
         when = con.execute("select max(published_at) from quality.publications").fetchone()[0]
-        print(f"Published warehouse: {published} (snapshot of {when:%Y-%m-%d %H:%M} UTC)")
+        print(f"Published warehouse: {escaped(published)} (snapshot of {when:%Y-%m-%d %H:%M} UTC)")
         _print_tables_and_headlines(con)
 
 
@@ -87,14 +93,11 @@ def source_freshness(con: duckdb.DuckDBPyConnection | None = None) -> list[Sourc
     """Each source's freshness from the landing manifest, or from the published
     `quality.landed_files` when this machine has the warehouse but not the data folder."""
     reports = catalog_freshness()
-    if any(report.files for report in reports.values()) or con is None:
-        return list(reports.values())
-    rows = con.execute("select source_kind, vintage, fetched_at from quality.landed_files").fetchall()
-    return [
-        assess(name, kind.max_age_days,
-               [(vintage, fetched) for source, vintage, fetched in rows if source == name])
-        for name, kind in SOURCE_KINDS.items()
-    ]
+    if con is not None and not any(report.files for report in reports.values()):
+        reports = freshness_by_source(
+            con.execute("select source_kind, vintage, fetched_at from quality.landed_files").fetchall()
+        )
+    return list(reports.values())
 
 
 def _print_freshness(reports: list[SourceFreshness]) -> None:
@@ -111,13 +114,13 @@ def _print_freshness(reports: list[SourceFreshness]) -> None:
 
 def print_status(published: Path) -> int:
     if not published.exists():
-        print(f"No published warehouse at {published}: run `reeflow run` (or `make run`).")
+        print(f"No published warehouse at {escaped(published)}: run `reeflow run` (or `make run`).")
         return 1
     with duckdb.connect(str(published), read_only=True) as con:
         run_id, when = con.execute(
             "select run_id, published_at from quality.publications"
         ).fetchone()
-        print(f"Warehouse: {published}\nLast published: {when:%Y-%m-%d %H:%M:%S} UTC (run {run_id})")
+        print(f"Warehouse: {escaped(published)}\nLast published: {when:%Y-%m-%d %H:%M:%S} UTC (run {run_id})")
         _print_tables_and_headlines(con)
         _print_freshness(source_freshness(con))
         editions = con.execute(
@@ -130,15 +133,7 @@ def print_status(published: Path) -> int:
             "select count(*) filter (where not passed and severity = 'ERROR'), "
             "count(*) filter (where not passed and severity <> 'ERROR') "
             "from quality.check_results where run_id = ?", [run_id]
-        ).fetchone() if _has_table(con, "quality", "check_results") else None
-        if failed is not None:
-            print(f"Checks of the published run: {failed[0]} ERROR, {failed[1]} WARN failed "
-                  "(quality.check_results)")
+        ).fetchone()
+        print(f"Checks of the published run: {failed[0]} ERROR, {failed[1]} WARN failed "
+              "(quality.check_results)")
     return 0
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()[0] > 0

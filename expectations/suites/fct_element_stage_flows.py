@@ -36,7 +36,7 @@ def build_suite() -> gx.ExpectationSuite:
         *(
             gx.expectations.ExpectColumnValuesToBeInSet(
                 column=column, value_set=[False],
-                row_condition=Column("is_sample") == True,
+                row_condition=Column("is_sample") == True,  # noqa: E712 - a GX condition, not a test
                 meta=error(),
             )
             for column in ("is_in_producer_balance", "is_in_importer_balance", "is_in_exporter_balance")

@@ -1,11 +1,11 @@
 """The published snapshot: materialized only when every blocking check upstream passed."""
 
-
 import dagster as dg
 
-from orchestration import warehouse
+from orchestration import publishing
 from orchestration.check_results import check_results_dir
 from orchestration.defs.transform.dbt import DUCKDB_POOL, reeflow_dbt_models
+from orchestration.printable import escaped
 
 
 @dg.asset(
@@ -17,10 +17,10 @@ from orchestration.defs.transform.dbt import DUCKDB_POOL, reeflow_dbt_models
     description="The DuckDB file analysts and BI tools open (DuckDB 1.4 format), switched in atomically.",
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    result = warehouse.publish(
+    result = publishing.publish(
         check_results_glob=str(check_results_dir() / "*.parquet"), run_id=context.run.run_id
     )
-    context.log.info(f"published {result.tables} tables to {result.path}")
+    context.log.info(f"published {result.tables} tables to {escaped(result.path)}")
     return dg.MaterializeResult(
         metadata={
             "path": str(result.path),

@@ -14,37 +14,16 @@ process under the run writing the working database (transform), the lock file na
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from tests.inputs import JAPAN_FIGURES, USGS_2025, big_register, damaged, sha256_of
-from tests.reeflow_cli import REEFLOW, cli_env, run_reeflow
-
-PATIENCE_S = 300  # generous for a loaded CI machine: a wait that runs out fails the test
-
-
-def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
-    # Its own process group, so SIGKILL reaches dbt and every other child, as a crash would.
-    with open(log, "w") as out:
-        return subprocess.Popen([str(REEFLOW), "run"], env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def _wait_for(condition: Callable[[], bool], what: str, process: subprocess.Popen | None = None):
-    deadline = time.monotonic() + PATIENCE_S
-    while not condition():
-        if process is not None and process.poll() is not None:
-            pytest.fail(f"the run ended (exit {process.returncode}) before {what}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting for {what}")
-        time.sleep(0.05)
+from tests.reeflow_cli import cli_env, run_reeflow, start_run, wait_for
 
 
 def _descendants(pid: int) -> list[str]:
@@ -61,11 +40,9 @@ def _descendants(pid: int) -> list[str]:
     while stack:
         for child in children.get(stack.pop(), []):
             stack.append(child)
-            try:
+            with contextlib.suppress(OSError):
                 found.append((Path("/proc") / str(child) / "cmdline").read_bytes()
                              .replace(b"\0", b" ").decode(errors="replace"))
-            except OSError:
-                pass
     return found
 
 
@@ -94,8 +71,8 @@ def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_ru
     lock, manifest = data / ".reeflow-run.lock", data / "landing" / "manifest.jsonl"
 
     # Two runs at once: the second refuses clearly; the first completes and publishes.
-    first = _start(env, tmp_path / "first.log")
-    _wait_for(lambda: lock.exists() and lock.read_text().strip() == str(first.pid),
+    first = start_run(env, tmp_path / "first.log")
+    wait_for(lambda: lock.exists() and lock.read_text().strip() == str(first.pid),
               "the first run to hold the lock", first)
     second = run_reeflow(env, "run")
     assert second.returncode == 2
@@ -109,8 +86,8 @@ def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_ru
     inbox = data / "inbox" / "published_aggregate"
     inbox.mkdir(parents=True)
     (inbox / "big_register.csv").write_bytes(big_register(5000))
-    ingesting = _start(env, tmp_path / "ingest.log")
-    _wait_for(lambda: "big_register.csv" in manifest.read_text(), "the big register to land",
+    ingesting = start_run(env, tmp_path / "ingest.log")
+    wait_for(lambda: "big_register.csv" in manifest.read_text(), "the big register to land",
               ingesting)
     assert not _dbt_building(ingesting)  # still ingesting
     _kill(ingesting)
@@ -118,9 +95,9 @@ def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_ru
 
     # Killed mid-transform: while dbt is writing the working database.
     before = work.stat().st_mtime_ns
-    transforming = _start(env, tmp_path / "transform.log")
-    _wait_for(lambda: _dbt_building(transforming), "dbt to start", transforming)
-    _wait_for(lambda: work.stat().st_mtime_ns != before, "dbt to write", transforming)
+    transforming = start_run(env, tmp_path / "transform.log")
+    wait_for(lambda: _dbt_building(transforming), "dbt to start", transforming)
+    wait_for(lambda: work.stat().st_mtime_ns != before, "dbt to write", transforming)
     _kill(transforming)
     assert sha256_of(published) == good and _readable(published) > 0
     refused = run_reeflow(env, "publish")  # the half-built working database is not publishable

@@ -467,7 +467,8 @@ def test_every_estimate_rests_on_published_figures(two_runs):
         select flow_id, id from fct_element_stage_flows, unnest(string_split(source_figure_ids, ';')) as ids(id)
         where evidence_kind = 'estimate' and id not in (select figure_id from fct_published_figures)""")
     unsourced = _query(warehouse, """select count(*) from fct_element_stage_flows
-                                     where evidence_kind = 'estimate' and (source_figure_ids is null or confidence <> 'low')""")
+                                     where evidence_kind = 'estimate'
+                                       and (source_figure_ids is null or confidence <> 'low')""")
     assert missing == [] and unsourced == [(0,)]
 
 

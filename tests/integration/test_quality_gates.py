@@ -20,7 +20,7 @@ from expectations.suites import fct_mine_production
 from ingest import settings
 from ingest.catalog import inbox_dir
 from ingest.landing import read_manifest
-from orchestration import cli, warehouse
+from orchestration import cli, publishing
 from tests.inputs import sha256_of
 
 USGS_2026 = settings.EMBEDDED_DIR / "usgs_mcs" / "mcs2026-raree_world.csv"
@@ -49,7 +49,7 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
     # 1. A good run.
     code, out, _ = _reeflow(capsys, "run")
     assert code == 0, out[-3000:]
-    p1, snapshots_before = sha256_of(published), warehouse.list_snapshots()
+    p1, snapshots_before = sha256_of(published), publishing.list_snapshots()
 
     # 2. An ERROR expectation the data breaks: no country has ever mined 100,000 t ... but China.
     original = fct_mine_production.build_suite
@@ -70,7 +70,7 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
     assert "expect_column_values_to_be_between(production_t_reo, max=100000)" in failure
     assert "'edition': 'MCS20" in failure  # the sample says which rows
     assert "Nothing published by this run" in out and "the previous snapshot stays" in out
-    assert sha256_of(published) == p1 and warehouse.list_snapshots() == snapshots_before
+    assert sha256_of(published) == p1 and publishing.list_snapshots() == snapshots_before
     assert list(published.parent.glob(".*.building")) == []
     code, _, err = _reeflow(capsys, "publish")
     assert code == cli.EXIT_USAGE and f"not publishing: the last run ({failed_run})" in err
@@ -123,4 +123,5 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
     assert sha256_of(published) != p2
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*) from fct_mine_production where edition = 'MCS2027'").fetchone() == (0,)
-        assert con.execute("select count(*) from quality.landed_files where file_id = ?", [bad.file_id]).fetchone() == (0,)
+        landed = con.execute("select count(*) from quality.landed_files where file_id = ?", [bad.file_id])
+        assert landed.fetchone() == (0,)

@@ -86,7 +86,7 @@ def _flows(warehouse: Path, where: str) -> list[dict]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         cursor = con.execute(f"select * from fct_trade_flows where {where} order by all")
         names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
 
 def test_importer_declaration_is_used_and_the_mirror_kept(traded):

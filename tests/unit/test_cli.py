@@ -1,16 +1,16 @@
 import pytest
 
-from orchestration import cli
+from orchestration import cli, run_lock
 
 
 def test_a_second_run_refuses_clearly_while_one_holds_the_lock(reeflow_env, capsys):
-    first = cli._run_lock()
-    try:
-        with pytest.raises(cli.CliError, match="another reeflow run is in progress"):
-            cli._run_lock()
-    finally:
-        first.close()
-    cli._run_lock().close()  # released: the next run may start
+    with run_lock.held():
+        with pytest.raises(run_lock.RunInProgress, match="another reeflow run is in progress"), run_lock.held():
+            pass
+        assert cli.main(["rollback"]) == cli.EXIT_USAGE
+        assert "another reeflow run is in progress" in capsys.readouterr().err
+    with run_lock.held():  # released: the next run may start
+        pass
 
 
 def test_unknown_ingest_format_is_a_usage_error(reeflow_env, tmp_path, capsys):
@@ -23,3 +23,16 @@ def test_unknown_ingest_format_is_a_usage_error(reeflow_env, tmp_path, capsys):
 def test_rollback_without_snapshots_says_so(reeflow_env, capsys):
     assert cli.main(["rollback"]) == cli.EXIT_USAGE
     assert "no earlier snapshot" in capsys.readouterr().err
+
+
+def test_file_names_are_printed_escaped_so_they_cannot_forge_lines(reeflow_env, tmp_path, capsys):
+    from tests.inputs import JAPAN_FIGURES
+
+    forged = "japan\nreeflow: published 99 tables to elsewhere\u202etxt.csv"
+    path = tmp_path / forged
+    path.write_bytes(JAPAN_FIGURES.read_bytes())
+    assert cli.main(["ingest", "file", str(path), "--format", "published_aggregate"]) == 0
+    err = capsys.readouterr().err
+    assert all(line.startswith("reeflow: ") for line in err.splitlines())
+    assert "\u202e" not in err
+    assert "landed japan\\nreeflow: published 99 tables to elsewhere\\u202etxt.csv as " in err

@@ -135,7 +135,7 @@ def test_rules_and_reasons_match_the_record_parser(land):
 
 
 def test_one_bad_row_among_thousands_keeps_its_record_number(land):
-    codes = sorted(codes_in_scope()) + ["010121", "870323", "TOTAL"]
+    codes = [*sorted(codes_in_scope()), "010121", "870323", "TOTAL"]
     lines = [line(cmdCode=codes[i % len(codes)], partnerCode=i % 250) for i in range(5000)]
     lines[3216] = line(cmdCode="280530", netWgt="-7.5")  # record 3217
     result = parse_comtrade_bulk(land(bulk_file(lines)))
@@ -251,7 +251,7 @@ def test_unknown_column_is_ignored_and_logged_once(land, caplog):
 def test_missing_required_column_rejects_the_file_naming_it(land):
     header = [name for name in BULK_HEADER if name != "flowCode"]
     text = ",".join(header) + "\n" + ",".join(CELLS[name] for name in header) + "\n"
-    with pytest.raises(FileRejected, match="lacks required Comtrade field.*flowCode"):
+    with pytest.raises(FileRejected, match=r"lacks required Comtrade field.*flowCode"):
         parse_comtrade_bulk(land(text))
 
 

@@ -45,7 +45,8 @@ def test_api_and_bulk_paths_give_the_same_rows_and_reasons(land):
 def test_an_empty_api_record_is_quarantined_not_skipped(land):
     good = rare_earth_response()["data"]
     records = [good[0], {name: None for name in good[0]}, good[1]]
-    result = parse_comtrade_json(land(as_json({"data": records, "error": ""}), name="response.json", source="comtrade_api"))
+    result = parse_comtrade_json(land(as_json({"data": records, "error": ""}), name="response.json",
+                                      source="comtrade_api"))
     assert [(row.row_number, row.reason) for row in result.quarantined] == [
         (2, "cmdCode None is not a numeric HS code (2, 4 or 6 digits)")
     ]

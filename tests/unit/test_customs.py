@@ -171,5 +171,5 @@ def test_another_country_needs_only_a_yaml(tmp_path, land):
 def test_invalid_mapping_fails_at_load_naming_it(tmp_path):
     bad = tmp_path / "broken.yml"
     bad.write_text(ANOTHER_COUNTRY.replace("element: Dy", "element: Xx"), encoding="utf-8")
-    with pytest.raises(ValueError, match="broken.yml.*Xx"):
+    with pytest.raises(ValueError, match=r"broken\.yml.*Xx"):
         load_mapping(bad)

@@ -31,9 +31,9 @@ def test_a_rule_across_columns_waits_for_readable_columns(companies):
     # The stage does not fit the product, and the page is unreadable: only the page is named,
     # since the cross-column rules run once every column reads.
     row = {**BASE, "product_basis": "metal", "page": "p.3"}
-    with pytest.raises(FigureError, match="^page 'p.3' is not a page number$"):
+    with pytest.raises(FigureError, match=r"^page 'p\.3' is not a page number$"):
         validate_figure(row, companies, today=TODAY)
-    with pytest.raises(FigureError, match="^product_basis metal belongs to stage refining"):
+    with pytest.raises(FigureError, match=r"^product_basis metal belongs to stage refining"):
         validate_figure({**row, "page": "3"}, companies, today=TODAY)
 
 

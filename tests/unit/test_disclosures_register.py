@@ -280,7 +280,7 @@ def test_load_companies_refuses_a_bad_register(tmp_path):
         "      - {id: pit, country_iso3: AUS, stages: [mining],\n"
         "         element_distribution: {shares_pct: {La: 50, Ce: 30}, source: x}}\n"
     )
-    with pytest.raises(ValueError, match="facility pit: element distribution adds up to 80.0 %"):
+    with pytest.raises(ValueError, match=r"facility pit: element distribution adds up to 80\.0 %"):
         load_companies(path)
     path.write_text(
         "companies:\n  - id: acme\n    fiscal_year_end: '06-15'\n"

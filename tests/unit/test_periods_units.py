@@ -137,7 +137,7 @@ def test_units_convert_to_metric_tonnes(printed, value, tonnes):
 
 
 def test_pound_is_the_international_avoirdupois_pound():
-    assert POUND_T == pytest.approx(0.00045359237, rel=0, abs=1e-18)
+    assert pytest.approx(0.00045359237, rel=0, abs=1e-18) == POUND_T
 
 
 @pytest.mark.parametrize(

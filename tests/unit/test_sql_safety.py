@@ -64,12 +64,12 @@ def test_status_refuses_a_table_with_a_malicious_name(tmp_path):
 
 
 def test_publish_refuses_a_view_with_a_malicious_name_and_publishes_nothing(tmp_path):
-    from orchestration import warehouse
+    from orchestration import publishing
 
     work, published = tmp_path / "w.work.duckdb", tmp_path / "w.duckdb"
     _database_with(work, f"create view {QUOTED} as select 1 as x")
     with pytest.raises(UnsafeSqlName):
-        warehouse.publish(work_db=work, published=published)
+        publishing.publish(work_db=work, published=published)
     assert not published.exists()
     assert list(tmp_path.glob(".*.building")) == []
 

@@ -146,7 +146,8 @@ def test_shares_of_one_whole_may_not_add_up_beyond_100(embedded):
                               _figure(figure_id="a", value=72, file_id="g")])
     assert failures("published_figures", corrected) == {}
     # The same shares from another publication are another whole.
-    elsewhere = pd.DataFrame([_figure(figure_id="a", value=70), _figure(figure_id="b", partner_iso3="AUS", value=45, publication="q")])
+    elsewhere = pd.DataFrame([_figure(figure_id="a", value=70),
+                              _figure(figure_id="b", partner_iso3="AUS", value=45, publication="q")])
     assert failures("published_figures", elsewhere) == {}
 
 

@@ -93,7 +93,7 @@ def test_unknown_country_and_bad_number_are_quarantined_rest_loads(land):
 def test_wrong_encoding_rejects_the_file_with_its_name(tmp_path, land):
     text = HEADER + f"MCS2025,Côte d'Ivoire,{TYPE},1,2,,,\n"
     entry = land(text.encode("latin-1"))
-    with pytest.raises(FileRejected, match="mcs.csv is not UTF-8"):
+    with pytest.raises(FileRejected, match=r"mcs\.csv is not UTF-8"):
         usgs_mcs.parse(entry)
     report = stage_landed_files([entry], dataset="usgs_mine_production", schema=usgs_mcs.SCHEMA,
                                 parse=usgs_mcs.parse, parser_version=1, staged_dir=tmp_path / "staged")

@@ -17,10 +17,11 @@ Comtrade computes as sums of HS6 lines and which hold mostly goods that are not 
 numeric code longer than 6 digits (a national tariff line) is out of scope unless it starts with
 a kept HS6 line, in which case it is a bad row: ours, but not stageable as an HS record.
 
-Record numbers count data lines after the header, blank lines not counted; a line DuckDB reads with too few or too many cells is a bad row whatever its
-cmdCode says, since that cell may belong to another column (if most lines are, the file is
-rejected: its layout is not the header's). Only the columns a staged row needs are read: a byte
-that is not UTF-8 in one of them rejects the file; other columns are not looked at.
+Record numbers count data lines after the header, blank lines not counted; a line DuckDB reads
+with too few or too many cells is a bad row whatever its cmdCode says, since that cell may belong
+to another column (if most lines are, the file is rejected: its layout is not the header's). Only
+the columns a staged row needs are read: a byte that is not UTF-8 in one of them rejects the file;
+other columns are not looked at.
 """
 
 from __future__ import annotations

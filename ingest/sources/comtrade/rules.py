@@ -396,8 +396,10 @@ class RecordSql:
 
     def _integer_rules(self, field: str) -> list[tuple[str, str]]:
         value, number = self._value(field), f"d_{field.lower()}"
-        return self._number_rules(field) + [
-            (f"{number} <> trunc({number})", f"'{field} ' || {_repr(value)} || ' is not a whole number'"),
+        return [
+            *self._number_rules(field),
+            (f"{number} <> trunc({number})",
+             f"'{field} ' || {_repr(value)} || ' is not a whole number'"),
             (f"{number} is not null and try_cast({number} as integer) is null",
              f"'{field} ' || {_repr(value)} || ' is out of range'"),
         ]

@@ -13,6 +13,7 @@ values for one figure are both quarantined.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections.abc import Callable
@@ -301,10 +302,9 @@ def _title_and_date(
             title = match.group(0)
         match = kind.document_date.search(first_page.text) if kind.document_date else None
         if document_date is None and match:
-            try:
+            # an unreadable date leaves the vintage to the landing or the periods
+            with contextlib.suppress(PeriodError):
                 document_date = parse_printed_date(match["date"])
-            except PeriodError:
-                pass  # an unreadable date leaves the vintage to the landing or the periods
     if title is None:
         title = next((line.strip() for line in first_page.text.splitlines() if line.strip()), name)
     return title, document_date
@@ -322,10 +322,8 @@ def _validated_rows(
 ) -> list[dict]:
     ends = []
     for hit in found:
-        try:
+        with contextlib.suppress(PeriodError):
             ends.append(parse_period(hit.period_label, company.fiscal).end)
-        except PeriodError:
-            pass
     vintage = _vintage(document_date, landed, ends)
     url = (landed.request or {}).get("url", "")
     rows: list[dict] = []

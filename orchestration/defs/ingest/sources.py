@@ -4,13 +4,13 @@ They write only files under the data folder (never the DuckDB warehouse), so the
 parallel with readers and need no lock.
 """
 
-
 import dagster as dg
 
 from ingest.catalog import SourceKind, kinds_by_dataset, land_defaults, stage
 from ingest.landing import read_manifest
 from ingest.reference.countries import stage_countries
 from ingest.staging import stage_manifest
+from orchestration.printable import escaped
 
 GROUP = "ingest"
 
@@ -32,7 +32,7 @@ def _dataset_asset(dataset: str, kinds: list[SourceKind]) -> dg.AssetsDefinition
 
             def log_file(landed_file, result, kind=kind) -> None:
                 context.log.info(
-                    f"{kind.name}: staged {landed_file.original_name} "
+                    f"{kind.name}: staged {escaped(landed_file.original_name)} "
                     f"({result.row_count} rows, {len(result.quarantined)} quarantined, "
                     f"{result.out_of_scope} out of scope)"
                 )

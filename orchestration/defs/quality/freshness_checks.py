@@ -14,53 +14,62 @@ import dagster as dg
 
 from expectations.runner import ExpectationOutcome
 from expectations.severity import WARN
-from ingest.catalog import SourceKind, kinds_by_dataset
-from ingest.freshness import catalog_freshness
+from ingest.catalog import kinds_by_dataset
+from ingest.freshness import SourceFreshness, catalog_freshness
 from orchestration import check_results
 
+CHECK_NAME = "freshness"
 
-def _freshness_check(dataset: str, kinds: list[SourceKind]) -> dg.AssetChecksDefinition:
-    asset_key = dg.AssetKey(["ingest", dataset])
+
+def _spec(dataset: str, kinds) -> dg.AssetCheckSpec:
     limits = ", ".join(f"{kind.name} {kind.max_age_days} days" for kind in kinds)
-
-    @dg.asset_check(
-        asset=asset_key,
-        name="freshness",
+    return dg.AssetCheckSpec(
+        name=CHECK_NAME,
+        asset=dg.AssetKey(["ingest", dataset]),
         blocking=False,
         description=f"newest landed data per source no older than allowed ({limits}); WARN only.",
     )
-    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        freshness = catalog_freshness()
-        reports = [freshness[kind.name] for kind in kinds]
-        outcomes = [
-            ExpectationOutcome(
-                suite="freshness",
-                expectation=f"freshness({report.source}, max_age_days={report.max_age_days})",
-                severity=WARN,
-                passed=not report.stale,
-                unexpected_count=int(report.stale),
-                sample=report.describe(),
-            )
-            for report in reports
-        ]
-        check_results.record(context.run.run_id, asset_key.to_user_string(), outcomes, "freshness")
-        newest = [report.newest for report in reports if report.newest is not None]
-        return dg.AssetCheckResult(
-            passed=not any(report.stale for report in reports),
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
-                **{report.source: report.describe() for report in reports},
-                "newest_data": max(newest).isoformat() if newest else "none",
-            },
-        )
 
-    return _check
+
+def _outcome(report: SourceFreshness) -> ExpectationOutcome:
+    return ExpectationOutcome(
+        suite="freshness",
+        expectation=f"freshness({report.source}, max_age_days={report.max_age_days})",
+        severity=WARN,
+        passed=not report.stale,
+        unexpected_count=int(report.stale),
+        sample=report.describe(),
+    )
+
+
+def _result(dataset: str, reports: list[SourceFreshness]) -> dg.AssetCheckResult:
+    newest = [report.newest for report in reports if report.newest is not None]
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(["ingest", dataset]),
+        check_name=CHECK_NAME,
+        passed=not any(report.stale for report in reports),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            **{report.source: report.describe() for report in reports},
+            "newest_data": max(newest).isoformat() if newest else "none",
+        },
+    )
+
+
+@dg.multi_asset_check(
+    specs=[_spec(dataset, kinds) for dataset, kinds in kinds_by_dataset().items()],
+    name="source_freshness",
+)
+def source_freshness(context: dg.AssetCheckExecutionContext):
+    # One read of the landing manifest per run, shared by every dataset's check.
+    freshness = catalog_freshness()
+    for dataset, kinds in kinds_by_dataset().items():
+        reports = [freshness[kind.name] for kind in kinds]
+        asset = f"ingest/{dataset}"
+        check_results.record(context.run.run_id, asset, [_outcome(r) for r in reports], "freshness")
+        yield _result(dataset, reports)
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(
-        asset_checks=[
-            _freshness_check(dataset, kinds) for dataset, kinds in kinds_by_dataset().items()
-        ]
-    )
+    return dg.Definitions(asset_checks=[source_freshness])

@@ -1,11 +1,11 @@
 """dbt models, seeds and tests as Dagster assets and asset checks.
 
 Everything that writes the working DuckDB file runs in the `duckdb` pool (limit 1): DuckDB
-allows one writer process per file.
+allows one writer process per file. dbt is started through `reeflow-dbt`
+(orchestration/dbt_launcher.py), which hands it the data paths and ties it to this process.
 """
 
-
-import os
+import shutil
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +24,9 @@ from orchestration import check_results
 from orchestration.defs.resources import dbt_project
 
 DUCKDB_POOL = "duckdb"
+# dagster-dbt gives each `dbt build` its own target folder (tens of MB: manifest, run results,
+# logs); the newest few are kept to look into, older ones (and those of killed runs) go.
+TARGETS_KEPT = 3
 # dbt folder (second fqn part) -> Dagster group; seeds are the reference model.
 _LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts", "quality": "quality"}
 
@@ -62,9 +65,8 @@ def _test_outcome(result: dg.AssetCheckResult) -> ExpectationOutcome:
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator, pool=DUCKDB_POOL)
 def reeflow_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    # dbt runs inside dbt_project/: hand it absolute paths so both sides read the same files.
-    os.environ.update(settings.dbt_env())
     settings.work_database_path().parent.mkdir(parents=True, exist_ok=True)
+    _prune_invocation_targets(context.op_execution_context.op.name)
     # dbt tests come back as asset checks (blocking when their severity is error: a failure
     # makes `dbt build` fail, and with it this step, so nothing downstream is published).
     # Their outcomes are also kept for quality.check_results, even when the build fails.
@@ -77,6 +79,13 @@ def reeflow_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     finally:
         for asset, outcomes in tests.items():
             check_results.record(context.run.run_id, asset, outcomes, kind="dbt")
+
+
+def _prune_invocation_targets(op_name: str) -> None:
+    folders = sorted(dbt_project.project_dir.joinpath(dbt_project.target_path).glob(f"{op_name}-*"),
+                     key=lambda folder: folder.stat().st_mtime)
+    for folder in folders[: max(len(folders) - TARGETS_KEPT + 1, 0)]:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @dg.definitions

@@ -6,6 +6,9 @@ DuckDB 1.4 storage format (what BI drivers ship), adds the quality results, keep
 the published path. A reader holding the old file open keeps reading the old snapshot until it
 reconnects: rename never touches an open file's contents, and nothing ever writes the published
 file in place. Plain Python, no Dagster: the CLI and the publish asset both call it.
+
+`quality.publications` records the run that built the snapshot and the working database's path
+relative to the data folder (never this machine's absolute path).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from pathlib import Path
 import duckdb
 
 from ingest import settings
-from ingest.sqlsafe import UnsafeSqlName, qualified_name, quote_identifier
+from ingest.sqlsafe import UnsafeSqlName, quote_identifier
+from orchestration.check_results import CHECK_RESULTS_SCHEMA
 
 BI_STORAGE_VERSION = "v1.4.0"
 BUILD_ONLY_SCHEMAS = ("staging", "intermediate")
@@ -45,17 +49,27 @@ def snapshots_dir(published: Path) -> Path:
 @contextmanager
 def _publish_lock(published: Path) -> Iterator[None]:
     """One publish or rollback at a time per published file, whoever starts it (the CLI, a
-    `dagster dev` run). Holding it, any `.building` file left beside the target is debris of a
-    publish that was killed, and is removed."""
+    `dagster dev` run). Holding it, whatever a killed publish left beside the target is debris
+    and is removed: the `.building` file and DuckDB's own files beside it (`.building.wal`,
+    `.building.tmp/`)."""
     published.parent.mkdir(parents=True, exist_ok=True)
     with open(published.with_name(f".{published.name}.publish.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            for debris in published.parent.glob(f".{published.name}.*.building"):
-                debris.unlink(missing_ok=True)
+            for debris in published.parent.glob(f".{published.name}.*.building*"):
+                if debris.is_dir():
+                    shutil.rmtree(debris, ignore_errors=True)
+                else:
+                    debris.unlink(missing_ok=True)
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def remove_debris(published: Path | None = None) -> None:
+    """Remove what a killed publish left, now (the next publish would remove it too)."""
+    with _publish_lock(Path(published or settings.warehouse_path())):
+        pass
 
 
 def publish(
@@ -84,18 +98,18 @@ def _publish(
         con.execute(f"attach ? as pub (storage_version '{_storage_version()}')", [str(building)])
         con.execute("copy from database work to pub")
         for schema in BUILD_ONLY_SCHEMAS:
-            name = quote_identifier(schema, BUILD_ONLY_SCHEMAS)
-            con.execute(f"drop schema if exists pub.{name} cascade")
+            con.execute(f"drop schema if exists pub.{quote_identifier(schema)} cascade")
         views = con.execute(
             "select schema_name, view_name from duckdb_views() where database_name = 'pub' and not internal"
         ).fetchall()
         for schema, view in views:
-            con.execute(f"drop view pub.{qualified_name(schema, view, views)}")
+            # Names read from the catalog itself: only their shape is checked (plain names).
+            con.execute(f"drop view pub.{quote_identifier(schema)}.{quote_identifier(view)}")
         _load_check_results(con, check_results_glob)
         con.execute(
             "create or replace table pub.quality.publications as "
             "select ? as run_id, cast(? as timestamp) as published_at, ? as work_database",
-            [run_id, datetime.now(UTC).replace(tzinfo=None), str(work_db)],
+            [run_id, datetime.now(UTC).replace(tzinfo=None), _portable(work_db)],
         )
         tables = con.execute(
             "select count(*) from duckdb_tables() where database_name = 'pub'"
@@ -119,11 +133,23 @@ def _storage_version() -> str:
     return BI_STORAGE_VERSION
 
 
+def _portable(work_db: Path) -> str:
+    """The working database's path relative to the data folder, else its name: a snapshot
+    copied to another machine must not carry this one's directory layout."""
+    try:
+        return work_db.resolve().relative_to(settings.data_dir()).as_posix()
+    except ValueError:
+        return work_db.name
+
+
 def _load_check_results(con: duckdb.DuckDBPyConnection, pattern: str | None) -> None:
+    """quality.check_results always exists: empty (with its columns) when no check ran yet."""
     con.execute("create schema if not exists pub.quality")
+    con.register("no_check_results", CHECK_RESULTS_SCHEMA.empty_table())
+    con.execute("create or replace table pub.quality.check_results as from no_check_results")
     if pattern and any(Path(pattern).parent.glob(Path(pattern).name)):
         con.execute(
-            "create or replace table pub.quality.check_results as "
+            "insert into pub.quality.check_results by name "
             "select * from read_parquet(?, union_by_name = true) order by checked_at, check_name",
             [pattern],
         )

@@ -1,0 +1,149 @@
+"""`reeflow-dbt`: how every dbt process is started (the dbt resource, the manifest refresh).
+
+A console script that sets dbt up, then replaces itself with the dbt beside this interpreter:
+- **Settings.** dbt runs inside dbt_project/, so `profiles.yml` and the sources'
+  `external_location` need absolute REEFLOW_DATA_DIR / REEFLOW_WAREHOUSE. They are put in
+  dbt's own environment here; the Dagster process's `os.environ` is never changed.
+- **Tied to its parent.** On Linux dbt gets SIGKILL when the process that started it dies
+  (PR_SET_PDEATHSIG), so a `reeflow run` killed mid-build does not leave `dbt build` writing
+  the working database alone.
+- **Findable.** Elsewhere the kernel cannot tie them, so each dbt holds a lock file naming
+  itself and its parent for as long as it runs (`dbt_processes_dir()`); the next run stops one
+  whose parent is gone (`stop_orphans`).
+Plain Python: no Dagster import, so it starts in a fraction of dbt's own start-up time.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest import settings
+
+LAUNCHER = "reeflow-dbt"
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+STOP_GRACE_S = 10  # after SIGTERM, before SIGKILL: dbt closes its DuckDB connection cleanly
+
+
+def launcher_path() -> str:
+    """The `reeflow-dbt` script beside this interpreter (installed by `make setup`)."""
+    path = Path(sys.executable).with_name(LAUNCHER)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `make setup` to install reeflow")
+    return str(path)
+
+
+def dbt_environment() -> dict[str, str]:
+    """What dbt needs in its environment on top of ours: absolute data and warehouse paths."""
+    return settings.dbt_env()
+
+
+def real_dbt() -> str:
+    return settings.dbt_executable()
+
+
+def dbt_processes_dir() -> Path:
+    return settings.data_dir() / ".dbt-processes"
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this process when `parent` ends; survives the exec into dbt."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        return  # refused: the lock record below still lets the next run stop an orphan
+    if os.getppid() != parent:  # the parent died before the request took effect
+        sys.exit(f"{LAUNCHER}: the process that started dbt has already ended")
+
+
+def hold_process_record(parent: int) -> int:
+    """Lock a file naming this process and its parent; the lock lasts as long as the process.
+
+    The descriptor is inherited across exec, so dbt itself holds the lock; the kernel releases
+    it when dbt ends, however it ends. Returns the descriptor.
+    """
+    folder = dbt_processes_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / f"{os.getpid()}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()} {parent}\n".encode())
+    os.set_inheritable(fd, True)
+    return fd
+
+
+def main() -> None:
+    parent = os.getppid()
+    _die_with_parent(parent)
+    try:
+        env = {**os.environ, **dbt_environment()}
+    except ValueError as exc:  # a data path that cannot be pasted into dbt's SQL
+        sys.exit(f"{LAUNCHER}: {exc}")
+    hold_process_record(parent)
+    dbt = real_dbt()
+    os.execve(dbt, [dbt, *sys.argv[1:]], env)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _released(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _wait_released(fd: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not _released(fd):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def stop_orphans(say: Callable[[str], None]) -> list[int]:
+    """Stop every dbt whose starting process has died; forget the records of ended ones.
+
+    Call holding the run lock. A dbt whose parent is alive belongs to a live run (`dagster dev`)
+    and is left alone: the `duckdb` pool keeps the two apart. Returns the pids stopped.
+    """
+    stopped = []
+    for record in sorted(dbt_processes_dir().glob("*.lock")):
+        fd = os.open(record, os.O_RDWR)
+        try:
+            if not _released(fd):
+                named = os.read(fd, 64).split()
+                if len(named) != 2:
+                    continue  # its dbt is still writing the record: alive, just started
+                pid, parent = (int(part) for part in named)
+                if _alive(parent):
+                    continue
+                say(f"dbt (pid {pid}) outlived the run that started it (pid {parent}); stopping it")
+                os.kill(pid, signal.SIGTERM)
+                if not _wait_released(fd, STOP_GRACE_S):
+                    os.kill(pid, signal.SIGKILL)
+                    _wait_released(fd, STOP_GRACE_S)
+                stopped.append(pid)
+            record.unlink(missing_ok=True)
+        except ProcessLookupError:
+            record.unlink(missing_ok=True)  # ended between the lock test and the signal
+        finally:
+            os.close(fd)
+    return stopped

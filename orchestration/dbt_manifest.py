@@ -1,0 +1,99 @@
+"""The one way the dbt manifest is prepared: `make manifest`, `reeflow run` and `dagster dev`.
+
+The Dagster definitions are built from `dbt_project/target/manifest.json`. `dbt parse` costs
+10-30 s, so it runs only when its inputs changed: the fingerprint of every file of the dbt
+project, the dbt versions and the paths dbt is handed (dbt keys its partial parsing on them, so
+a manifest parsed for other paths would make the next `dbt build` parse everything again) is
+kept beside the manifest, and a manifest with the current fingerprint is reused.
+
+    python -m orchestration.dbt_manifest [--force]
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import hashlib
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from ingest import settings
+from orchestration.dbt_launcher import dbt_environment, launcher_path
+
+PROJECT_DIR = settings.DBT_PROJECT_DIR
+TARGET_DIR = PROJECT_DIR / "target"
+MANIFEST = TARGET_DIR / "manifest.json"
+FINGERPRINT = TARGET_DIR / "manifest.fingerprint"
+# What dbt writes, not what it reads.
+_NOT_INPUTS = {"target", "logs", "dbt_packages", ".user.yml"}
+
+
+class ManifestError(RuntimeError):
+    """`dbt parse` failed; the message holds dbt's output."""
+
+
+def _project_files() -> list[Path]:
+    return sorted(
+        path for path in PROJECT_DIR.rglob("*")
+        if path.is_file() and path.relative_to(PROJECT_DIR).parts[0] not in _NOT_INPUTS
+    )
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for package in ("dbt-core", "dbt-duckdb"):
+        digest.update(f"{package}=={metadata.version(package)}\n".encode())
+    for name, value in sorted(dbt_environment().items()):
+        digest.update(f"{name}={value}\n".encode())
+    for path in _project_files():
+        digest.update(f"{path.relative_to(PROJECT_DIR).as_posix()}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def is_current(expected: str | None = None) -> bool:
+    return (
+        MANIFEST.exists()
+        and FINGERPRINT.exists()
+        and FINGERPRINT.read_text().strip() == (expected or fingerprint())
+    )
+
+
+def ensure_manifest(force: bool = False) -> bool:
+    """Parse the dbt project unless the manifest on disk is current. True when it parsed."""
+    TARGET_DIR.mkdir(exist_ok=True)
+    # One preparer at a time (a `reeflow run` and a `dagster dev` reload may start together).
+    with open(TARGET_DIR / ".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        expected = fingerprint()
+        if not force and is_current(expected):
+            return False
+        FINGERPRINT.unlink(missing_ok=True)  # a parse cut short leaves no current manifest
+        project = str(PROJECT_DIR)
+        parse = subprocess.run(
+            [launcher_path(), "parse", "--quiet", "--project-dir", project, "--profiles-dir", project],
+            capture_output=True, text=True, check=False,
+        )
+        if parse.returncode != 0:
+            raise ManifestError(f"dbt parse failed:\n{parse.stdout}{parse.stderr}")
+        FINGERPRINT.write_text(expected + "\n")
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="prepare the dbt manifest if the project changed")
+    parser.add_argument("--force", action="store_true", help="parse even if nothing changed")
+    args = parser.parse_args(argv)
+    try:
+        parsed = ensure_manifest(force=args.force)
+    except ManifestError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{MANIFEST}: {'parsed' if parsed else 'current, not parsed again'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
