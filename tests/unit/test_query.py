@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -169,3 +171,12 @@ def test_parquet_needs_a_file_and_a_missing_warehouse_is_named(reeflow_env, caps
     assert "no published warehouse at" in capsys.readouterr().err
     with pytest.raises(AnalystError, match="give --out PATH"):
         query.run_query("select 1", "parquet", stdout=io.StringIO())
+
+
+def test_the_analysts_package_does_not_import_dagster():
+    """Plain Python like ingest/ and expectations/: the commands start fast and never touch a run."""
+    code = ("import sys, orchestration.analysts.commands, orchestration.analysts.query, "
+            "orchestration.analysts.report, orchestration.analysts.docs; "
+            "print(any(name.split('.')[0] == 'dagster' for name in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
