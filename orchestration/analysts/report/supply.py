@@ -30,8 +30,8 @@ KIND_DEFINITIONS = {
     "company_disclosure": "world total from USGS; producers' own reported output itemized",
 }
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash"]
-# US DOJ/FTC Merger Guidelines (2023), Guideline 1: markets with an HHI above 1,800 are
-# "highly concentrated". A yardstick for reading the chart, not a finding.
+# US DOJ/FTC Merger Guidelines (2023), section 2.1 (Guideline 1): an HHI above 1,800 is
+# a "highly concentrated" market. A yardstick for reading the chart, not a finding.
 HIGHLY_CONCENTRATED_HHI = 1_800
 
 
