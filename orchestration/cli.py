@@ -6,6 +6,9 @@
     reeflow ingest comtrade --reporter JPN --cmd 280530,2846,850511 --period 2023
     reeflow ingest retract FILE_ID --reason TEXT
     reeflow publish | rollback
+    reeflow report [--country JPN] [--element NdPr] [--year 2024] --out report.html
+    reeflow query "SQL" [--format table|csv|json|parquet] [--out PATH]
+    reeflow docs [--out DIR]
 
 Runs are recorded in the project-local DAGSTER_HOME, so `make dev` (`dg dev`) shows their history.
 """
@@ -293,6 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     retract.add_argument("file_id", help="the file's id (quality.landed_files, quality.quarantined_rows)")
     retract.add_argument("--reason", required=True, help="why, recorded with the retraction")
     retract.set_defaults(handler=cmd_ingest_retract)
+    from orchestration.analysts.commands import register as register_analyst_commands
+
+    register_analyst_commands(commands)  # report, query, docs
     return parser
 
 
