@@ -17,7 +17,6 @@ from ingest.staged import ensure_dataset, frame_to_table, write_parquet_atomic
 AGGREGATES = {
     "WLD": "World",
     "OTH": "Other countries (not itemized by the source)",
-    "S19": "Other Asia, nes (Comtrade; in practice Taiwan)",
 }
 # Codes the warehouse derives and no source may use: the first origin origin tracing cannot
 # place (imports from unreported partners, exporters with no recorded output, output beyond its
@@ -33,7 +32,7 @@ _AGGREGATE_NAMES = {
     "other": "OTH",
     "other countries": "OTH",
     "rest of world": "OTH",
-    "other asia, nes": "S19",
+    "other asia, nes": "TWN",
 }
 GROUPINGS = ("EU27", "OECD", "G7", "G20", "BRIC")
 
@@ -87,7 +86,7 @@ def country_table() -> pd.DataFrame:
         {
             "iso3": list(reserved),
             "name": list(reserved.values()),
-            "m49_code": pd.array([0, None, 490, None], dtype="Int32"),
+            "m49_code": pd.array([0, None, None], dtype="Int32"),
             "is_aggregate": True,
             **{f"is_{group.lower()}": False for group in GROUPINGS},
         }

@@ -1,6 +1,6 @@
 -- Every cited published figure (quotas, shares, stockpiles, loss estimates), as printed.
 with figures as (
-    select * from {{ ref('stg_published__figures') }}
+    select * from {{ ref('int_published_figures_deduplicated') }}
 ),
 
 final as (

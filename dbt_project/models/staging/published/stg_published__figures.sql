@@ -1,19 +1,7 @@
--- A figure re-landed after a correction supersedes the earlier landing of the same figure_id.
+-- Published figures as staged, every landed version kept (a re-landed figure supersedes the
+-- earlier one in int_published_figures_deduplicated).
 with source as (
     select * from {{ source('published', 'published_figures') }}
-),
-
-landed as (
-    select * from {{ ref('stg_landing__files') }}
-),
-
-latest_landing as (
-    select
-        source.*,
-        landed.fetched_at
-    from source
-    inner join landed using (file_id)
-    qualify row_number() over (partition by source.figure_id order by landed.fetched_at desc, source.file_id) = 1
 ),
 
 final as (
@@ -39,7 +27,7 @@ final as (
         is_illustrative,
         confidence,
         notes
-    from latest_landing
+    from source
 )
 
 select * from final

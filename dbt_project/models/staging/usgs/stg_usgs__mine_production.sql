@@ -1,20 +1,7 @@
--- Every MCS edition is kept. A file re-landed for the same edition (a corrected transcription)
--- supersedes the earlier landing of that edition.
+-- USGS MCS world mine production as staged, every landed edition kept (which landing of an
+-- edition counts is decided in int_mine_production_ranked).
 with source as (
     select * from {{ source('usgs', 'usgs_mine_production') }}
-),
-
-landed as (
-    select * from {{ ref('stg_landing__files') }}
-),
-
-latest_landing_per_edition as (
-    select
-        source.*,
-        landed.fetched_at
-    from source
-    inner join landed using (file_id)
-    qualify dense_rank() over (partition by source.edition order by landed.fetched_at desc, source.file_id desc) = 1
 ),
 
 final as (
@@ -32,7 +19,7 @@ final as (
         reserves_t_reo,
         production_notes,
         citation
-    from latest_landing_per_edition
+    from source
 )
 
 select * from final

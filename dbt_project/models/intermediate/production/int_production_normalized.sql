@@ -22,7 +22,7 @@ with figures as (
 ),
 
 elements as (
-    select symbol, element_per_oxide_factor from {{ ref('dim_elements') }}
+    select symbol, element_per_oxide_factor from {{ ref('int_elements_factored') }}
 ),
 
 aggregates as (

@@ -7,7 +7,7 @@
 -- Element content: metal-equivalent figures carry element_t and get t REO through the stated
 -- factor; product tonnes of an unstated basis are not converted.
 with figures as (
-    select * from {{ ref('stg_published__figures') }}
+    select * from {{ ref('int_published_figures_deduplicated') }}
     where not is_illustrative
 ),
 
@@ -17,7 +17,7 @@ trade_flows as (
 ),
 
 elements as (
-    select * from {{ ref('dim_elements') }}
+    select * from {{ ref('int_elements_factored') }}
 ),
 
 -- Rare-earth metal -> REO: Nd2O3 taken as representative (the hs_codes convention for RE metal).

@@ -24,7 +24,7 @@ trade as (
 ),
 
 figures as (
-    select * from {{ ref('stg_published__figures') }}
+    select * from {{ ref('int_published_figures_deduplicated') }}
     where not is_illustrative and {{ period_kind('period_label') }} = 'year'
 ),
 

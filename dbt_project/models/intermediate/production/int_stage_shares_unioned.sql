@@ -11,7 +11,7 @@ with mine_production as (
 ),
 
 published as (
-    select * from {{ ref('stg_published__figures') }}
+    select * from {{ ref('int_published_figures_deduplicated') }}
     where metric = 'production_share_pct' and not is_illustrative
 ),
 

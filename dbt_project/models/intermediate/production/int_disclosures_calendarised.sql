@@ -16,7 +16,7 @@
 -- landing. A later vintage of a figure (a restatement, or a later report repeating it) is a
 -- separate row; is_latest_vintage marks the one marts use.
 with figures as (
-    select * from {{ ref('stg_disclosures__figures') }}
+    select * from {{ ref('int_disclosure_figures_deduplicated') }}
 ),
 
 one_per_vintage as (

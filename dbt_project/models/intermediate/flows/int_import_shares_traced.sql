@@ -25,10 +25,6 @@ stages as (
     select * from {{ ref('stages') }}
 ),
 
-aggregates as (
-    select country_iso3 from {{ ref('dim_countries') }}
-    where is_aggregate and country_iso3 <> 'S19'
-),
 
 output_mix as (
     select
@@ -104,7 +100,7 @@ published_first_origin as (
         on output_mix.year = published.year
         and output_mix.element = published.element
         and output_mix.country_iso3 = published.origin_iso3
-        and published.origin_iso3 not in (select country_iso3 from aggregates)
+        and published.origin_iso3 not in {{ aggregate_country_codes() }}
         and (output_mix.stage = published.stage
              or (published.stage = 'all' and output_mix.chain_order = downstream_stages.chain_order))
     group by published.importer_iso3, published.period_label, published.year, published.element,

@@ -42,11 +42,6 @@ with balances as (
       and coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
 ),
 
--- Partners that are groups (World, Other countries) have no output of their own to trace.
-aggregates as (
-    select country_iso3 from {{ ref('dim_countries') }}
-    where is_aggregate and country_iso3 <> 'S19'
-),
 
 -- the balances' import rows; a named element's trade counts in REO too (as in the balances)
 balance_imports as (
@@ -196,7 +191,7 @@ stage_{{ i }}_imports as (
     left join stage_{{ i }}_output_mix as mix
         on mix.year = bilateral.year and mix.element = bilateral.element
         and mix.country_iso3 = bilateral.exporter_iso3
-        and bilateral.exporter_iso3 not in (select country_iso3 from aggregates)
+        and bilateral.exporter_iso3 not in {{ aggregate_country_codes() }}
     where bilateral.stage = '{{ stage }}'
 ),
 

@@ -16,7 +16,7 @@
 -- 5. National customs lines give the same reporter's imports/exports in more detail; for a
 --    reporter, side, code and year with customs lines, the Comtrade record is not used.
 with comtrade as (
-    select * from {{ ref('stg_comtrade__flows') }}
+    select * from {{ ref('int_comtrade_flows_located') }}
 ),
 
 customs as (
@@ -49,10 +49,8 @@ comtrade_in_scope as (
 comtrade_latest as (
     select *
     from comtrade_in_scope
-    qualify dense_rank() over (
-        partition by reporter_iso3, partner_iso3, direction, cmd_code, frequency, period
-        order by fetched_at desc, file_id desc
-    ) = 1
+    qualify {{ is_latest_landing(
+        ['reporter_iso3', 'partner_iso3', 'direction', 'cmd_code', 'frequency', 'period'], 'fetched_at') }}
 ),
 
 customs_latest as (
@@ -60,11 +58,9 @@ customs_latest as (
     from customs
     inner join landed using (file_id)
     where customs.direction is not null
-    qualify dense_rank() over (
-        partition by customs.reporter_iso3, customs.partner_iso3, customs.direction,
-            customs.national_code, customs.period
-        order by landed.fetched_at desc, customs.file_id desc
-    ) = 1
+    qualify {{ is_latest_landing(
+        ['customs.reporter_iso3', 'customs.partner_iso3', 'customs.direction', 'customs.national_code',
+         'customs.period'], 'landed.fetched_at', 'customs.file_id') }}
 ),
 
 declarations as (

@@ -9,7 +9,7 @@
 -- element_t null (no deposit distributions here, DOMAIN s.2); magnets carry element_t and get
 -- t REO through the stated factors.
 with figures as (
-    select * from {{ ref('stg_published__figures') }}
+    select * from {{ ref('int_published_figures_deduplicated') }}
     where not is_illustrative
 ),
 

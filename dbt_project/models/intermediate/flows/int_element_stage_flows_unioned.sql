@@ -29,11 +29,6 @@ trade_evidence as (
     select * from {{ ref('int_trade_evidence_unioned') }}
 ),
 
--- World, "other countries" and the untraced code are partners, never balance countries.
-aggregates as (
-    select country_iso3 from {{ ref('dim_countries') }}
-    where is_aggregate and country_iso3 <> 'S19'
-),
 
 unioned as (
     select * from production_evidence
@@ -72,12 +67,12 @@ ranked as (
         -- trade: once records exist for a country, stage and year (any element: element lines
         -- count in the REO total too), publications step aside; a split total gives way to its parts
         flow_type = 'trade' and covers_full_year and not is_superseded and not is_sample
-            and destination_iso3 not in (select country_iso3 from aggregates)
+            and destination_iso3 not in {{ aggregate_country_codes() }}
             and evidence_tier = min(evidence_tier) filter (
                 where flow_type = 'trade' and covers_full_year and not is_superseded and not is_sample
             ) over (partition by year, stage, destination_iso3) as is_in_importer_balance,
         flow_type = 'trade' and covers_full_year and not is_superseded and not is_sample
-            and origin_iso3 not in (select country_iso3 from aggregates)
+            and origin_iso3 not in {{ aggregate_country_codes() }}
             and evidence_tier = min(evidence_tier) filter (
                 where flow_type = 'trade' and covers_full_year and not is_superseded and not is_sample
             ) over (partition by year, stage, origin_iso3) as is_in_exporter_balance

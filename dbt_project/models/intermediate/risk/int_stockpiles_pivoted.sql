@@ -3,7 +3,7 @@
 -- holder comes from the figure's definition ("National ...", "Private ..."); a test checks that
 -- every stockpile figure has one. The latest figure of each holder is used.
 with figures as (
-    select * from {{ ref('stg_published__figures') }}
+    select * from {{ ref('int_published_figures_deduplicated') }}
     where topic = 'stockpile' and not is_illustrative and metric in ('stockpile_days', 'stockpile_t')
 ),
 

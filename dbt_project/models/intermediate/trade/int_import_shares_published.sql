@@ -1,7 +1,7 @@
 -- Import shares by partner as printed in publications (source kind published_aggregate).
 -- Each row keeps the publication's own definition: value vs volume and product scope differ.
 with published as (
-    select * from {{ ref('stg_published__figures') }}
+    select * from {{ ref('int_published_figures_deduplicated') }}
     where metric = 'import_share_pct' and not is_illustrative
 ),
 

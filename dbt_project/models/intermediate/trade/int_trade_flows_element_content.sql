@@ -23,7 +23,7 @@ headings as (
 ),
 
 elements as (
-    select symbol, element_per_oxide_factor, oxide_per_element_factor from {{ ref('dim_elements') }}
+    select symbol, element_per_oxide_factor, oxide_per_element_factor from {{ ref('int_elements_factored') }}
 ),
 
 -- Shares of each element within a national line's total, from the customs declarations
