@@ -13,14 +13,14 @@ with flows as (
     where covers_full_year and reo_t is not null
 ),
 
--- Trade in a named element (a national line, cerium compounds) counts in that element's balance
--- and in the REO total, as in fct_trade_flows' import shares.
-trade as (
+trade_flows as (
     select * from flows
     where flow_type = 'trade'
-    union all
-    select * replace ('REO' as element) from flows
-    where flow_type = 'trade' and element <> 'REO'
+),
+
+-- Trade in a named element counts in that element's balance and in the REO total.
+trade as (
+    {{ with_reo_rollup('trade_flows') }}
 ),
 
 figures as (

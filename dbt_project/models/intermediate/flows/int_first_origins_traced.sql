@@ -59,11 +59,7 @@ bilateral as (
         destination_iso3 as importer_iso3,
         origin_iso3 as exporter_iso3,
         sum(reo_t) as quantity_t
-    from (
-        select * from balance_imports
-        union all
-        select * replace ('REO' as element) from balance_imports where element <> 'REO'
-    ) as rolled_up
+    from ({{ with_reo_rollup('balance_imports') }}) as rolled_up
     group by year, element, stage, destination_iso3, origin_iso3
 ),
 {% for stage in chain %}

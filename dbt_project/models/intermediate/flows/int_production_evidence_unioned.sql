@@ -18,11 +18,8 @@ mine_production as (
     where is_latest_edition and not is_world_total and production_t_reo is not null
 ),
 
--- fct_company_production publishes int_production_normalized's columns as they are; these are
--- its rows of latest-vintage calendar-year production.
 company_production as (
-    select * from {{ ref('int_production_normalized') }}
-    where metric = 'production' and is_latest_vintage and period_kind = 'calendar_year'
+    select * from {{ ref('int_company_production_calendar_years') }}
 ),
 
 hs_codes as (
@@ -226,13 +223,14 @@ share_estimates as (
     )
 ),
 
--- Company disclosures: the latest vintage of calendar-year production (fiscal years such as
--- Lynas's July-June are left out: they do not add up to calendar years), summed over a company's
--- facilities in a country. Element rows (Nd, Pr, NdPr) are the same output as the REO row at
--- another level: each element keeps its own balance, they are never added up.
+-- Company disclosures: each company's calendar-year production in a country (latest vintage; a
+-- calendar-year figure, else four calendar quarters; fiscal years such as Lynas's July-June are
+-- left out: they do not add up to calendar years), as int_company_production_calendar_years sums
+-- it. Element rows (Nd, Pr, NdPr) are the same output as the REO row at another level: each
+-- element keeps its own balance, they are never added up.
 disclosures as (
     select
-        period_label,
+        cast(year as varchar) as period_label,
         year,
         element,
         stage,
@@ -243,27 +241,25 @@ disclosures as (
         company_name,
         cast(null as varchar) as hs6,
         cast(null as double) as product_t,
-        sum(quantity_t_element) as element_t,
-        sum(quantity_t_reo) as reo_t,
+        quantity_t_element as element_t,
+        quantity_t_reo as reo_t,
         cast(null as double) as value_usd,
         'disclosure' as evidence_kind,
         'company_disclosure' as source_kind,
-        string_agg(distinct document_title || coalesce(', p. ' || page, '') || ' (' || publisher || ')', '; '
-            order by document_title || coalesce(', p. ' || page, '') || ' (' || publisher || ')') as source_citation,
+        source_citation,
         cast(null as varchar) as source_figure_ids,
-        'company disclosure (' || string_agg(distinct product_basis, ', ' order by product_basis) || ')'
-            || case when bool_or(is_estimate)
+        'company disclosure (' || product_bases || ')'
+            || case when is_estimate
                 then '; element split by an assumed distribution (reference.ndpr_split, reference.deposit_element_distribution)'
                 else '' end as method,
-        case when bool_or(is_estimate) then 'low' else 'high' end as confidence,
-        bool_or(is_estimate) as is_estimate,
-        string_agg(distinct file_id, ';' order by file_id) as file_id,
+        case when is_estimate then 'low' else 'high' end as confidence,
+        is_estimate,
+        file_ids as file_id,
         false as is_sample,
         cast(null as integer) as months_covered,
         2 as evidence_tier,
         false as is_superseded
     from company_production
-    group by period_label, year, element, stage, country_iso3, company_id, company_name
 ),
 
 final as (

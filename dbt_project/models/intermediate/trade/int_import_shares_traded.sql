@@ -2,17 +2,13 @@
 -- importer, year, stage and element, each exporter's share. Element-specific flows also count
 -- in their stage's REO total. Generated demo rows (is_sample) never enter the shares.
 with flows as (
-    select * from {{ ref('int_trade_flows_element_content') }}
+    select importer_iso3, year, stage, element, exporter_iso3, reo_t, reporting_side
+    from {{ ref('int_trade_flows_element_content') }}
     where not is_sample and reo_t is not null
 ),
 
 by_element as (
-    select importer_iso3, year, stage, element, exporter_iso3, reo_t, reporting_side
-    from flows
-    where element <> 'REO'
-    union all
-    select importer_iso3, year, stage, 'REO' as element, exporter_iso3, reo_t, reporting_side
-    from flows
+    {{ with_reo_rollup('flows') }}
 ),
 
 per_origin as (
