@@ -1,34 +1,21 @@
--- Stockpiles per country, element and stage, by holder (national, private), from published
--- figures: in days of consumption (Japan's 42 national + 18 private days) or in tonnes. The
--- holder comes from the figure's definition ("National ...", "Private ..."); a test checks that
--- every stockpile figure has one. The latest figure of each holder is used.
+-- Stockpiles per country, element and stage, by holder (national, private): in days of
+-- consumption (Japan's 42 national + 18 private days) or in tonnes. The latest figure of each
+-- holder is used.
 with figures as (
-    select * from {{ ref('int_published_figures_deduplicated') }}
-    where topic = 'stockpile' and not is_illustrative and metric in ('stockpile_days', 'stockpile_t')
-),
-
-holders as (
-    select
-        *,
-        case
-            when lower(definition) like 'national%' then 'national'
-            when lower(definition) like 'private%' then 'private'
-        end as holder
-    from figures
+    select * from {{ ref('int_stockpile_figures_classified') }}
 ),
 
 latest as (
     select *
-    from holders
-    where holder is not null
+    from figures
     qualify row_number() over (
-        partition by subject_iso3, element, stage, holder, metric order by year desc, figure_id
+        partition by country_iso3, element, stage, holder, metric order by year desc, figure_id
     ) = 1
 ),
 
 final as (
     select
-        subject_iso3 as country_iso3,
+        country_iso3,
         element,
         stage,
         max(year) as figure_year,
@@ -39,7 +26,7 @@ final as (
         string_agg(figure_id, ';' order by figure_id) as stockpile_figure_ids,
         string_agg(distinct publication, '; ' order by publication) as stockpile_source
     from latest
-    group by subject_iso3, element, stage
+    group by country_iso3, element, stage
 )
 
 select * from final
