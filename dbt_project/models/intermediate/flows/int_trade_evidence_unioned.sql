@@ -61,18 +61,18 @@ published_trade as (
 import_shares as (
     select
         figure_id,
-        subject_iso3 as importer_iso3,
-        partner_iso3 as origin_iso3,
+        importer_iso3,
+        origin_iso3,
         period_label,
         {{ period_kind('period_label') }} as period_kind,
         {{ period_start_year('period_label', 'year') }} as start_year,
         year,
         element,
         stage,
-        value as share_pct,
+        origin_share_pct as share_pct,
         definition
-    from figures
-    where metric = 'import_share_pct' and partner_iso3 is not null
+    from {{ ref('int_import_shares_published') }}
+    where origin_iso3 is not null
 ),
 
 -- A published import total from unreported partners (WLD) is split by the importer's published

@@ -7,6 +7,7 @@ with published as (
 
 final as (
     select
+        figure_id,
         subject_iso3 as importer_iso3,
         period_label,
         year,
