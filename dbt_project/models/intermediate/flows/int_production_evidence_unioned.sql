@@ -22,15 +22,13 @@ company_production as (
     select * from {{ ref('int_company_production_calendar_years') }}
 ),
 
-hs_codes as (
-    select * from {{ ref('hs_codes') }}
-),
-
--- Magnet product -> RE metal and REO: the NdFeB assumption of HS 8505.11 (~31 % RE metal).
+-- Magnet product -> RE metal and REO: the NdFeB assumption (~31 % RE metal, HS 8505.11).
 factors as (
     select
-        (select max(element_factor_t_per_t) from hs_codes where hs6 = '850511') as metal_per_magnet_t,
-        (select max(reo_factor_t_per_t) from hs_codes where hs6 = '850511') as reo_per_magnet_t
+        element_factor_t_per_t as metal_per_magnet_t,
+        reo_factor_t_per_t as reo_per_magnet_t
+    from {{ ref('int_content_factors_selected') }}
+    where product_basis = 'magnet'
 ),
 
 usgs_production as (
@@ -102,7 +100,7 @@ published_production as (
         1 as evidence_tier,
         false as is_superseded
     from figures
-    cross join factors
+    left join factors on true
     where figures.topic = 'production'
       and (figures.metric = 'production_t_reo'
            or (figures.metric = 'production_t_product' and figures.stage = 'magnets'))

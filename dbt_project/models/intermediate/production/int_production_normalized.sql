@@ -15,7 +15,8 @@
 --     estimate; parts that are not one element (MP's "SEG+") stay in the REO row only. Where no
 --     distribution is citable (Lynas), nothing is split: the figure stays REO.
 --   * metal products are element tonnes (REO = element / factor); magnet products are magnet
---     tonnes, converted with the NdFeB rare-earth share var (an estimate).
+--     tonnes, converted with the NdFeB rare-earth share of the HS seed (int_content_factors_selected;
+--     an estimate).
 with figures as (
     select * from {{ ref('int_disclosures_calendarised') }}
     where metric in ('production', 'capacity', 'sales') and quantity_t is not null
@@ -46,6 +47,13 @@ splits as (
 distribution as (
     select * from {{ ref('deposit_element_distribution') }}
     where is_current and not is_illustrative and element_code is not null
+),
+
+-- Rare-earth metal per tonne of NdFeB magnet: the assumption the HS seed states for 8505.11.
+magnet as (
+    select element_factor_t_per_t as metal_per_magnet_t
+    from {{ ref('int_content_factors_selected') }}
+    where product_basis = 'magnet'
 ),
 
 -- The facility's own Nd:Pr split, else the default row (facility_id empty); with the factor
@@ -96,10 +104,12 @@ factored as (
             when coded.element = 'NdPr' then facility_splits.ndpr_factor
             else elements.element_per_oxide_factor
         end as element_factor,
-        coded.product_basis = 'magnet' as is_magnet
+        coded.product_basis = 'magnet' as is_magnet,
+        magnet.metal_per_magnet_t
     from coded
     left join facility_splits using (facility_id)
     left join elements on elements.symbol = coded.element
+    left join magnet on true
 ),
 
 as_reported as (
@@ -108,19 +118,19 @@ as_reported as (
         case
             when basis_is_reo then quantity_t
             when product_basis = 'metal' then quantity_t / element_factor
-            when is_magnet then quantity_t * {{ var('ndfeb_rare_earth_mass_share') }} / element_factor
+            when is_magnet then quantity_t * metal_per_magnet_t / element_factor
         end as quantity_t_reo,
         case
             when basis_is_reo then quantity_t * element_factor
             when product_basis = 'metal' then quantity_t
-            when is_magnet then quantity_t * {{ var('ndfeb_rare_earth_mass_share') }}
+            when is_magnet then quantity_t * metal_per_magnet_t
         end as quantity_t_element,
         is_estimate
             or is_magnet
             or (element = 'NdPr' and split_is_estimate) as row_is_estimate,
         'as_reported' as element_derivation,
         case
-            when is_magnet then 'NdFeB rare-earth share {{ var('ndfeb_rare_earth_mass_share') }} of magnet mass (reeflow DOMAIN notes s.2)'
+            when is_magnet then 'NdFeB rare-earth share ' || metal_per_magnet_t || ' of magnet mass (seed hs_codes, HS 8505.11)'
             when element = 'NdPr' then 'Nd:Pr split: ' || split_source
         end as assumption_source,
         false as is_derived

@@ -3,8 +3,10 @@
 -- - REO tonnes = product tonnes x the code's REO factor (compounds: oxide basis, 1 t = 1 t REO);
 -- - element tonnes = product tonnes x the code's element factor where it has one (metal 1.0,
 --   NdFeB magnets 0.31); otherwise REO tonnes x the element's oxide -> element factor from
---   dim_elements; for a mix of rare earths ('REO') Nd2O3's factor stands in, as in hs_codes;
--- - a metal of a named element converts to REO with that element's own oxide factor.
+--   int_elements_factored; for a mix of rare earths ('REO') Nd2O3's factor stands in, as in hs_codes;
+-- - a metal (product_basis 'metal' in the HS seeds) of a named element converts to REO with
+--   that element's own oxide factor; compounds (oxide basis) are REO tonnes already, whatever
+--   element they name.
 -- Codes with no factor (ores, ferrocerium) keep their product tonnes and have null content.
 with flows as (
     select * from {{ ref('int_trade_flows_reconciled') }}
@@ -58,6 +60,7 @@ factors as (
         flows.trade_code,
         flows.hs_edition as flow_hs_edition,
         coalesce(hs_codes.stage, headings.stage) as stage,
+        coalesce(hs_codes.product_basis, headings.product_basis) as product_basis,
         coalesce(hs_codes.reo_factor_t_per_t, headings.reo_factor_t_per_t) as reo_factor_t_per_t,
         coalesce(hs_codes.element_factor_t_per_t, headings.element_factor_t_per_t) as element_factor_t_per_t,
         nullif(hs_codes.element_symbol, '') as code_element,
@@ -75,6 +78,7 @@ split as (
     select
         flows.*,
         factors.stage,
+        factors.product_basis,
         factors.reo_factor_t_per_t,
         factors.element_factor_t_per_t,
         factors.factor_confidence,
@@ -127,8 +131,7 @@ final as (
         content.element_t,
         case
             -- A named element's metal: its own oxide factor, not the representative one.
-            when content.element_factor_t_per_t is not null and own.oxide_per_element_factor is not null
-                and content.stage = 'refining'
+            when content.product_basis = 'metal' and own.oxide_per_element_factor is not null
                 then content.element_t * own.oxide_per_element_factor
             else content.element_product_t * content.reo_factor_t_per_t
         end as reo_t,
