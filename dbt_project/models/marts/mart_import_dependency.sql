@@ -20,7 +20,7 @@ annotated as (
     select
         shares.*,
         coalesce(countries.is_aggregate, false) as is_aggregate,
-        {{ period_kind('shares.period_label') }} as period_kind,
+        {{ period_label_kind('shares.period_label') }} as period_kind,
         {{ period_start_year('shares.period_label', 'shares.year') }} as start_year
     from shares
     left join countries on countries.country_iso3 = shares.origin_iso3

@@ -25,7 +25,7 @@ trade as (
 
 figures as (
     select * from {{ ref('int_published_figures_deduplicated') }}
-    where not is_illustrative and {{ period_kind('period_label') }} = 'year'
+    where not is_illustrative and {{ period_label_kind('period_label') }} = 'year'
 ),
 
 production as (

@@ -39,7 +39,7 @@ unioned as (
 periods as (
     select
         *,
-        {{ period_kind('period_label') }} as period_kind
+        {{ period_label_kind('period_label') }} as period_kind
     from unioned
 ),
 

@@ -32,7 +32,7 @@ published_trade as (
     select
         figures.figure_id,
         figures.period_label,
-        {{ period_kind('figures.period_label') }} as period_kind,
+        {{ period_label_kind('figures.period_label') }} as period_kind,
         figures.year,
         figures.element,
         figures.stage,
@@ -64,7 +64,7 @@ import_shares as (
         importer_iso3,
         origin_iso3,
         period_label,
-        {{ period_kind('period_label') }} as period_kind,
+        {{ period_label_kind('period_label') }} as period_kind,
         {{ period_start_year('period_label', 'year') }} as start_year,
         year,
         element,

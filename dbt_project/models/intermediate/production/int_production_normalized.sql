@@ -228,22 +228,17 @@ final as (
         period_end,
         year,
         period_kind,
-        printed_period_label,
         company_id,
         company_name,
         facility_id,
         country_iso3,
         stage,
         element,
-        element_set,
         metric,
         -- Rounded to the gram: float products differ in the last bits between engines and runs.
         round(quantity_t_element, 6) as quantity_t_element,
         round(quantity_t_reo, 6) as quantity_t_reo,
-        quantity_t as quantity_t_reported,
-        quantity_is_annual_rate,
         product_basis,
-        basis_is_reo,
         method,
         row_is_estimate as is_estimate,
         element_derivation,
@@ -253,14 +248,9 @@ final as (
         is_latest_vintage,
         document_title,
         publisher,
-        document_date,
         document_url,
         page,
-        printed_page,
-        confidence,
-        notes,
-        file_id,
-        source_row_number
+        file_id
     from preferred
 )
 

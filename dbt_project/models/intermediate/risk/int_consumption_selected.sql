@@ -24,11 +24,6 @@ selected as (
             when reported_consumption_t is not null
                 then 'reported consumption: ' || reported_consumption_source
         end as consumption_basis,
-        case
-            when coalesce(imports_t_reo, exports_t_reo) is not null and apparent_consumption_t_reo > 0
-                then 'balance'
-            else reported_consumption_figure_ids
-        end as consumption_figure_ids,
         imports_t_reo
     from balances
 ),
