@@ -1,8 +1,6 @@
 -- The 17 rare-earth elements with their oxides and oxide <-> element factors
 -- (int_elements_factored computes them from atomic masses).
-with elements as (
-    select * from {{ ref('int_elements_factored') }}
-),
+with elements as (select * from {{ ref('int_elements_factored') }}),
 
 final as (
     select

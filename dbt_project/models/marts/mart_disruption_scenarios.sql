@@ -12,25 +12,11 @@
 --                         all of it assumed to reach the importer: an upper bound
 -- Where a published estimate of the economic loss exists it is carried beside the shortfall
 -- (reference_*), cited; no economic model is computed here.
-with scenarios as (
-    select * from {{ ref('disruption_scenarios') }}
-),
-
-stockpiles as (
-    select * from {{ ref('int_stockpiles_valued') }}
-),
-
-origins as (
-    select * from {{ ref('int_origin_supplies_selected') }}
-),
-
-traced as (
-    select * from {{ ref('int_first_origins_traced') }}
-),
-
-figures as (
-    select * from {{ ref('fct_published_figures') }}
-),
+with scenarios as (select * from {{ ref('disruption_scenarios') }}),
+stockpiles as (select * from {{ ref('int_stockpiles_valued') }}),
+origins as (select * from {{ ref('int_origin_supplies_selected') }}),
+traced as (select * from {{ ref('int_first_origins_traced') }}),
+figures as (select * from {{ ref('fct_published_figures') }}),
 
 scenario_stages as (
     select

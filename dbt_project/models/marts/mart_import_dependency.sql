@@ -4,17 +4,9 @@
 -- supplier and the HHI of suppliers over itemized countries (macro concentration_stats; XXX =
 -- untraceable first origin, OTH/WLD = partners not itemized, never counted as suppliers), and
 -- the importer's net import reliance for the period from its balance.
-with shares as (
-    select * from {{ ref('int_import_shares_traced') }}
-),
-
-countries as (
-    select * from {{ ref('dim_countries') }}
-),
-
-balances as (
-    select * from {{ ref('int_country_balances_computed') }}
-),
+with shares as (select * from {{ ref('int_import_shares_traced') }}),
+countries as (select * from {{ ref('dim_countries') }}),
+balances as (select * from {{ ref('int_country_balances_computed') }}),
 
 annotated as (
     select

@@ -6,13 +6,8 @@
 -- rows they are compared with: a company's calendar-year output over the same world total. They
 -- carry that country group's HHI, China share, top producer and coverage, and never enter them
 -- (a company's output is already inside its country's).
-with shares as (
-    select * from {{ ref('int_stage_shares_unioned') }}
-),
-
-countries as (
-    select * from {{ ref('dim_countries') }}
-),
+with shares as (select * from {{ ref('int_stage_shares_unioned') }}),
+countries as (select * from {{ ref('dim_countries') }}),
 
 annotated as (
     select

@@ -13,9 +13,7 @@ with stockpiles as (
     where stockpile_figure_ids is not null
 ),
 
-origins as (
-    select * from {{ ref('int_origin_supplies_selected') }}
-),
+origins as (select * from {{ ref('int_origin_supplies_selected') }}),
 
 final as (
     select

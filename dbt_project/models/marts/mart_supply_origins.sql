@@ -8,9 +8,7 @@ with traced as (
     where mix_kind = 'supply'
 ),
 
-countries as (
-    select * from {{ ref('dim_countries') }}
-),
+countries as (select * from {{ ref('dim_countries') }}),
 
 by_basis as (
     select

@@ -28,46 +28,40 @@ figures as (
     where not is_illustrative and {{ period_label_kind('period_label') }} = 'year'
 ),
 
-production as (
-    select
-        year,
-        element,
-        stage,
-        origin_iso3 as country_iso3,
-        sum(reo_t) as production_t_reo,
-        string_agg(distinct evidence_kind, ', ' order by evidence_kind) as production_evidence,
-        bool_or(is_estimate) as production_is_estimate
+-- The rows each balance uses, one list: a flow is production of its producer, imports of its
+-- destination and exports of its origin.
+components as (
+    select year, element, stage, origin_iso3 as country_iso3, 'production' as component, reo_t, evidence_kind, is_estimate
     from flows
     where is_in_producer_balance
-    group by year, element, stage, origin_iso3
-),
-
-imports as (
-    select
-        year,
-        element,
-        stage,
-        destination_iso3 as country_iso3,
-        sum(reo_t) as imports_t_reo,
-        string_agg(distinct evidence_kind, ', ' order by evidence_kind) as imports_evidence,
-        bool_or(is_estimate) as imports_is_estimate
+    union all
+    select year, element, stage, destination_iso3, 'imports', reo_t, evidence_kind, is_estimate
     from trade
     where is_in_importer_balance
-    group by year, element, stage, destination_iso3
+    union all
+    select year, element, stage, origin_iso3, 'exports', reo_t, evidence_kind, is_estimate
+    from trade
+    where is_in_exporter_balance
 ),
 
-exports as (
+recorded as (
     select
         year,
         element,
         stage,
-        origin_iso3 as country_iso3,
-        sum(reo_t) as exports_t_reo,
-        string_agg(distinct evidence_kind, ', ' order by evidence_kind) as exports_evidence,
-        bool_or(is_estimate) as exports_is_estimate
-    from trade
-    where is_in_exporter_balance
-    group by year, element, stage, origin_iso3
+        country_iso3,
+        sum(reo_t) filter (where component = 'production') as production_t_reo,
+        sum(reo_t) filter (where component = 'imports') as imports_t_reo,
+        sum(reo_t) filter (where component = 'exports') as exports_t_reo,
+        string_agg(distinct evidence_kind, ', ' order by evidence_kind) filter (where component = 'production')
+            as production_evidence,
+        string_agg(distinct evidence_kind, ', ' order by evidence_kind) filter (where component = 'imports')
+            as imports_evidence,
+        string_agg(distinct evidence_kind, ', ' order by evidence_kind) filter (where component = 'exports')
+            as exports_evidence,
+        coalesce(bool_or(is_estimate), false) as includes_estimate
+    from components
+    group by year, element, stage, country_iso3
 ),
 
 -- Stock changes in t REO (positive = stocks built up), where a publication gives them.
@@ -99,11 +93,7 @@ reported_consumption as (
 ),
 
 cells as (
-    select year, element, stage, country_iso3 from production
-    union
-    select year, element, stage, country_iso3 from imports
-    union
-    select year, element, stage, country_iso3 from exports
+    select year, element, stage, country_iso3 from recorded
     union
     select year, element, stage, country_iso3 from stock_changes
     union
@@ -116,23 +106,19 @@ joined as (
         cells.element,
         cells.stage,
         cells.country_iso3,
-        production.production_t_reo,
-        imports.imports_t_reo,
-        exports.exports_t_reo,
+        recorded.production_t_reo,
+        recorded.imports_t_reo,
+        recorded.exports_t_reo,
         stock_changes.stock_change_t_reo,
         reported_consumption.reported_consumption_t,
         reported_consumption.reported_consumption_figure_ids,
         reported_consumption.reported_consumption_source,
-        production.production_evidence,
-        imports.imports_evidence,
-        exports.exports_evidence,
-        coalesce(production.production_is_estimate, false)
-            or coalesce(imports.imports_is_estimate, false)
-            or coalesce(exports.exports_is_estimate, false) as includes_estimate
+        recorded.production_evidence,
+        recorded.imports_evidence,
+        recorded.exports_evidence,
+        coalesce(recorded.includes_estimate, false) as includes_estimate
     from cells
-    left join production using (year, element, stage, country_iso3)
-    left join imports using (year, element, stage, country_iso3)
-    left join exports using (year, element, stage, country_iso3)
+    left join recorded using (year, element, stage, country_iso3)
     left join stock_changes using (year, element, stage, country_iso3)
     left join reported_consumption using (year, element, stage, country_iso3)
 ),

@@ -21,18 +21,14 @@
 -- estimates).
 {{ config(materialized='table') }}
 
-with production_evidence as (
-    select * from {{ ref('int_production_evidence_unioned') }}
-),
-
-trade_evidence as (
-    select * from {{ ref('int_trade_evidence_unioned') }}
-),
+with production_evidence as (select * from {{ ref('int_production_evidence_unioned') }}),
+trade_evidence as (select * from {{ ref('int_trade_evidence_unioned') }}),
 
 
+-- by name: each kind of evidence carries only the columns it has (the rest are null)
 unioned as (
     select * from production_evidence
-    union all
+    union all by name
     select * from trade_evidence
 ),
 

@@ -280,21 +280,12 @@ summed as (
         sum(quantity_t) as quantity_t
     from traced
     where quantity_t > 0
-    group by year, element, stage, country_iso3, mix_kind, supplier_iso3, first_origin_iso3, input_stage,
-        is_production_recorded
+    group by all
 ),
 
 final as (
     select
-        year,
-        element,
-        stage,
-        country_iso3,
-        mix_kind,
-        supplier_iso3,
-        first_origin_iso3,
-        input_stage,
-        is_production_recorded,
+        * exclude (quantity_t),
         -- Rounded: parallel float sums differ in the last bits between runs.
         round(quantity_t, 6) as quantity_t_reo,
         round(100 * quantity_t / sum(quantity_t) over (

@@ -9,21 +9,10 @@
 --   trade records: the shares of reconciled imports (int_import_shares_traded), and their
 --     first-origin split from the traced imports of the same importer, stage, element and year.
 -- Shares of aggregates (OTH, WLD) and untraceable partners go to first origin XXX.
-with published as (
-    select * from {{ ref('int_import_shares_published') }}
-),
-
-traced as (
-    select * from {{ ref('int_first_origins_traced') }}
-),
-
-traded as (
-    select * from {{ ref('int_import_shares_traded') }}
-),
-
-stages as (
-    select * from {{ ref('stages') }}
-),
+with published as (select * from {{ ref('int_import_shares_published') }}),
+traced as (select * from {{ ref('int_first_origins_traced') }}),
+traded as (select * from {{ ref('int_import_shares_traded') }}),
+stages as (select * from {{ ref('stages') }}),
 
 
 output_mix as (

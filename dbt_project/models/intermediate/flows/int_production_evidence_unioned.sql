@@ -1,6 +1,6 @@
 -- Production evidence for int_element_stage_flows_unioned (which states the rules and decides
--- which rows the balances use), in its columns: one row per figure, origin = destination = the
--- producer. evidence_tier orders the evidence of a country-stage-element-year:
+-- which rows the balances use): one row per figure, origin = destination = the producer. Each
+-- kind of evidence names only the columns it has; they are unioned by name (the rest are null). evidence_tier orders the evidence of a country-stage-element-year:
 --   1 official statistics (USGS mine production, production printed in publications),
 --   2 company disclosures (summed over a company's facilities in a country),
 --   3 estimates derived here from published figures (production quotas; published shares x the
@@ -18,9 +18,7 @@ mine_production as (
     where is_latest_edition and not is_world_total and production_t_reo is not null
 ),
 
-company_production as (
-    select * from {{ ref('int_company_production_calendar_years') }}
-),
+company_production as (select * from {{ ref('int_company_production_calendar_years') }}),
 
 -- Magnet product -> RE metal and REO: the NdFeB assumption (~31 % RE metal, HS 8505.11).
 factors as (
@@ -40,23 +38,15 @@ usgs_production as (
         'production' as flow_type,
         country_iso3 as origin_iso3,
         country_iso3 as destination_iso3,
-        cast(null as varchar) as company_id,
-        cast(null as varchar) as company_name,
-        cast(null as varchar) as hs6,
-        cast(null as double) as product_t,
-        cast(null as double) as element_t,
         production_t_reo as reo_t,
-        cast(null as double) as value_usd,
         'production' as evidence_kind,
         'usgs_mcs' as source_kind,
         edition || ': ' || coalesce(citation, 'USGS MCS data release') as source_citation,
-        cast(null as varchar) as source_figure_ids,
         'as reported (latest USGS edition)' as method,
         case when is_estimate then 'medium' else 'high' end as confidence,
         is_estimate,
         file_id,
         false as is_sample,
-        cast(null as integer) as months_covered,
         1 as evidence_tier,
         false as is_superseded
     from mine_production
@@ -73,16 +63,12 @@ published_production as (
         'production' as flow_type,
         figures.subject_iso3 as origin_iso3,
         figures.subject_iso3 as destination_iso3,
-        cast(null as varchar) as company_id,
-        cast(null as varchar) as company_name,
-        cast(null as varchar) as hs6,
         case when figures.metric = 'production_t_product' then figures.value end as product_t,
         case when figures.metric = 'production_t_product' then figures.value * factors.metal_per_magnet_t end as element_t,
         case
             when figures.metric = 'production_t_product' then figures.value * factors.reo_per_magnet_t
             else figures.value
         end as reo_t,
-        cast(null as double) as value_usd,
         'production' as evidence_kind,
         'published_aggregate' as source_kind,
         figures.publication || coalesce(', ' || figures.table_or_page, '') as source_citation,
@@ -96,7 +82,6 @@ published_production as (
         figures.is_estimate,
         figures.file_id,
         false as is_sample,
-        cast(null as integer) as months_covered,
         1 as evidence_tier,
         false as is_superseded
     from figures
@@ -117,13 +102,7 @@ quota_estimates as (
         'production' as flow_type,
         subject_iso3 as origin_iso3,
         subject_iso3 as destination_iso3,
-        cast(null as varchar) as company_id,
-        cast(null as varchar) as company_name,
-        cast(null as varchar) as hs6,
-        cast(null as double) as product_t,
-        cast(null as double) as element_t,
         value as reo_t,
-        cast(null as double) as value_usd,
         'estimate' as evidence_kind,
         'published_aggregate' as source_kind,
         publication || coalesce(', ' || table_or_page, '') as source_citation,
@@ -133,7 +112,6 @@ quota_estimates as (
         true as is_estimate,
         file_id,
         false as is_sample,
-        cast(null as integer) as months_covered,
         3 as evidence_tier,
         false as is_superseded
     from figures
@@ -142,7 +120,7 @@ quota_estimates as (
 
 reported_production as (
     select * from usgs_production
-    union all
+    union all by name
     select * from published_production
 ),
 
@@ -190,13 +168,9 @@ share_estimates as (
         'production' as flow_type,
         production_shares.subject_iso3 as origin_iso3,
         production_shares.subject_iso3 as destination_iso3,
-        cast(null as varchar) as company_id,
-        cast(null as varchar) as company_name,
-        cast(null as varchar) as hs6,
         share_anchors.world_product_t * production_shares.value / 100 as product_t,
         share_anchors.world_element_t * production_shares.value / 100 as element_t,
         share_anchors.world_reo_t * production_shares.value / 100 as reo_t,
-        cast(null as double) as value_usd,
         'estimate' as evidence_kind,
         'published_aggregate' as source_kind,
         production_shares.publication || coalesce(', ' || production_shares.table_or_page, '') as source_citation,
@@ -207,7 +181,6 @@ share_estimates as (
         true as is_estimate,
         production_shares.file_id,
         false as is_sample,
-        cast(null as integer) as months_covered,
         3 as evidence_tier,
         false as is_superseded
     from production_shares
@@ -237,15 +210,11 @@ disclosures as (
         country_iso3 as destination_iso3,
         company_id,
         company_name,
-        cast(null as varchar) as hs6,
-        cast(null as double) as product_t,
         quantity_t_element as element_t,
         quantity_t_reo as reo_t,
-        cast(null as double) as value_usd,
         'disclosure' as evidence_kind,
         'company_disclosure' as source_kind,
         source_citation,
-        cast(null as varchar) as source_figure_ids,
         'company disclosure (' || product_bases || ')'
             || case when is_estimate
                 then '; element split by an assumed distribution (reference.ndpr_split, reference.deposit_element_distribution)'
@@ -254,7 +223,6 @@ disclosures as (
         is_estimate,
         file_ids as file_id,
         false as is_sample,
-        cast(null as integer) as months_covered,
         2 as evidence_tier,
         false as is_superseded
     from company_production
@@ -262,13 +230,13 @@ disclosures as (
 
 final as (
     select * from usgs_production
-    union all
+    union all by name
     select * from published_production
-    union all
+    union all by name
     select * from quota_estimates
-    union all
+    union all by name
     select * from share_estimates
-    union all
+    union all by name
     select * from disclosures
 )
 

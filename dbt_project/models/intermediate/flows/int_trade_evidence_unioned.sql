@@ -1,5 +1,5 @@
 -- Trade evidence for int_element_stage_flows_unioned (which states the rules and decides which
--- rows the balances use), in its columns: one row per shipment from origin (exporter) to
+-- rows the balances use), each kind naming only the columns it has: one row per shipment from origin (exporter) to
 -- destination (importer); WLD as a partner means "partners not reported". evidence_tier:
 --   1 bilateral trade records (the rows of fct_trade_flows),
 --   2 trade figures printed in publications, and the estimates that split a published import
@@ -12,13 +12,8 @@ with figures as (
 ),
 
 -- The rows of fct_trade_flows (the mart publishes this model's columns as they are).
-trade_flows as (
-    select * from {{ ref('int_trade_flows_element_content') }}
-),
-
-elements as (
-    select * from {{ ref('int_elements_factored') }}
-),
+trade_flows as (select * from {{ ref('int_trade_flows_element_content') }}),
+elements as (select * from {{ ref('int_elements_factored') }}),
 
 -- Rare-earth metal -> REO: Nd2O3 taken as representative (the hs_codes convention for RE metal).
 factors as (
@@ -135,13 +130,9 @@ published_trade_flows as (
         'trade' as flow_type,
         origin_iso3,
         destination_iso3,
-        cast(null as varchar) as company_id,
-        cast(null as varchar) as company_name,
-        cast(null as varchar) as hs6,
         product_t,
         element_t,
         reo_t,
-        cast(null as double) as value_usd,
         'trade' as evidence_kind,
         'published_aggregate' as source_kind,
         source_citation,
@@ -151,7 +142,6 @@ published_trade_flows as (
         is_estimate,
         file_id,
         false as is_sample,
-        cast(null as integer) as months_covered,
         2 as evidence_tier,
         figure_id in (select total_figure_id from split_candidates) as is_superseded
     from published_trade
@@ -166,13 +156,9 @@ split_estimates as (
         'trade' as flow_type,
         partner_iso3 as origin_iso3,
         destination_iso3,
-        cast(null as varchar) as company_id,
-        cast(null as varchar) as company_name,
-        cast(null as varchar) as hs6,
         product_t * fraction as product_t,
         element_t * fraction as element_t,
         reo_t * fraction as reo_t,
-        cast(null as double) as value_usd,
         'estimate' as evidence_kind,
         'published_aggregate' as source_kind,
         source_citation,
@@ -182,7 +168,6 @@ split_estimates as (
         true as is_estimate,
         file_id,
         false as is_sample,
-        cast(null as integer) as months_covered,
         2 as evidence_tier,
         false as is_superseded
     from split_parts
@@ -200,8 +185,6 @@ trade_records as (
         'trade' as flow_type,
         exporter_iso3 as origin_iso3,
         importer_iso3 as destination_iso3,
-        cast(null as varchar) as company_id,
-        cast(null as varchar) as company_name,
         hs6,
         product_t,
         element_t,
@@ -211,7 +194,6 @@ trade_records as (
         source_kind,
         source_kind || ', HS ' || hs6 || coalesce(' (' || hs_edition || ')', '')
             || ', declared by the ' || replace(reporting_side, '_', ' ') as source_citation,
-        cast(null as varchar) as source_figure_ids,
         'reconciled trade record (' || replace(reporting_side, '_', ' ')
             || ' declaration); content by the hs_codes factors' as method,
         case
@@ -230,9 +212,9 @@ trade_records as (
 
 final as (
     select * from published_trade_flows
-    union all
+    union all by name
     select * from split_estimates
-    union all
+    union all by name
     select * from trade_records
 )
 

@@ -3,13 +3,8 @@
 -- supersedes its earlier landing, so rows deleted from it go too (macro is_latest_landing).
 -- Report PDFs are documents, each kept; the same figure found twice is resolved in
 -- int_disclosures_calendarised.
-with figures as (
-    select * from {{ ref('stg_disclosures__figures') }}
-),
-
-landed as (
-    select * from {{ ref('stg_landing__files') }}
-),
+with figures as (select * from {{ ref('stg_disclosures__figures') }}),
+landed as (select * from {{ ref('stg_landing__files') }}),
 
 final as (
     select

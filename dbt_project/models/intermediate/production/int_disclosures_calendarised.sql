@@ -15,9 +15,7 @@
 -- PDF landed twice) is kept once: the register first (an analyst checked it), then the latest
 -- landing. A later vintage of a figure (a restatement, or a later report repeating it) is a
 -- separate row; is_latest_vintage marks the one marts use.
-with figures as (
-    select * from {{ ref('int_disclosure_figures_deduplicated') }}
-),
+with figures as (select * from {{ ref('int_disclosure_figures_deduplicated') }}),
 
 one_per_vintage as (
     select *

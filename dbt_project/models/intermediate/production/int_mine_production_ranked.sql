@@ -7,9 +7,7 @@
 --     (ranked per country, 2024 took China from MCS2026 and Nigeria from MCS2025, and the
 --     countries covered 104 % of the world total). A country the latest edition leaves out
 --     (MCS2026 omits Nigeria and "Other") keeps its earlier editions' rows, not marked latest.
-with production as (
-    select * from {{ ref('stg_usgs__mine_production') }}
-),
+with production as (select * from {{ ref('stg_usgs__mine_production') }}),
 
 landed as (
     select file_id, fetched_at as landed_at from {{ ref('stg_landing__files') }}

@@ -1,9 +1,7 @@
 -- The elements seed with oxide -> element mass factors computed from atomic masses (never typed
 -- in); dim_elements publishes it and every conversion reads it from here:
 -- factor = n_metal * M(metal) / (n_metal * M(metal) + n_oxygen * M(O)); Nd2O3 -> Nd = 0.8574.
-with elements as (
-    select * from {{ ref('elements') }}
-),
+with elements as (select * from {{ ref('elements') }}),
 
 oxides as (
     select

@@ -1,8 +1,6 @@
 -- Each published figure once: a figure re-landed after a correction supersedes the earlier
 -- landing of the same figure_id (macro is_latest_landing).
-with figures as (
-    select * from {{ ref('stg_published__figures') }}
-),
+with figures as (select * from {{ ref('stg_published__figures') }}),
 
 landed as (
     select file_id, fetched_at as landed_at from {{ ref('stg_landing__files') }}

@@ -3,9 +3,7 @@
 -- comes out positive, else a reported consumption figure (Japan's demand). Recorded imports are
 -- kept beside it: an origin's share of imports is turned into tonnes with them, or, where no
 -- imports are recorded, with the consumption itself (full import reliance assumed, and said so).
-with balances as (
-    select * from {{ ref('int_country_balances_computed') }}
-),
+with balances as (select * from {{ ref('int_country_balances_computed') }}),
 
 selected as (
     select

@@ -8,9 +8,7 @@
 -- (OTH, WLD, XXX) are not origins one can be cut off from.
 --   origin_supply_t_per_year  share x recorded imports, or x consumption where imports are not
 --                             recorded (full import reliance assumed; supply_share_basis says which)
-with consumption as (
-    select * from {{ ref('int_consumption_selected') }}
-),
+with consumption as (select * from {{ ref('int_consumption_selected') }}),
 
 shares as (
     select * from {{ ref('int_import_shares_traced') }}

@@ -1,9 +1,7 @@
 -- Stockpiles per country, element and stage, by holder (national, private): in days of
 -- consumption (Japan's 42 national + 18 private days) or in tonnes. The latest figure of each
 -- holder is used.
-with figures as (
-    select * from {{ ref('int_stockpile_figures_classified') }}
-),
+with figures as (select * from {{ ref('int_stockpile_figures_classified') }}),
 
 latest as (
     select *

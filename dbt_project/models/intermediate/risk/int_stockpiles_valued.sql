@@ -3,13 +3,8 @@
 -- read it). A stockpile held in days of consumption counts days x consumption / 365 (Japan: 42
 -- national + 18 private days); the latest stockpile figures up to the year are used. Where no
 -- stockpile is published the stockpile is 0 t (stockpile_figure_ids null).
-with consumption as (
-    select * from {{ ref('int_consumption_selected') }}
-),
-
-stockpiles as (
-    select * from {{ ref('int_stockpiles_pivoted') }}
-),
+with consumption as (select * from {{ ref('int_consumption_selected') }}),
+stockpiles as (select * from {{ ref('int_stockpiles_pivoted') }}),
 
 final as (
     select

@@ -4,9 +4,7 @@
 -- else its M49 code; anything left ("Areas, nes", free zones) becomes OTH so that it is counted
 -- but never named. HS edition from Comtrade's classification code (H3..H6); an unknown code is
 -- taken as HS2022 and flagged (is_hs_edition_assumed).
-with flows as (
-    select * from {{ ref('stg_comtrade__flows') }}
-),
+with flows as (select * from {{ ref('stg_comtrade__flows') }}),
 
 countries as (
     select country_iso3, m49_code from {{ ref('stg_reference__countries') }}
@@ -16,9 +14,7 @@ comtrade_codes as (
     select comtrade_code, country_iso3 from {{ ref('comtrade_country_codes') }}
 ),
 
-classifications as (
-    select * from {{ ref('hs_classifications') }}
-),
+classifications as (select * from {{ ref('hs_classifications') }}),
 
 final as (
     select

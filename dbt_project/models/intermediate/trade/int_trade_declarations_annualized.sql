@@ -15,13 +15,8 @@
 -- 4. A heading-level record (2846) is dropped when the same reporter gave its subheadings.
 -- 5. National customs lines give the same reporter's imports/exports in more detail; for a
 --    reporter, side, code and year with customs lines, the Comtrade record is not used.
-with comtrade as (
-    select * from {{ ref('int_comtrade_flows_located') }}
-),
-
-customs as (
-    select * from {{ ref('stg_customs__flows') }}
-),
+with comtrade as (select * from {{ ref('int_comtrade_flows_located') }}),
+customs as (select * from {{ ref('stg_customs__flows') }}),
 
 landed as (
     select file_id, source_kind as source, fetched_at from {{ ref('stg_landing__files') }}

@@ -8,21 +8,10 @@
 --   that element's own oxide factor; compounds (oxide basis) are REO tonnes already, whatever
 --   element they name.
 -- Codes with no factor (ores, ferrocerium) keep their product tonnes and have null content.
-with flows as (
-    select * from {{ ref('int_trade_flows_reconciled') }}
-),
-
-declarations as (
-    select * from {{ ref('int_trade_declarations_annualized') }}
-),
-
-hs_codes as (
-    select * from {{ ref('hs_codes') }}
-),
-
-headings as (
-    select * from {{ ref('hs_headings') }}
-),
+with flows as (select * from {{ ref('int_trade_flows_reconciled') }}),
+declarations as (select * from {{ ref('int_trade_declarations_annualized') }}),
+hs_codes as (select * from {{ ref('hs_codes') }}),
+headings as (select * from {{ ref('hs_headings') }}),
 
 elements as (
     select symbol, element_per_oxide_factor, oxide_per_element_factor from {{ ref('int_elements_factored') }}

@@ -10,9 +10,7 @@
 --   most reporters; we do not estimate the weights), and the discrepancy is recorded;
 -- - where only one side declared, that side is used (the mirror fills a non-reporter).
 -- A 6-digit declaration facing a heading-level one (2846) is compared at heading level.
-with declarations as (
-    select * from {{ ref('int_trade_declarations_annualized') }}
-),
+with declarations as (select * from {{ ref('int_trade_declarations_annualized') }}),
 
 -- When either side reports the pair at heading level, both are compared at heading level.
 -- Element detail (national lines) is compared as totals; the split is applied afterwards.

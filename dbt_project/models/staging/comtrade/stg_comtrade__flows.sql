@@ -1,9 +1,7 @@
 -- Comtrade records typed and named: quantities in kg and t, values in USD, the flow's direction.
 -- Reporter and partner stay as Comtrade gives them (ISO3 and Comtrade code); they are placed on
 -- reeflow's countries in int_comtrade_flows_located.
-with source as (
-    select * from {{ source('comtrade', 'comtrade_records') }}
-),
+with source as (select * from {{ source('comtrade', 'comtrade_records') }}),
 
 final as (
     select

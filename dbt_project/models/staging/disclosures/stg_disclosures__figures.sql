@@ -1,8 +1,6 @@
 -- Company disclosures as staged by ingest (register rows and figures found in report PDFs),
 -- every landed file kept (which landings count: int_disclosure_figures_deduplicated).
-with source as (
-    select * from {{ source('disclosures', 'company_disclosures') }}
-),
+with source as (select * from {{ source('disclosures', 'company_disclosures') }}),
 
 final as (
     select
