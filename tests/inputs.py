@@ -13,6 +13,12 @@ USGS_2025 = settings.EMBEDDED_DIR / "usgs_mcs" / "mcs2025-raree_world.csv"
 JAPAN_FIGURES = settings.EMBEDDED_DIR / "published_figures" / "japan.csv"
 
 
+def embedded_figure_count() -> int:
+    """Rows of the embedded published-figures register (one cited figure a row)."""
+    files = sorted((settings.EMBEDDED_DIR / "published_figures").glob("*.csv"))
+    return sum(len(path.read_text(encoding="utf-8-sig").splitlines()) - 1 for path in files)
+
+
 def damaged(content: bytes) -> dict[str, tuple[bytes, str]]:
     """Damaged copies of a CSV: file name -> (bytes, what the quarantine reason must say)."""
     text = content.decode("utf-8-sig")

@@ -305,9 +305,9 @@ def test_rollback_restores_the_previous_snapshot(two_runs, tmp_path):
 # Expected values are computed from the published figures the warehouse itself carries
 # (fct_published_figures, fct_mine_production), never typed in here.
 
-def _query(warehouse: Path, sql: str) -> list[tuple]:
+def _query(warehouse: Path, sql: str, parameters: list | None = None) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, parameters or []).fetchall()
 
 
 def _figure(warehouse: Path, figure_id: str) -> float:
@@ -430,7 +430,10 @@ def test_disruption_scenarios_carry_the_nomura_estimates(two_runs):
         assert lost == pytest.approx(china * demand * duration / 365)
         assert after_stockpile == pytest.approx(max(lost - days * demand / 365, 0))
         assert after_rerouting == after_stockpile  # no spare output assumed
-        assert reference == _figure(warehouse, figure) and publication == "Nomura Research Institute"
+        # The estimate and the publication that prints it, as the register cites it.
+        [(printed_in,)] = _query(warehouse, "select publication from fct_published_figures "
+                                            "where figure_id = ?", [figure])
+        assert reference == _figure(warehouse, figure) and publication == printed_in
     # Re-routing 5 % of other producers' output can only shrink the shortfall.
     rerouted = rows["jp_china_cutoff_12m_rerouted"]
     assert rerouted[3] < rows["jp_china_cutoff_12m"][3]
