@@ -13,6 +13,7 @@ from here; each module does one job:
 from ingest.sources.comtrade.api import PARSER_VERSION, parse_comtrade_json
 from ingest.sources.comtrade.bulk import (
     BULK_PARSER_VERSION,
+    MAX_BULK_BYTES,
     parse_comtrade_bulk,
     stage_comtrade_bulk,
 )
@@ -20,6 +21,7 @@ from ingest.sources.comtrade.client import (
     DATA_RECORD_CAP,
     DEFAULT_BASE_URL,
     KEY_HEADER,
+    MAX_BODY_BYTES,
     PREVIEW_RECORD_CAP,
     ComtradeClient,
     ComtradeError,
@@ -53,6 +55,8 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "FLOW_CODES",
     "KEY_HEADER",
+    "MAX_BODY_BYTES",
+    "MAX_BULK_BYTES",
     "PARSER_VERSION",
     "PREVIEW_RECORD_CAP",
     "REQUIRED_FIELDS",

@@ -29,7 +29,6 @@ import csv
 import gzip
 import os
 import re
-import tempfile
 import zlib
 from dataclasses import dataclass
 from functools import partial
@@ -38,6 +37,7 @@ from typing import Self
 
 import duckdb
 
+from ingest import duckdb_session
 from ingest.contract import FileRejected, ParseResult
 from ingest.landing import LandedFile
 from ingest.reference.hs_codes import codes_in_scope
@@ -52,11 +52,11 @@ from ingest.sources.comtrade.rules import (
 )
 
 SOURCE_FORMAT = "bulk_csv"
+# A year of every reporter's HS6 trade is 1-3 GiB of text; DuckDB streams it, so the limit only
+# refuses what cannot be a bulk file. An API answer saved as a bulk file has the API's limit.
+MAX_BULK_BYTES = 32 << 30
 # 2: DuckDB path, rare-earth lines only (version 1 staged every commodity).
 BULK_PARSER_VERSION = 2
-# DuckDB may use this much memory before spilling to its temporary folder: the scan streams,
-# only the kept lines are held, so this is a ceiling for odd files, not what a normal file uses.
-MEMORY_LIMIT = "1GB"
 # DuckDB's CSV buffer (None: its default, 32 MB). Its threads split the file at buffer
 # boundaries; tests make it small so a small file spans many buffers.
 CSV_BUFFER_BYTES: int | None = None
@@ -128,16 +128,8 @@ class _BulkScan:
         self.layout = read_layout(landed)
         check_field_names(landed, self.layout.header)
         self.sql = RecordSql(self.layout.header, HsScope(codes_in_scope()))
-        self._tmp = tempfile.TemporaryDirectory(prefix="reeflow-bulk-")
-        self.con = duckdb.connect(
-            config={
-                "memory_limit": MEMORY_LIMIT,
-                "temp_directory": self._tmp.name,
-                # row_number() over () numbers lines in file order only with this on.
-                "preserve_insertion_order": True,
-            }
-        )
-        self.con.execute("set enable_progress_bar = false")
+        # row_number() over () numbers lines in file order only with preserve_insertion_order.
+        self.con = duckdb_session.connect(preserve_insertion_order=True)
         self.checked: CheckedRecords | None = None
 
     def __enter__(self) -> Self:
@@ -151,7 +143,6 @@ class _BulkScan:
 
     def __exit__(self, *exc_info) -> None:
         self.con.close()
-        self._tmp.cleanup()
 
     def _scan(self) -> None:
         bounds = None if self.layout.gzipped else line_pieces.piece_bounds(
@@ -167,7 +158,8 @@ class _BulkScan:
     def _scan_pieces(self, bounds: list[tuple[int, int]]) -> bool:
         """Scan line-aligned pieces at once; False if one failed (the whole scan then names
         the line in the file, not in a piece)."""
-        with line_pieces.fed_pieces(Path(self.landed.path), bounds) as pieces:
+        with line_pieces.fed_pieces(Path(self.landed.path), bounds,
+                                    duckdb_session.scratch_dir()) as pieces:
             errors = line_pieces.run_at_once(
                 [partial(self._scan_piece, piece) for piece in pieces]
             )

@@ -38,6 +38,7 @@ import pyarrow as pa
 
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
+from ingest.parsing.numbers import MAX_AMOUNT
 from ingest.sqlsafe import check_sql_path
 
 logger = logging.getLogger(__name__)
@@ -391,8 +392,14 @@ class RecordSql:
 
     def _number_rules(self, field: str) -> list[tuple[str, str]]:
         value, number = self._value(field), f"d_{field.lower()}"
-        return [(f"{value} is not null and {number} is null",
-                 f"'{field} ' || {_repr(value)} || ' is not a number'")]
+        return [
+            (f"{value} is not null and {number} is null",
+             f"'{field} ' || {_repr(value)} || ' is not a number'"),
+            # DuckDB reads 'nan', 'inf' and '1e308' as doubles (ingest/parsing/numbers.py).
+            (f"not isfinite({number})", f"'{field} ' || {_repr(value)} || ' is not a finite number'"),
+            (f"abs({number}) > {MAX_AMOUNT:g}",
+             f"'{field} ' || {_repr(value)} || ' is beyond {MAX_AMOUNT:g}: not a plausible figure'"),
+        ]
 
     def _integer_rules(self, field: str) -> list[tuple[str, str]]:
         value, number = self._value(field), f"d_{field.lower()}"
