@@ -99,7 +99,8 @@ def _source_kinds() -> tuple[SourceKind, ...]:
             name=comtrade.SOURCE_API,
             dataset=comtrade.DATASET,
             schema=comtrade.COMTRADE_SCHEMA,
-            parse=comtrade.parse_comtrade_json,
+            parse=None,  # DuckDB writes the Parquet itself
+            write=comtrade.stage_comtrade_json,
             parser_version=comtrade.PARSER_VERSION,
             embedded_glob=None,
             description="UN Comtrade data API v1 JSON responses (`reeflow ingest comtrade`)",

@@ -5,12 +5,12 @@ from here; each module does one job:
 - fetch: `fetch_to_landing` (plan, resume, re-split truncated answers), `FetchReport`
 - codes: ISO3 -> Comtrade country codes for requests
 - rules: `COMTRADE_SCHEMA` and the one rule set (SQL) both parsers run, the HS scope
-- api: `parse_comtrade_json` (API answers)
+- api: `parse_comtrade_json`, `stage_comtrade_json` (API answers, streamed by json_stream)
 - bulk: `parse_comtrade_bulk`, `stage_comtrade_bulk` (bulk text files through DuckDB,
   rare-earth lines only); line_pieces reads a large file as pieces at once
 """
 
-from ingest.sources.comtrade.api import PARSER_VERSION, parse_comtrade_json
+from ingest.sources.comtrade.api import PARSER_VERSION, parse_comtrade_json, stage_comtrade_json
 from ingest.sources.comtrade.bulk import (
     BULK_PARSER_VERSION,
     MAX_BULK_BYTES,
@@ -77,4 +77,5 @@ __all__ = [
     "parse_comtrade_json",
     "plan_chunks",
     "stage_comtrade_bulk",
+    "stage_comtrade_json",
 ]

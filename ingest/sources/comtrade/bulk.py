@@ -42,11 +42,12 @@ from ingest.contract import FileRejected, ParseResult
 from ingest.landing import LandedFile
 from ingest.reference.hs_codes import codes_in_scope
 from ingest.sources.comtrade import line_pieces
-from ingest.sources.comtrade.api import parse_comtrade_json
+from ingest.sources.comtrade.api import parse_comtrade_json, stage_comtrade_json
 from ingest.sources.comtrade.rules import (
     CheckedRecords,
     HsScope,
     RecordSql,
+    check_alignment,
     check_field_names,
     sql_literal,
 )
@@ -63,6 +64,9 @@ CSV_BUFFER_BYTES: int | None = None
 _MAX_HEADER_BYTES = 1 << 20
 # A plain file this large is read as line-aligned pieces at once, one per core (line_pieces).
 PARALLEL_MIN_BYTES = 64 << 20
+# The first lines looked at before the scan: a file most of whose first lines miss the layout is
+# rejected at once (1 MiB holds some 7,000 lines of a bulk file).
+HEAD_BYTES = 1 << 20
 _DELIMITERS = "\t,|;"
 # No cell reads as SQL NULL except one the reader pads onto a short line, so "cell missing"
 # and "cell empty" stay apart; this string never occurs in a Comtrade file.
@@ -108,7 +112,7 @@ def parse_comtrade_bulk(landed: LandedFile) -> ParseResult:
 def stage_comtrade_bulk(landed: LandedFile, target: Path) -> ParseResult:
     """Staging's writer: DuckDB writes the good rows of a text file to `target` (Parquet)."""
     if _is_json(landed):
-        return parse_comtrade_json(landed)  # small; staging writes its rows
+        return stage_comtrade_json(landed, target)
     with _BulkScan(landed) as scan:
         scan.checked.copy_good_rows(target)
         return scan.checked.result(None)
@@ -134,6 +138,7 @@ class _BulkScan:
 
     def __enter__(self) -> Self:
         try:
+            self._check_head()
             self._scan()
             self.checked = CheckedRecords(self.con, self.sql, self.landed, SOURCE_FORMAT)
         except BaseException:
@@ -143,6 +148,15 @@ class _BulkScan:
 
     def __exit__(self, *exc_info) -> None:
         self.con.close()
+
+    def _check_head(self) -> None:
+        """Reject in a second, not after a scan of the whole file, a file whose first lines
+        mostly miss the header's layout (a valid header over noise or another table)."""
+        lines = _head_lines(self.landed, self.layout)
+        width = len(self.layout.header)
+        cells = csv.reader(lines, delimiter=self.layout.delimiter, quotechar='"', doublequote=True)
+        misaligned = sum(1 for row in _rows_or_none(cells) if row is None or len(row) != width)
+        check_alignment(self.landed, misaligned, len(lines), width, first=True)
 
     def _scan(self) -> None:
         bounds = None if self.layout.gzipped else line_pieces.piece_bounds(
@@ -193,6 +207,33 @@ class _BulkScan:
             )
         finally:
             cursor.close()
+
+
+def _head_lines(landed: LandedFile, layout: BulkLayout) -> list[str]:
+    """The non-blank data lines of the file's first HEAD_BYTES (a cut last line left out)."""
+    opener = gzip.open if layout.gzipped else open
+    try:
+        with opener(landed.path, "rb") as handle:
+            handle.readline(_MAX_HEADER_BYTES)
+            head = handle.read(HEAD_BYTES)
+            complete = len(head) < HEAD_BYTES
+    except (EOFError, OSError, zlib.error):
+        return []  # the scan reports a damaged gzip with its own words
+    lines = head.decode("utf-8", "replace").splitlines()
+    if not complete and lines:
+        lines.pop()
+    return [line for line in lines if line.strip()]
+
+
+def _rows_or_none(rows):
+    """Each row of a csv reader, None for a line it cannot read (a cell over its size limit)."""
+    while True:
+        try:
+            yield next(rows)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield None
 
 
 def _pieces() -> int:

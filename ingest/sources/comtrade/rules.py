@@ -220,6 +220,20 @@ def check_field_names(landed: LandedFile, field_names: Iterable[str]) -> None:
         )
 
 
+def check_alignment(
+    landed: LandedFile, misaligned: int, lines: int, width: int, *, first: bool = False
+) -> None:
+    """Reject a file most of whose lines (of the first `lines` when `first`) do not have the
+    header's `width` cells: not a few cut lines but a layout the header does not describe
+    (wrong delimiter, a column missing from the header, not a table at all). Millions of
+    quarantine rows would say less."""
+    if misaligned >= _MISALIGNED_FILE and misaligned > lines / 2:
+        raise FileRejected(
+            f"{landed.original_name}: {misaligned} of {'the first ' if first else ''}{lines} "
+            f"lines do not have the header's {width} cells (wrong delimiter or layout)"
+        )
+
+
 def is_sample_file(landed: LandedFile) -> bool:
     return landed.vintage == SAMPLE_VINTAGE or bool((landed.request or {}).get("sample"))
 
@@ -485,13 +499,7 @@ class CheckedRecords:
             from checked
             """
         ).fetchall()[0]
-        if misaligned >= _MISALIGNED_FILE and misaligned > data_lines / 2:
-            # Not a few cut lines but a layout the header does not describe (wrong delimiter,
-            # a column missing from the header): millions of quarantine rows would say less.
-            raise FileRejected(
-                f"{landed.original_name}: {misaligned} of {data_lines} lines do not have "
-                f"the header's {sql.width} cells (wrong delimiter or layout)"
-            )
+        check_alignment(landed, misaligned, data_lines, sql.width)
         self.counts = RecordCounts(data_lines, out_of_scope, quarantined, staged)
         logger.info(
             "%s: %d records, %d staged, %d quarantined, %d out of scope (not rare-earth lines)",
