@@ -139,7 +139,15 @@ class _BulkScan:
     def __enter__(self) -> Self:
         try:
             self._check_head()
-            self._scan()
+            try:
+                self._scan()
+            except duckdb.OutOfMemoryException:
+                raise FileRejected(
+                    f"{self.landed.original_name}: its scan needs more than the "
+                    f"{duckdb_session.memory_limit()} DuckDB may use (REEFLOW_DUCKDB_MEMORY_LIMIT): "
+                    "a scan keeps only the rare-earth lines and the lines that miss the layout, "
+                    "so this file holds millions of those"
+                ) from None
             self.checked = CheckedRecords(self.con, self.sql, self.landed, SOURCE_FORMAT)
         except BaseException:
             self.__exit__()
