@@ -16,8 +16,10 @@ import fcntl
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -30,6 +32,9 @@ MANIFEST_NAME = "manifest.jsonl"
 # Landed files withdrawn from use (ingest/retractions.py): kept on disk, left out of every read.
 RETRACTIONS_NAME = "retractions.jsonl"
 _CHUNK_BYTES = 8 << 20  # fallback copy in 8 MiB pieces: memory stays flat whatever the size
+# The hashing copy: three 4 MiB buffers in turn between the reader and the writer.
+_COPY_CHUNK_BYTES = 4 << 20
+_COPY_BUFFERS = 3
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 # A file name may be 255 bytes (ext4, xfs, btrfs, APFS, NTFS); `.part` is added while writing.
 _MAX_NAME_BYTES = 255 - len(".part")
@@ -185,15 +190,45 @@ def land_file(path: Path, *, source: str, **kwargs) -> tuple[LandedFile, bool]:
 
 
 def _copy_hashing(source: Path, target: Path) -> tuple[str, int]:
-    """Copy `source` to `target` in one read, hashing the bytes written: (sha256, size)."""
-    digest, buffer = hashlib.sha256(), bytearray(_CHUNK_BYTES)
-    view, size = memoryview(buffer), 0
+    """Copy `source` to `target` in one read, hashing the bytes written: (sha256, size).
+
+    A thread writes while this one reads and hashes the next chunk (both release the GIL), so
+    the copy takes about as long as the slower of the two, not their sum."""
+    digest, size = hashlib.sha256(), 0
+    free: queue.Queue[bytearray] = queue.Queue()
+    for _ in range(_COPY_BUFFERS):
+        free.put(bytearray(_COPY_CHUNK_BYTES))
+    filled: queue.Queue[tuple[bytearray, int] | None] = queue.Queue()
+    failed: list[OSError] = []
+
+    def write_all(handle) -> None:
+        while (item := filled.get()) is not None:
+            buffer, length = item
+            try:
+                if not failed:
+                    handle.write(memoryview(buffer)[:length])
+            except OSError as exc:  # a full disk: kept for the reader to raise
+                failed.append(exc)
+            free.put(buffer)
+
     with open(source, "rb", buffering=0) as src, open(target, "wb", buffering=0) as dst:
         before = os.fstat(src.fileno())
-        while read := src.readinto(buffer):
-            digest.update(view[:read])
-            dst.write(view[:read])
-            size += read
+        writer = threading.Thread(target=write_all, args=(dst,), daemon=True)
+        writer.start()
+        try:
+            while not failed:
+                buffer = free.get()
+                read = src.readinto(buffer)
+                if not read:
+                    break
+                digest.update(memoryview(buffer)[:read])
+                size += read
+                filled.put((buffer, read))
+        finally:
+            filled.put(None)
+            writer.join()
+        if failed:
+            raise failed[0]
         _refuse_if_changed(source, before, os.fstat(src.fileno()), size)
     return digest.hexdigest(), size
 

@@ -196,3 +196,35 @@ def test_a_name_too_long_for_the_file_system_lands_under_a_shortened_name(tmp_pa
     assert landed.endswith(".csv.gz" if name.endswith(".gz") else ".csv" if ".csv" in name else "a")
     with open(entry.path, "rb") as handle:
         assert handle.read() == b"a,b\n1,2\n"
+
+
+def test_a_full_disk_while_copying_fails_the_landing_and_leaves_nothing(tmp_path, monkeypatch):
+    source = tmp_path / "bulk.csv"
+    write_pattern(source, 10 << 20)
+    real_open = open
+
+    class FullDisk:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+    def fake_open(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        return FullDisk(handle) if "w" in mode else handle
+
+    monkeypatch.setattr(landing, "open", fake_open, raising=False)
+    with pytest.raises(OSError, match="No space left"):
+        land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+    assert read_manifest(tmp_path / "landing") == []
+    assert os.listdir(tmp_path / "landing" / "comtrade_bulk") == []
