@@ -119,14 +119,29 @@ def test_land_file_copies_in_chunks_where_the_kernel_cannot(tmp_path, monkeypatc
         assert hashlib.sha256(landed.read()).hexdigest() == hashlib.sha256(content).hexdigest()
 
 
+class _Wrapped:
+    """A file handle with one method replaced by a subclass (a fault injected into landing)."""
+
+    def __init__(self, handle):
+        self.handle = handle
+
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+
 def _appending_after_first_read(path):
     """open() for landing.py: the source grows after its first chunk is read, as a download
     still being written does."""
     real_open = open
 
-    class Growing:
-        def __init__(self, handle):
-            self.handle, self.reads = handle, 0
+    class Growing(_Wrapped):
+        reads = 0
 
         def readinto(self, buffer):
             self.reads += 1
@@ -134,15 +149,6 @@ def _appending_after_first_read(path):
                 with real_open(path, "ab") as still_writing:
                     still_writing.write(b"3,4\n")
             return self.handle.readinto(buffer)
-
-        def __getattr__(self, name):
-            return getattr(self.handle, name)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
 
     def fake_open(file, mode="r", *args, **kwargs):
         handle = real_open(file, mode, *args, **kwargs)
@@ -203,21 +209,9 @@ def test_a_full_disk_while_copying_fails_the_landing_and_leaves_nothing(tmp_path
     write_pattern(source, 10 << 20)
     real_open = open
 
-    class FullDisk:
-        def __init__(self, handle):
-            self.handle = handle
-
+    class FullDisk(_Wrapped):
         def write(self, data):
             raise OSError(errno.ENOSPC, "No space left on device")
-
-        def __getattr__(self, name):
-            return getattr(self.handle, name)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
 
     def fake_open(file, mode="r", *args, **kwargs):
         handle = real_open(file, mode, *args, **kwargs)
