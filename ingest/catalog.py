@@ -8,17 +8,17 @@ The catalog is built on first use, not on import: a customs kind reads its YAML 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from ingest import settings
-from ingest.contract import Parser, StageWriter
+from ingest import duckdb_session, embedded_landings, settings
+from ingest.contract import FileRejected, Parser, StageWriter, check_size
 from ingest.landing import LandedFile, land_file, read_manifest
 from ingest.reference import countries
 from ingest.sources import comtrade, customs, published_figures, usgs_mcs
@@ -29,8 +29,11 @@ from ingest.staging import (
     QUARANTINE_DATASET,
     StageReport,
     dataset_glob,
+    is_machine_fault,
     stage_landed_files,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,19 @@ class SourceKind:
     max_age_days: int | None = None
     # Writes its own Parquet (files too large for a DataFrame); staging calls it instead of parse.
     write: StageWriter | None = None
+    # A larger file is refused at landing and quarantined whole at staging, never parsed: the
+    # parsers of small kinds read a file whole, so this bounds their memory (README "Faults").
+    max_bytes: int | None = None
+
+
+# Size limits of the kinds read whole by Python. Each is far above the real files (a USGS world
+# table is 3 KiB, the embedded registers under 100 KiB, a month of Japan's customs lines for
+# the rare-earth chapters under 1 MiB, a producer's annual report 5-20 MiB) and low enough
+# that parsing one stays under 600 MB of memory (benchmarks/faults.py measures it).
+_SMALL_TABLE_BYTES = 8 << 20
+_REGISTER_BYTES = 16 << 20
+_CUSTOMS_BYTES = 32 << 20
+_REPORT_PDF_BYTES = 64 << 20
 
 
 def _source_kinds() -> tuple[SourceKind, ...]:
@@ -64,6 +80,8 @@ def _source_kinds() -> tuple[SourceKind, ...]:
             description="USGS MCS data-release CSV, rare-earths world mine production table",
             # MCS appears every year in late January: a year plus five weeks of slack.
             max_age_days=400,
+            # A release's world table is 2-3 KiB.
+            max_bytes=_SMALL_TABLE_BYTES,
         ),
         SourceKind(
             name=published_figures.SOURCE,
@@ -75,17 +93,20 @@ def _source_kinds() -> tuple[SourceKind, ...]:
             description="published aggregates register (quotas, shares, stockpiles), one cited figure a row",
             # Quotas, IEA outlooks and agencies' summaries are yearly.
             max_age_days=400,
+            max_bytes=_REGISTER_BYTES,
         ),
         SourceKind(
             name=comtrade.SOURCE_API,
             dataset=comtrade.DATASET,
             schema=comtrade.COMTRADE_SCHEMA,
-            parse=comtrade.parse_comtrade_json,
+            parse=None,  # DuckDB writes the Parquet itself
+            write=comtrade.stage_comtrade_json,
             parser_version=comtrade.PARSER_VERSION,
             embedded_glob=None,
             description="UN Comtrade data API v1 JSON responses (`reeflow ingest comtrade`)",
             # Reporters file annual data within the following year; a fetch is due at least yearly.
             max_age_days=400,
+            max_bytes=comtrade.MAX_BODY_BYTES,  # what the client lands at most
         ),
         SourceKind(
             name=comtrade.SOURCE_BULK,
@@ -98,6 +119,7 @@ def _source_kinds() -> tuple[SourceKind, ...]:
             # Final annual files are released once a year.
             max_age_days=400,
             write=comtrade.stage_comtrade_bulk,
+            max_bytes=comtrade.MAX_BULK_BYTES,
         ),
         SourceKind(
             name=jpn_customs.source,
@@ -109,6 +131,7 @@ def _source_kinds() -> tuple[SourceKind, ...]:
             description="Trade Statistics of Japan, 9-digit tariff lines split by element",
             # Japan's customs statistics are monthly, published about a month after the month ends.
             max_age_days=62,
+            max_bytes=_CUSTOMS_BYTES,
         ),
         SourceKind(
             name=register.SOURCE,
@@ -121,6 +144,7 @@ def _source_kinds() -> tuple[SourceKind, ...]:
             description="company disclosure register (one folder per company, cited figures)",
             # Producers report quarterly; a quarter plus the usual four-to-six-week reporting lag.
             max_age_days=135,
+            max_bytes=_REGISTER_BYTES,
         ),
         SourceKind(
             name=pdf.SOURCE,
@@ -132,6 +156,7 @@ def _source_kinds() -> tuple[SourceKind, ...]:
             description="producers' quarterly/annual report PDFs, figures found by per-company rules",
             # Producers report quarterly; a quarter plus the usual four-to-six-week reporting lag.
             max_age_days=135,
+            max_bytes=_REPORT_PDF_BYTES,
         ),
     )
 
@@ -170,18 +195,52 @@ def inbox_dir(kind: str) -> Path:
     return settings.data_dir() / "inbox" / kind
 
 
-def land_defaults(kind: SourceKind, *, include_embedded: bool = True) -> list[tuple[LandedFile, bool]]:
-    """Land the embedded defaults and anything in the inbox; identical content is a no-op."""
+def land_input(kind: SourceKind, path: Path, **kwargs) -> tuple[LandedFile, bool]:
+    """Land one file as `kind` (`reeflow ingest file`, the inbox); FileTooLarge over its limit."""
+    path = Path(path)
+    check_size(path.name, path.stat().st_size, kind.max_bytes, kind.name)
+    return land_file(path, source=kind.name, **kwargs)
+
+
+def land_defaults(
+    kind: SourceKind,
+    *,
+    include_embedded: bool = True,
+    on_refused: Callable[[Path, str], None] | None = None,
+) -> list[tuple[LandedFile, bool]]:
+    """Land the embedded defaults and anything in the inbox; identical content is a no-op.
+
+    An embedded default edited since it was landed supersedes its earlier landing (see
+    embedded_landings). An inbox file that cannot be landed (over the kind's size limit,
+    unreadable, changing while read) is reported to `on_refused` (default: the log) and left in
+    the inbox; the other files land all the same.
+    """
     landed: list[tuple[LandedFile, bool]] = []
-    paths: list[Path] = []
     if include_embedded and kind.land_embedded:
         landed += kind.land_embedded()
     if include_embedded and kind.embedded_glob:
-        paths += sorted(settings.EMBEDDED_DIR.glob(kind.embedded_glob))
+        landed += embedded_landings.land_embedded_files(
+            sorted(settings.EMBEDDED_DIR.glob(kind.embedded_glob)), kind.name
+        )
+    if include_embedded and (kind.land_embedded or kind.embedded_glob):
+        embedded_landings.supersede_earlier(kind.name, [entry for entry, _ in landed])
     inbox = inbox_dir(kind.name)
-    if inbox.is_dir():
-        paths += sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
-    return landed + [land_file(path, source=kind.name) for path in paths]
+    paths = sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")) \
+        if inbox.is_dir() else []
+    for path in paths:
+        try:
+            landed.append(land_input(kind, path))
+        except Exception as exc:
+            if is_machine_fault(exc):
+                raise
+            reason = str(exc) if isinstance(exc, FileRejected | ValueError) \
+                else f"{type(exc).__name__}: {exc}"
+            (on_refused or _log_refused)(path, reason)
+    return landed
+
+
+def _log_refused(path: Path, reason: str) -> None:
+    logger.warning("not landed, left in the inbox: %r: %s", str(path), reason)
 
 
 def stage(kind: SourceKind, **kwargs) -> StageReport:
@@ -193,6 +252,7 @@ def stage(kind: SourceKind, **kwargs) -> StageReport:
         parse=kind.parse,
         parser_version=kind.parser_version,
         write=kind.write,
+        max_bytes=kind.max_bytes,
         **kwargs,
     )
 
@@ -210,7 +270,7 @@ def staged_glob(dataset: str, staged_dir: Path | None = None) -> str:
 
 def read_dataset(dataset: str) -> pd.DataFrame:
     """Every staged Parquet file of a dataset (its schema-only file included), as one frame."""
-    with duckdb.connect() as con:
+    with duckdb_session.connect() as con:
         return con.execute(
             "select * from read_parquet(?, union_by_name = true)", [staged_glob(dataset)]
         ).df()

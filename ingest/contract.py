@@ -34,6 +34,26 @@ class FileRejected(Exception):
     """The whole file is unusable (wrong encoding, truncated, not the expected layout)."""
 
 
+class FileTooLarge(FileRejected):
+    """A file over its source kind's size limit (catalog `max_bytes`): never parsed."""
+
+
+def check_size(name: str, size: int, limit: int | None, source: str) -> None:
+    """Raise FileTooLarge when `size` bytes exceed the kind's `limit` (None: no limit)."""
+    if limit is not None and size > limit:
+        raise FileTooLarge(
+            f"{name} is {describe_bytes(size)}, over the {describe_bytes(limit)} limit for "
+            f"{source} files: not a file of this kind, or split it"
+        )
+
+
+def describe_bytes(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:,.1f} {unit}"
+    return f"{size} bytes"
+
+
 @dataclass(frozen=True)
 class QuarantinedRow:
     """A row that could not be parsed or broke a rule: kept with its file, row and reason."""

@@ -16,8 +16,10 @@ import fcntl
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -30,7 +32,13 @@ MANIFEST_NAME = "manifest.jsonl"
 # Landed files withdrawn from use (ingest/retractions.py): kept on disk, left out of every read.
 RETRACTIONS_NAME = "retractions.jsonl"
 _CHUNK_BYTES = 8 << 20  # fallback copy in 8 MiB pieces: memory stays flat whatever the size
+# The hashing copy: three 4 MiB buffers in turn between the reader and the writer.
+_COPY_CHUNK_BYTES = 4 << 20
+_COPY_BUFFERS = 3
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+# A file name may be 255 bytes (ext4, xfs, btrfs, APFS, NTFS); `.part` is added while writing.
+_MAX_NAME_BYTES = 255 - len(".part")
+_KEPT_SUFFIX_CHARS = 16
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -73,17 +81,25 @@ def retracted_file_ids(landing_dir: Path | None = None) -> dict[str, str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
             row = json.loads(line)
-            retracted[row["file_id"]] = row["reason"]
-        except (json.JSONDecodeError, KeyError, TypeError):
+            if row.get("reinstated"):
+                retracted.pop(row["file_id"], None)
+            else:
+                retracted[row["file_id"]] = row["reason"]
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
             continue  # a line cut short by a killed process
     return retracted
 
 
-def record_retraction(file_id: str, reason: str, landing_dir: Path | None = None) -> None:
-    """Append a retraction (see ingest/retractions.py) under the manifest lock."""
+def record_retraction(
+    file_id: str, reason: str, landing_dir: Path | None = None, *, reinstated: bool = False
+) -> None:
+    """Append a retraction (see ingest/retractions.py) under the manifest lock; `reinstated`
+    appends its undoing (the file is read again from then on)."""
     root = _root(landing_dir)
     row = {"file_id": file_id, "reason": reason,
            "retracted_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    if reinstated:
+        row["reinstated"] = True
     with _manifest_lock(root), open(root / RETRACTIONS_NAME, "a", encoding="utf-8") as log:
         log.write(json.dumps(row, sort_keys=True) + "\n")
         log.flush()
@@ -131,29 +147,99 @@ def land_bytes(
 ) -> tuple[LandedFile, bool]:
     """Keep `content` as landed; return its manifest entry and whether it was new."""
     return _land(
-        hashlib.sha256(content).hexdigest(), len(content), lambda tmp: tmp.write_bytes(content),
+        hashlib.sha256(content).hexdigest(), len(content),
+        lambda tmp: _write_bytes(tmp, content),
         source=source, name=name, request=request, vintage=vintage, row_count=row_count,
         landing_dir=landing_dir,
     )
 
 
+def _write_bytes(target: Path, content: bytes) -> None:
+    target.write_bytes(content)  # returns None: _write_immutable hashes what was written
+
+
 def land_file(path: Path, *, source: str, **kwargs) -> tuple[LandedFile, bool]:
     """Land a file from disk (a bulk download, a customs CSV, an embedded default).
 
-    Never read whole: a year of Comtrade bulk data is gigabytes. The file is hashed in chunks
-    first, so landing it again costs one read and no copy; a new file is copied by the kernel
-    and its copy hashed again, refused if the content changed meanwhile (a download still being
-    written to the inbox).
+    Never read whole: a year of Comtrade bulk data is gigabytes. A new file is read once,
+    hashed while it is copied; one that may be landed already (a landing of this source has
+    its size: an inbox file seen by the last run) is hashed first, so landing it again costs
+    one read and no copy. Either way the file is refused if it changed meanwhile (a download
+    still being written to the inbox).
     """
     path = Path(path)
-    with open(path, "rb") as handle:
-        sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
-        size = os.fstat(handle.fileno()).st_size
-    return _land(sha256, size, lambda tmp: _copy_file(path, tmp), source=source, name=path.name,
-                 **kwargs)
+    root = _root(kwargs.get("landing_dir"))
+    size = path.stat().st_size
+    if any(entry.size_bytes == size for entry in read_manifest(root, source, include_retracted=True)):
+        with open(path, "rb") as handle:
+            before = os.fstat(handle.fileno())
+            sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        return _land(sha256, before.st_size, lambda tmp: _copy_file(path, tmp, before),
+                     source=source, name=path.name, **kwargs)
+    incoming = root / source / f".incoming-{os.getpid()}-{os.urandom(4).hex()}.part"
+    incoming.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        sha256, size = _copy_hashing(path, incoming)
+        def move_in(tmp: Path) -> str:
+            os.replace(incoming, tmp)
+            return sha256  # hashed while copied: no second read
+
+        return _land(sha256, size, move_in, source=source, name=path.name, **kwargs)
+    finally:
+        incoming.unlink(missing_ok=True)  # still there if the same bytes were landed before
 
 
-def _copy_file(source: Path, target: Path) -> None:
+def _copy_hashing(source: Path, target: Path) -> tuple[str, int]:
+    """Copy `source` to `target` in one read, hashing the bytes written: (sha256, size).
+
+    A thread writes while this one reads and hashes the next chunk (both release the GIL), so
+    the copy takes about as long as the slower of the two, not their sum."""
+    digest, size = hashlib.sha256(), 0
+    free: queue.Queue[bytearray] = queue.Queue()
+    for _ in range(_COPY_BUFFERS):
+        free.put(bytearray(_COPY_CHUNK_BYTES))
+    filled: queue.Queue[tuple[bytearray, int] | None] = queue.Queue()
+    failed: list[OSError] = []
+
+    def write_all(handle) -> None:
+        while (item := filled.get()) is not None:
+            buffer, length = item
+            try:
+                if not failed:
+                    handle.write(memoryview(buffer)[:length])
+            except OSError as exc:  # a full disk: kept for the reader to raise
+                failed.append(exc)
+            free.put(buffer)
+
+    with open(source, "rb", buffering=0) as src, open(target, "wb", buffering=0) as dst:
+        before = os.fstat(src.fileno())
+        writer = threading.Thread(target=write_all, args=(dst,), daemon=True)
+        writer.start()
+        try:
+            while not failed:
+                buffer = free.get()
+                read = src.readinto(buffer)
+                if not read:
+                    break
+                digest.update(memoryview(buffer)[:read])
+                size += read
+                filled.put((buffer, read))
+        finally:
+            filled.put(None)
+            writer.join()
+        if failed:
+            raise failed[0]
+        _refuse_if_changed(source, before, os.fstat(src.fileno()), size)
+    return digest.hexdigest(), size
+
+
+def _refuse_if_changed(path: Path, before: os.stat_result, after: os.stat_result, read: int) -> None:
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or read != after.st_size:
+        raise ValueError(f"{path.name} changed while it was landed (still being written?): "
+                         "try again when it is complete")
+
+
+def _copy_file(source: Path, target: Path, before: os.stat_result) -> None:
     # copy_file_range moves the bytes inside the kernel (or shares extents where the
     # filesystem can): several times faster than a read/write loop for a 1.4 GB file.
     with open(source, "rb") as src, open(target, "wb") as dst:
@@ -169,12 +255,25 @@ def _copy_file(source: Path, target: Path) -> None:
             dst.seek(0)
             dst.truncate()
             shutil.copyfileobj(src, dst, _CHUNK_BYTES)
+        after = os.fstat(src.fileno())
+    _refuse_if_changed(source, before, after, after.st_size)
+
+
+def landed_name(file_id: str, name: str) -> str:
+    """`<file_id>__<name>`, the name made safe and cut to fit the file system (255 bytes, with
+    room for `.part`), keeping its extension; the manifest keeps the name as given."""
+    safe = _SAFE_NAME.sub("_", Path(name).name).strip("_") or "file"
+    room = _MAX_NAME_BYTES - len(file_id) - 2
+    if len(safe) > room:
+        suffix = "".join(Path(safe).suffixes)[-_KEPT_SUFFIX_CHARS:]
+        safe = safe[: room - len(suffix)].rstrip("._") + suffix
+    return f"{file_id}__{safe}"
 
 
 def _land(
     sha256: str,
     size: int,
-    write: Callable[[Path], object],
+    write: Callable[[Path], str | None],
     *,
     source: str,
     name: str,
@@ -183,7 +282,9 @@ def _land(
     row_count: int | None = None,
     landing_dir: Path | None = None,
 ) -> tuple[LandedFile, bool]:
-    """Keep what `write` puts in a file (its hash must be `sha256`) unless already landed."""
+    """Keep what `write` puts in a file (its hash must be `sha256`) unless already landed.
+
+    `write` returns the hash of what it wrote when it computed it while writing, else None."""
     if not _SOURCE_NAME.match(source):
         raise ValueError(f"invalid source name {source!r}: use lowercase letters, digits, _")
     root = _root(landing_dir)
@@ -192,8 +293,7 @@ def _land(
         existing = _landed_entry(root, source, file_id)
         if existing is not None:
             return existing, False
-        safe_name = _SAFE_NAME.sub("_", Path(name).name).strip("_") or "file"
-        target = root / source / f"{file_id}__{safe_name}"
+        target = root / source / landed_name(file_id, name)
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():
             _write_immutable(target, sha256, write)
@@ -201,7 +301,7 @@ def _land(
             file_id=file_id,
             source=source,
             path=str(target),
-            original_name=Path(name).name,
+            original_name=_printable(Path(name).name),
             sha256=sha256,
             size_bytes=size,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -216,6 +316,12 @@ def _land(
     return entry, True
 
 
+def _printable(name: str) -> str:
+    # A name read from a Linux directory may hold bytes that are not UTF-8 (surrogates here),
+    # which the manifest's Parquet snapshot cannot store.
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _landed_entry(root: Path, source: str, file_id: str) -> LandedFile | None:
     for entry in read_manifest(root, source, include_retracted=True):
         if entry.file_id == file_id and Path(entry.path).exists():
@@ -223,15 +329,16 @@ def _landed_entry(root: Path, source: str, file_id: str) -> LandedFile | None:
     return None
 
 
-def _write_immutable(target: Path, sha256: str, write: Callable[[Path], object]) -> None:
+def _write_immutable(target: Path, sha256: str, write: Callable[[Path], str | None]) -> None:
     # Written beside the target, checked against its hash, then renamed: a killed run leaves a
     # .part file, never a landed file whose bytes differ from its name.
     tmp = target.with_name(target.name + ".part")
     tmp.unlink(missing_ok=True)  # left read-only by a run killed just before its rename
     try:
-        write(tmp)
+        written = write(tmp)
         with open(tmp, "rb") as handle:
-            written = hashlib.file_digest(handle, "sha256").hexdigest()
+            if written is None:
+                written = hashlib.file_digest(handle, "sha256").hexdigest()
             os.fsync(handle.fileno())
         if written != sha256:
             raise ValueError(

@@ -13,12 +13,15 @@ The names of staged files are made here and nowhere else:
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -31,13 +34,18 @@ from ingest.contract import (
     ParseResult,
     QuarantinedRow,
     StageWriter,
+    check_size,
 )
 from ingest.landing import LandedFile
+
+logger = logging.getLogger(__name__)
 
 QUARANTINE_DATASET = "quarantine"
 MANIFEST_DATASET = "landed_files"
 _STAGED_NAME = "{file_id}.v{version}.parquet"
 _QUARANTINE_NAME = "{dataset}__{file_id}.parquet"
+_REASON_CHARS = 500
+_MACHINE_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 
 
 @dataclass
@@ -120,6 +128,7 @@ def stage_landed_files(
     staged_dir: Path | None = None,
     on_file: Callable[[LandedFile, ParseResult | None], None] | None = None,
     write: StageWriter | None = None,
+    max_bytes: int | None = None,
 ) -> StageReport:
     """Parse every landed file not yet staged with this parser version.
 
@@ -127,6 +136,12 @@ def stage_landed_files(
     `quarantine/<dataset>__<file_id>.parquet`. Files staged by an older parser version are
     replaced, so a parser fix re-stages everything it touches and nothing twice. With `write`,
     that is called instead of `parse` and may write the Parquet itself.
+
+    One file never stops the others: a file over `max_bytes`, one its parser rejects, and one
+    whose parser fails in any other way (a bug, a cell longer than the CSV reader takes, JSON
+    nested too deeply) is quarantined whole, with the reason, and staged as empty, so later
+    runs do not parse it again until the parser version changes. Only a fault of the machine
+    (disk full) stops staging, since it is no fault of the file.
     """
     if write is None and parse is None:
         raise ValueError(f"staging {dataset} needs a parse or a write function")
@@ -140,24 +155,34 @@ def stage_landed_files(
             continue
         part = target.with_name(target.name + ".part")
         try:
+            check_size(landed.original_name, landed.size_bytes, max_bytes, landed.source)
             result = write(landed, part) if write is not None else parse(landed)
-        except FileRejected as exc:
+            # A parser's rows of the wrong shape are its failure too: checked before anything
+            # of this file is kept.
+            rows = None if result.rows is None else frame_to_table(result.rows, schema)
+            if rows is None:
+                _check_written(part, schema)
+        except Exception as exc:
             part.unlink(missing_ok=True)
+            if is_machine_fault(exc):
+                raise
             result = ParseResult(
-                rows=schema.empty_table().to_pandas(),
-                quarantined=[QuarantinedRow.of(landed, None, f"file rejected: {exc}")],
+                rows=None, quarantined=[QuarantinedRow.of(landed, None, rejection_reason(exc))]
             )
+            rows = schema.empty_table()
+            if not isinstance(exc, FileRejected):
+                logger.warning("%s: %s", landed.original_name, result.quarantined[0].reason,
+                               exc_info=exc)
         quarantine_table = pa.Table.from_pylist(
             [asdict(row) for row in result.quarantined], schema=QUARANTINE_SCHEMA
         )
         write_parquet_atomic(
             quarantine_table, quarantine_file(quarantine_folder, dataset, landed.file_id)
         )
-        if result.rows is None:  # the writer wrote the good rows to the .part file
-            _check_written(part, schema)
+        if rows is None:  # the writer wrote the good rows to the .part file
             os.replace(part, target)
         else:
-            write_parquet_atomic(frame_to_table(result.rows, schema), target)
+            write_parquet_atomic(rows, target)
         for stale in folder.glob(staged_file(folder, landed.file_id, "*").name):
             if stale != target:
                 stale.unlink()
@@ -168,6 +193,24 @@ def stage_landed_files(
         if on_file is not None:
             on_file(landed, result)
     return report
+
+
+def rejection_reason(exc: Exception) -> str:
+    """The quarantine reason of a whole file: the parser's own words for a rejection, else the
+    exception's class and message (cut short: a message may quote a huge cell)."""
+    if isinstance(exc, FileRejected):
+        return f"file rejected: {exc}"
+    message = str(exc)
+    if len(message) > _REASON_CHARS:
+        message = message[:_REASON_CHARS] + f"... ({len(message):,} characters)"
+    return f"file rejected: its parser failed with {type(exc).__name__}: {message}"
+
+
+def is_machine_fault(exc: BaseException) -> bool:
+    """A full disk or quota: the next run may succeed, so the file is not quarantined."""
+    if isinstance(exc, OSError) and exc.errno in _MACHINE_ERRNOS:
+        return True
+    return isinstance(exc, duckdb.IOException) and "No space left on device" in str(exc)
 
 
 LANDED_FILES_SCHEMA = pa.schema(

@@ -173,8 +173,8 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest_file(args: argparse.Namespace) -> int:
-    from ingest.catalog import SOURCE_KINDS, stage
-    from ingest.landing import land_file
+    from ingest.catalog import SOURCE_KINDS, land_input, stage
+    from ingest.contract import FileTooLarge
 
     kind = SOURCE_KINDS.get(args.format)
     if kind is None:
@@ -187,7 +187,10 @@ def cmd_ingest_file(args: argparse.Namespace) -> int:
     # A report PDF whose page 1 does not say whose it is: the rules of this company apply.
     request = {"company": args.company} if args.company else None
     with _run_lock():  # a run stages the same datasets and clears half-written files
-        entry, is_new = land_file(path, source=kind.name, vintage=args.vintage, request=request)
+        try:
+            entry, is_new = land_input(kind, path, vintage=args.vintage, request=request)
+        except (FileTooLarge, ValueError) as exc:  # over the kind's size limit, changed while read
+            raise CliError(f"not landed: {exc}") from None
         _say(f"{'landed' if is_new else 'already landed'} {path.name} as {entry.file_id} ({kind.name})")
         report = stage(kind)
     out_of_scope = f", {report.out_of_scope} out of scope" if report.out_of_scope else ""

@@ -8,9 +8,10 @@ guessed: a US "ton" may be a short ton, and "mt" may be metric tons or megatonne
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
+
+from ingest.parsing.numbers import MAX_TONNES, plausible
 
 # The international avoirdupois pound is defined as exactly 0.45359237 kg (1959 agreement).
 POUND_T = 0.45359237e-3
@@ -111,9 +112,10 @@ def to_tonnes(value: float, unit: Unit | str) -> float:
     unit = parse_unit(unit) if isinstance(unit, str) else unit
     if unit.tonnes_per_unit is None:
         raise UnitError(f"unit {unit.printed!r} is a share, not a mass")
-    if not math.isfinite(value):
-        raise UnitError(f"value {value!r} is not a finite number")
-    return value * unit.tonnes_per_unit
+    try:
+        return plausible(value * unit.tonnes_per_unit, "tonnage", MAX_TONNES)
+    except ValueError as exc:
+        raise UnitError(str(exc)) from None
 
 
 def parse_printed_number(text: str) -> float:

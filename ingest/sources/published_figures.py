@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
+from ingest.parsing.numbers import MAX_AMOUNT, MAX_TONNES, plausible
 from ingest.parsing.textfiles import read_text
 from ingest.reference.countries import AGGREGATES, resolve_country
 
@@ -33,6 +34,14 @@ REQUIRED = (
 STAGES = {"mining", "separation", "refining", "magnets", "all"}
 UNITS = {"t", "t_REO", "t_metal_equivalent", "t_product", "percent", "days", "JPY", "USD"}
 CONFIDENCE = {"high", "medium", "low"}
+# The largest value a unit can plausibly take (ingest/parsing/numbers.py); a share is at most 100.
+UNIT_LIMITS = {
+    **dict.fromkeys(("t", "t_REO", "t_metal_equivalent", "t_product"), MAX_TONNES),
+    "percent": 100.0,
+    "days": 36_525.0,  # a century of cover: no stockpile is larger
+    "JPY": MAX_AMOUNT,
+    "USD": MAX_AMOUNT,
+}
 _BOOL = {"true": True, "false": False, "1": True, "0": False}
 
 SCHEMA = pa.schema(
@@ -89,6 +98,7 @@ def _validate(raw: dict[str, str]) -> dict:
         raise ValueError(f"value {row['value']!r} is not a number") from None
     if value < 0 or (row["unit"] == "percent" and value > 100):
         raise ValueError(f"value {value} is out of range for unit {row['unit']}")
+    plausible(value, f"value in {row['unit']}", UNIT_LIMITS[row["unit"]])
     year = int(row["year"]) if row["year"] else None
     if year is not None and not 1950 <= year <= date.today().year + 2:
         raise ValueError(f"year {year} is outside 1950..{date.today().year + 2}")

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
+from ingest.parsing.numbers import MAX_TONNES, plausible
 from ingest.parsing.textfiles import read_text
 from ingest.reference.countries import resolve_country
 
@@ -58,7 +59,7 @@ def parse_number(text: str) -> float | None:
         return 0.0
     if cleaned.upper() in _NOT_AVAILABLE:
         return None
-    value = float(cleaned)
+    value = plausible(float(cleaned), "tonnage", MAX_TONNES)
     if value < 0:
         raise ValueError(f"negative tonnage {text!r}")
     return value

@@ -198,3 +198,52 @@ def test_bad_inputs_are_quarantined_the_rest_loads_once_and_stale_sources_show(t
     assert "2019-06-30 (vintage)" in lines["comtrade_bulk"] and lines["comtrade_bulk"].endswith("STALE")
     assert "STALE" not in lines["usgs_mcs"] and "STALE" not in lines["published_aggregate"]
     assert "no data landed" in lines["customs_jpn"]
+
+
+def _with_long_cell(original: Path) -> bytes:
+    """`original` with a cell longer than the csv module's 131,072-character field limit."""
+    lines = original.read_text(encoding="utf-8-sig").splitlines()
+    lines[1] = lines[1].replace(",", "," + "x" * 200_000, 1)
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_files_that_crash_their_parser_or_pass_a_limit_never_stop_the_run(tmp_path):
+    env = cli_env(tmp_path)
+    data = tmp_path / "data"
+    deep = b'{"data": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    noise = ("typeCode,freqCode,period,reporterCode,partnerCode,flowCode,classificationCode,"
+             "cmdCode,primaryValue\n" + "QmFzZTY0IG5vaXNlIGluc3RlYWQgb2YgdHJhZGU=\n" * 200_000)
+    crashing = {  # (kind, file) -> what its quarantine reason says
+        ("usgs_mcs", "long_cell.csv"): (_with_long_cell(USGS_2025), "field larger than field limit"),
+        ("published_aggregate", "long_cell.csv"):
+            (_with_long_cell(JAPAN_FIGURES), "field larger than field limit"),
+        ("comtrade_api", "deep.json"): (deep, "nested too deeply"),
+        # Other bytes: identical content landed as two kinds of one dataset is staged once.
+        ("comtrade_bulk", "deep.json"): (deep + b"\n", "nested too deeply"),
+        ("comtrade_bulk", "noise.csv"): (noise.encode(), "of the first"),
+    }
+    for (kind, name), (content, _) in crashing.items():
+        (data / "inbox" / kind).mkdir(parents=True, exist_ok=True)
+        (data / "inbox" / kind / name).write_bytes(content)
+    huge = data / "inbox" / "usgs_mcs" / "huge.csv"
+    huge.write_bytes(b"Source,Country\n" + b"x" * (9 << 20))
+    long_name = "figures_" + "typed_from_the_publication_" * 9 + ".csv"  # 254 bytes
+    (data / "inbox" / "published_aggregate" / long_name).write_bytes(big_register(10))
+
+    result = run_reeflow(env, "run")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    assert "not landed, left in the inbox: 'huge.csv': huge.csv is 9.0 MiB, over the 8.0 MiB " \
+           "limit for usgs_mcs files" in output
+    assert huge.exists()
+    with duckdb.connect(str(data / "warehouse" / "reeflow.duckdb"), read_only=True) as con:
+        quarantined = {(kind, name): reason for kind, name, reason in con.execute(
+            "select source_kind, file_name, reason from quality.quarantined_rows "
+            "where source_row_number is null").fetchall()}
+        loaded = con.execute("select count(*) from fct_published_figures "
+                             "where figure_id like 'load_%'").fetchone()[0]
+        mines = con.execute("select count(*) from fct_mine_production").fetchone()[0]
+    assert set(quarantined) == set(crashing)
+    for key, (_, expected) in crashing.items():
+        assert expected in quarantined[key], quarantined[key]
+    assert loaded == 10 and mines > 0  # the long-named register and the embedded editions

@@ -192,7 +192,7 @@ def test_line_with_extra_cells_is_quarantined_whatever_its_code(land):
 def test_a_layout_the_header_does_not_describe_rejects_the_file(land):
     # Data lines with a trailing delimiter the header lacks: every line one cell too many.
     lines = [line(partnerCode=i) + "," for i in range(300)]
-    with pytest.raises(FileRejected, match="300 of 300 lines do not have the header's 33 cells"):
+    with pytest.raises(FileRejected, match=r"300 of (the first )?300 lines do not have the header.s 33 cells"):
         parse_comtrade_bulk(land(bulk_file(lines)))
 
 

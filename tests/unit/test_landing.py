@@ -97,30 +97,128 @@ def test_land_file_memory_stays_flat_whatever_the_file_size(tmp_path):
     assert peak < 16 << 20  # a whole-file read would hold 64 MiB
 
 
+def _land_same_size_first(tmp_path, size: int) -> None:
+    """A landing of another file of `size` bytes: the next file of that size is hashed first
+    and copied by the kernel (the path of an inbox file landed again)."""
+    other = tmp_path / "other.csv"
+    other.write_bytes(b"x" * size)
+    land_file(other, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+
+
 def test_land_file_copies_in_chunks_where_the_kernel_cannot(tmp_path, monkeypatch):
     def unsupported(*args):
         raise OSError(errno.EXDEV, "cross-device copy not supported")
 
     monkeypatch.setattr(os, "copy_file_range", unsupported)
     source = tmp_path / "f.csv"
+    _land_same_size_first(tmp_path, 20 << 20)
     content = write_pattern(source, 20 << 20)  # more than two fallback chunks
-    entry, _ = land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+    entry, new = land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+    assert new
     with open(entry.path, "rb") as landed:
         assert hashlib.sha256(landed.read()).hexdigest() == hashlib.sha256(content).hexdigest()
 
 
-def test_a_file_that_changes_while_landing_is_refused(tmp_path, monkeypatch):
+class _Wrapped:
+    """A file handle with one method replaced by a subclass (a fault injected into landing)."""
+
+    def __init__(self, handle):
+        self.handle = handle
+
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+
+def _appending_after_first_read(path):
+    """open() for landing.py: the source grows after its first chunk is read, as a download
+    still being written does."""
+    real_open = open
+
+    class Growing(_Wrapped):
+        reads = 0
+
+        def readinto(self, buffer):
+            self.reads += 1
+            if self.reads == 2:
+                with real_open(path, "ab") as still_writing:
+                    still_writing.write(b"3,4\n")
+            return self.handle.readinto(buffer)
+
+    def fake_open(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        return Growing(handle) if str(file) == str(path) and "r" in mode else handle
+
+    return fake_open
+
+
+def test_a_new_file_that_changes_while_landing_is_refused(tmp_path, monkeypatch):
     source = tmp_path / "download.csv"
     source.write_bytes(b"a,b\n1,2\n")
+    monkeypatch.setattr(landing, "open", _appending_after_first_read(source), raising=False)
+    with pytest.raises(ValueError, match="changed while"):
+        land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+    assert read_manifest(tmp_path / "landing") == []
+    assert os.listdir(tmp_path / "landing" / "comtrade_bulk") == []
+
+
+def test_a_file_that_changes_between_its_hash_and_its_copy_is_refused(tmp_path, monkeypatch):
+    source = tmp_path / "download.csv"
+    source.write_bytes(b"a,b\n1,2\n")
+    _land_same_size_first(tmp_path, source.stat().st_size)
     copy = landing._copy_file
 
-    def copy_while_the_download_goes_on(src, dst):
+    def copy_while_the_download_goes_on(src, dst, before):
         with open(src, "ab") as still_writing:
             still_writing.write(b"3,4\n")
-        copy(src, dst)
+        return copy(src, dst, before)
 
     monkeypatch.setattr(landing, "_copy_file", copy_while_the_download_goes_on)
-    with pytest.raises(ValueError, match="content changed while landing"):
+    with pytest.raises(ValueError, match="changed while"):
+        land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+    assert len(read_manifest(tmp_path / "landing")) == 1  # the other file only
+    assert len(os.listdir(tmp_path / "landing" / "comtrade_bulk")) == 1
+
+
+@pytest.mark.parametrize("name", [
+    "r" * 300 + ".csv",
+    "é" * 200 + ".csv.gz",  # 400 bytes in UTF-8, made safe as ASCII
+    "a" * 250,
+])
+def test_a_name_too_long_for_the_file_system_lands_under_a_shortened_name(tmp_path, name):
+    source = tmp_path / "x.csv"
+    source.write_bytes(b"a,b\n1,2\n")
+    entry, new = land_bytes(source.read_bytes(), source="usgs_mcs", name=name,
+                            landing_dir=tmp_path / "landing")
+    landed = os.path.basename(entry.path)
+    assert new and entry.original_name == name
+    assert len((landed + ".part").encode()) <= 255
+    assert landed.startswith(entry.file_id + "__")
+    assert landed.endswith(".csv.gz" if name.endswith(".gz") else ".csv" if ".csv" in name else "a")
+    with open(entry.path, "rb") as handle:
+        assert handle.read() == b"a,b\n1,2\n"
+
+
+def test_a_full_disk_while_copying_fails_the_landing_and_leaves_nothing(tmp_path, monkeypatch):
+    source = tmp_path / "bulk.csv"
+    write_pattern(source, 10 << 20)
+    real_open = open
+
+    class FullDisk(_Wrapped):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fake_open(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        return FullDisk(handle) if "w" in mode else handle
+
+    monkeypatch.setattr(landing, "open", fake_open, raising=False)
+    with pytest.raises(OSError, match="No space left"):
         land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
     assert read_manifest(tmp_path / "landing") == []
     assert os.listdir(tmp_path / "landing" / "comtrade_bulk") == []

@@ -5,14 +5,15 @@ from here; each module does one job:
 - fetch: `fetch_to_landing` (plan, resume, re-split truncated answers), `FetchReport`
 - codes: ISO3 -> Comtrade country codes for requests
 - rules: `COMTRADE_SCHEMA` and the one rule set (SQL) both parsers run, the HS scope
-- api: `parse_comtrade_json` (API answers)
+- api: `parse_comtrade_json`, `stage_comtrade_json` (API answers, streamed by json_stream)
 - bulk: `parse_comtrade_bulk`, `stage_comtrade_bulk` (bulk text files through DuckDB,
   rare-earth lines only); line_pieces reads a large file as pieces at once
 """
 
-from ingest.sources.comtrade.api import PARSER_VERSION, parse_comtrade_json
+from ingest.sources.comtrade.api import PARSER_VERSION, parse_comtrade_json, stage_comtrade_json
 from ingest.sources.comtrade.bulk import (
     BULK_PARSER_VERSION,
+    MAX_BULK_BYTES,
     parse_comtrade_bulk,
     stage_comtrade_bulk,
 )
@@ -20,6 +21,7 @@ from ingest.sources.comtrade.client import (
     DATA_RECORD_CAP,
     DEFAULT_BASE_URL,
     KEY_HEADER,
+    MAX_BODY_BYTES,
     PREVIEW_RECORD_CAP,
     ComtradeClient,
     ComtradeError,
@@ -53,6 +55,8 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "FLOW_CODES",
     "KEY_HEADER",
+    "MAX_BODY_BYTES",
+    "MAX_BULK_BYTES",
     "PARSER_VERSION",
     "PREVIEW_RECORD_CAP",
     "REQUIRED_FIELDS",
@@ -73,4 +77,5 @@ __all__ = [
     "parse_comtrade_json",
     "plan_chunks",
     "stage_comtrade_bulk",
+    "stage_comtrade_json",
 ]

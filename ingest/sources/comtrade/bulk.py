@@ -30,7 +30,6 @@ import csv
 import gzip
 import os
 import re
-import tempfile
 import zlib
 from dataclasses import dataclass
 from functools import partial
@@ -39,31 +38,36 @@ from typing import Self
 
 import duckdb
 
+from ingest import duckdb_session
 from ingest.contract import FileRejected, ParseResult
 from ingest.landing import LandedFile
 from ingest.reference.hs_codes import codes_in_scope
 from ingest.sources.comtrade import line_pieces
-from ingest.sources.comtrade.api import parse_comtrade_json
+from ingest.sources.comtrade.api import parse_comtrade_json, stage_comtrade_json
 from ingest.sources.comtrade.rules import (
     CheckedRecords,
     HsScope,
     RecordSql,
+    check_alignment,
     check_field_names,
     sql_literal,
 )
 
 SOURCE_FORMAT = "bulk_csv"
+# A year of every reporter's HS6 trade is 1-3 GiB of text; DuckDB streams it, so the limit only
+# refuses what cannot be a bulk file. An API answer saved as a bulk file has the API's limit.
+MAX_BULK_BYTES = 32 << 30
 # 2: DuckDB path, rare-earth lines only (version 1 staged every commodity).
 BULK_PARSER_VERSION = 2
-# DuckDB may use this much memory before spilling to its temporary folder: the scan streams,
-# only the kept lines are held, so this is a ceiling for odd files, not what a normal file uses.
-MEMORY_LIMIT = "1GB"
 # DuckDB's CSV buffer (None: its default, 32 MB). Its threads split the file at buffer
 # boundaries; tests make it small so a small file spans many buffers.
 CSV_BUFFER_BYTES: int | None = None
 _MAX_HEADER_BYTES = 1 << 20
 # A plain file this large is read as line-aligned pieces at once, one per core (line_pieces).
 PARALLEL_MIN_BYTES = 64 << 20
+# The first lines looked at before the scan: a file most of whose first lines miss the layout is
+# rejected at once (1 MiB holds some 7,000 lines of a bulk file).
+HEAD_BYTES = 1 << 20
 _DELIMITERS = "\t,|;"
 # No cell reads as SQL NULL except one the reader pads onto a short line, so "cell missing"
 # and "cell empty" stay apart; this string never occurs in a Comtrade file.
@@ -109,7 +113,7 @@ def parse_comtrade_bulk(landed: LandedFile) -> ParseResult:
 def stage_comtrade_bulk(landed: LandedFile, target: Path) -> ParseResult:
     """Staging's writer: DuckDB writes the good rows of a text file to `target` (Parquet)."""
     if _is_json(landed):
-        return parse_comtrade_json(landed)  # small; staging writes its rows
+        return stage_comtrade_json(landed, target)
     with _BulkScan(landed) as scan:
         scan.checked.copy_good_rows(target)
         return scan.checked.result(None)
@@ -129,21 +133,22 @@ class _BulkScan:
         self.layout = read_layout(landed)
         check_field_names(landed, self.layout.header)
         self.sql = RecordSql(self.layout.header, HsScope(codes_in_scope()))
-        self._tmp = tempfile.TemporaryDirectory(prefix="reeflow-bulk-")
-        self.con = duckdb.connect(
-            config={
-                "memory_limit": MEMORY_LIMIT,
-                "temp_directory": self._tmp.name,
-                # row_number() over () numbers lines in file order only with this on.
-                "preserve_insertion_order": True,
-            }
-        )
-        self.con.execute("set enable_progress_bar = false")
+        # row_number() over () numbers lines in file order only with preserve_insertion_order.
+        self.con = duckdb_session.connect(preserve_insertion_order=True)
         self.checked: CheckedRecords | None = None
 
     def __enter__(self) -> Self:
         try:
-            self._scan()
+            self._check_head()
+            try:
+                self._scan()
+            except duckdb.OutOfMemoryException:
+                raise FileRejected(
+                    f"{self.landed.original_name}: its scan needs more than the "
+                    f"{duckdb_session.memory_limit()} DuckDB may use (REEFLOW_DUCKDB_MEMORY_LIMIT): "
+                    "a scan keeps only the rare-earth lines and the lines that miss the layout, "
+                    "so this file holds millions of those"
+                ) from None
             self.checked = CheckedRecords(self.con, self.sql, self.landed, SOURCE_FORMAT)
         except BaseException:
             self.__exit__()
@@ -152,7 +157,15 @@ class _BulkScan:
 
     def __exit__(self, *exc_info) -> None:
         self.con.close()
-        self._tmp.cleanup()
+
+    def _check_head(self) -> None:
+        """Reject in a second, not after a scan of the whole file, a file whose first lines
+        mostly miss the header's layout (a valid header over noise or another table)."""
+        lines = _head_lines(self.landed, self.layout)
+        width = len(self.layout.header)
+        cells = csv.reader(lines, delimiter=self.layout.delimiter, quotechar='"', doublequote=True)
+        misaligned = sum(1 for row in _rows_or_none(cells) if row is None or len(row) != width)
+        check_alignment(self.landed, misaligned, len(lines), width, first=True)
 
     def _scan(self) -> None:
         bounds = None if self.layout.gzipped else line_pieces.piece_bounds(
@@ -168,7 +181,8 @@ class _BulkScan:
     def _scan_pieces(self, bounds: list[tuple[int, int]]) -> bool:
         """Scan line-aligned pieces at once; False if one failed (the whole scan then names
         the line in the file, not in a piece)."""
-        with line_pieces.fed_pieces(Path(self.landed.path), bounds) as pieces:
+        with line_pieces.fed_pieces(Path(self.landed.path), bounds,
+                                    duckdb_session.scratch_dir()) as pieces:
             errors = line_pieces.run_at_once(
                 [partial(self._scan_piece, piece) for piece in pieces]
             )
@@ -202,6 +216,33 @@ class _BulkScan:
             )
         finally:
             cursor.close()
+
+
+def _head_lines(landed: LandedFile, layout: BulkLayout) -> list[str]:
+    """The non-blank data lines of the file's first HEAD_BYTES (a cut last line left out)."""
+    opener = gzip.open if layout.gzipped else open
+    try:
+        with opener(landed.path, "rb") as handle:
+            handle.readline(_MAX_HEADER_BYTES)
+            head = handle.read(HEAD_BYTES)
+            complete = len(head) < HEAD_BYTES
+    except (EOFError, OSError, zlib.error):
+        return []  # the scan reports a damaged gzip with its own words
+    lines = head.decode("utf-8", "replace").splitlines()
+    if not complete and lines:
+        lines.pop()
+    return [line for line in lines if line.strip()]
+
+
+def _rows_or_none(rows):
+    """Each row of a csv reader, None for a line it cannot read (a cell over its size limit)."""
+    while True:
+        try:
+            yield next(rows)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield None
 
 
 def _pieces() -> int:

@@ -69,9 +69,11 @@ def _holds(handle: BinaryIO, byte: bytes) -> bool:
 
 
 @contextmanager
-def fed_pieces(path: Path, bounds: list[tuple[int, int]]) -> Iterator[list[Piece]]:
-    """FIFOs, one per byte range, each fed by a thread until read to its end or abandoned."""
-    with tempfile.TemporaryDirectory(prefix="reeflow-pieces-") as folder:
+def fed_pieces(path: Path, bounds: list[tuple[int, int]], scratch: Path | None = None
+               ) -> Iterator[list[Piece]]:
+    """FIFOs (in `scratch`, else the system's temporary folder), one per byte range, each fed by
+    a thread until read to its end or abandoned."""
+    with tempfile.TemporaryDirectory(prefix="reeflow-pieces-", dir=scratch) as folder:
         pieces = [Piece(i, os.path.join(folder, f"piece{i}"), start, end)
                   for i, (start, end) in enumerate(bounds)]
         for piece in pieces:

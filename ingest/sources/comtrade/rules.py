@@ -38,6 +38,7 @@ import pyarrow as pa
 
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
+from ingest.parsing.numbers import MAX_AMOUNT
 from ingest.sqlsafe import check_sql_path
 
 logger = logging.getLogger(__name__)
@@ -219,6 +220,20 @@ def check_field_names(landed: LandedFile, field_names: Iterable[str]) -> None:
         )
 
 
+def check_alignment(
+    landed: LandedFile, misaligned: int, lines: int, width: int, *, first: bool = False
+) -> None:
+    """Reject a file most of whose lines (of the first `lines` when `first`) do not have the
+    header's `width` cells: not a few cut lines but a layout the header does not describe
+    (wrong delimiter, a column missing from the header, not a table at all). Millions of
+    quarantine rows would say less."""
+    if misaligned >= _MISALIGNED_FILE and misaligned > lines / 2:
+        raise FileRejected(
+            f"{landed.original_name}: {misaligned} of {'the first ' if first else ''}{lines} "
+            f"lines do not have the header's {width} cells (wrong delimiter or layout)"
+        )
+
+
 def is_sample_file(landed: LandedFile) -> bool:
     return landed.vintage == SAMPLE_VINTAGE or bool((landed.request or {}).get("sample"))
 
@@ -391,8 +406,14 @@ class RecordSql:
 
     def _number_rules(self, field: str) -> list[tuple[str, str]]:
         value, number = self._value(field), f"d_{field.lower()}"
-        return [(f"{value} is not null and {number} is null",
-                 f"'{field} ' || {_repr(value)} || ' is not a number'")]
+        return [
+            (f"{value} is not null and {number} is null",
+             f"'{field} ' || {_repr(value)} || ' is not a number'"),
+            # DuckDB reads 'nan', 'inf' and '1e308' as doubles (ingest/parsing/numbers.py).
+            (f"not isfinite({number})", f"'{field} ' || {_repr(value)} || ' is not a finite number'"),
+            (f"abs({number}) > {MAX_AMOUNT:g}",
+             f"'{field} ' || {_repr(value)} || ' is beyond {MAX_AMOUNT:g}: not a plausible figure'"),
+        ]
 
     def _integer_rules(self, field: str) -> list[tuple[str, str]]:
         value, number = self._value(field), f"d_{field.lower()}"
@@ -480,13 +501,7 @@ class CheckedRecords:
             from checked
             """
         ).fetchall()[0]
-        if misaligned >= _MISALIGNED_FILE and misaligned > data_lines / 2:
-            # Not a few cut lines but a layout the header does not describe (wrong delimiter,
-            # a column missing from the header): millions of quarantine rows would say less.
-            raise FileRejected(
-                f"{landed.original_name}: {misaligned} of {data_lines} lines do not have "
-                f"the header's {sql.width} cells (wrong delimiter or layout)"
-            )
+        check_alignment(landed, misaligned, data_lines, sql.width)
         self.counts = RecordCounts(data_lines, out_of_scope, quarantined, staged)
         logger.info(
             "%s: %d records, %d staged, %d quarantined, %d out of scope (not rare-earth lines)",

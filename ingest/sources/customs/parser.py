@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from ingest.contract import FileRejected, Parser, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
+from ingest.parsing.numbers import MAX_AMOUNT, plausible
 from ingest.parsing.textfiles import read_text
 from ingest.sources.customs.mapping import CustomsMapping
 
@@ -215,6 +216,10 @@ def _number(text: str, mapping: CustomsMapping) -> float | None:
         number = float(cleaned)
     except ValueError as exc:
         raise _BadLine(f"{text!r} is not a number") from exc
+    try:
+        plausible(number, f"quantity or value {text!r} ->", MAX_AMOUNT)
+    except ValueError as exc:
+        raise _BadLine(str(exc)) from None
     if number < 0:
         raise _BadLine(f"negative quantity or value {text!r}")
     return number

@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from ingest.parsing.periods import Period, parse_period
-from ingest.parsing.units import Unit, parse_printed_number, parse_unit
+from ingest.parsing.units import Unit, parse_printed_number, parse_unit, to_tonnes
 from ingest.reference import seeds
 from ingest.sources.disclosures.companies import Company, Facility, is_country_iso3
 
@@ -336,6 +336,8 @@ class Figure(BaseModel):
             )
         if self.unit.is_share and self.value > 100:
             raise ValueError(f"share {self.value} % is above 100 %")
+        if not self.unit.is_share:
+            to_tonnes(self.value, self.unit)  # refuses an absurd tonnage (a unit slip)
         if self.unit.per_year and self.metric != "capacity":
             raise ValueError(
                 f"unit {self.unit.printed!r} is a yearly rate: only capacity may be a rate"

@@ -28,7 +28,10 @@ def _dataset_asset(dataset: str, kinds: list[SourceKind]) -> dg.AssetsDefinition
     def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         metadata: dict[str, int] = {}
         for kind in kinds:
-            landed = land_defaults(kind)
+            landed = land_defaults(
+                kind, on_refused=lambda path, reason: context.log.warning(
+                    f"not landed, left in the inbox: {path.name!r}: {reason}")
+            )
 
             def log_file(landed_file, result, kind=kind) -> None:
                 context.log.info(
