@@ -21,7 +21,15 @@ from ingest import settings
 from ingest.contract import Parser, StageWriter
 from ingest.landing import LandedFile, land_file, read_manifest
 from ingest.reference import countries
-from ingest.sources import comtrade, customs, published_figures, usgs_mcs
+from ingest.sources import (
+    company_prices,
+    comtrade,
+    customs,
+    diversification,
+    prices,
+    published_figures,
+    usgs_mcs,
+)
 from ingest.sources.disclosures import figures, pdf, register
 from ingest.sqlsafe import quote_identifier
 from ingest.staging import (
@@ -75,6 +83,37 @@ def _source_kinds() -> tuple[SourceKind, ...]:
             description="published aggregates register (quotas, shares, stockpiles), one cited figure a row",
             # Quotas, IEA outlooks and agencies' summaries are yearly.
             max_age_days=400,
+        ),
+        SourceKind(
+            name=prices.SOURCE,
+            dataset=prices.DATASET,
+            schema=prices.SCHEMA,
+            parse=prices.parse,
+            parser_version=prices.PARSER_VERSION,
+            embedded_glob="prices/*.csv",
+            description="rare-earth oxide prices USGS MCS prints, every edition, one cited price a row",
+            max_age_days=400,  # one MCS edition a year, as for mine production
+        ),
+        SourceKind(
+            name=company_prices.SOURCE,
+            dataset=company_prices.DATASET,
+            schema=company_prices.SCHEMA,
+            parse=company_prices.parse,
+            parser_version=company_prices.PARSER_VERSION,
+            embedded_glob="company_metrics/realized_prices.csv",
+            description="producers' realized and average selling prices, one cited price a row",
+            # Producers report at least yearly (Lynas and MP: annual reports and releases).
+            max_age_days=400,
+        ),
+        SourceKind(
+            name=diversification.SOURCE,
+            dataset=diversification.DATASET,
+            schema=diversification.SCHEMA,
+            parse=diversification.parse,
+            parser_version=diversification.PARSER_VERSION,
+            embedded_glob="diversification/*.csv",
+            description="diversification projects (who, where, stage, capacity, investment, start)",
+            max_age_days=None,  # projects are announced when they are, on no cadence
         ),
         SourceKind(
             name=comtrade.SOURCE_API,

@@ -21,6 +21,7 @@ import pandas as pd
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
 from ingest.parsing.textfiles import read_text
+from ingest.reference.countries import AGGREGATES, resolve_country
 
 _BOOL = {"true": True, "false": False, "1": True, "0": False}
 # As far as a publication's date is known: a year, a month or a day.
@@ -127,6 +128,16 @@ def url(row: dict[str, str], column: str) -> str | None:
     if text and not text.startswith(("https://", "http://")):
         raise ValueError(f"{column} {text!r} is not an http(s) address")
     return text or None
+
+
+def country_code(code: str, column: str) -> str | None:
+    """An ISO3 code or a reserved group (WLD, OTH, XEU) as typed, upper-cased; None when empty."""
+    code = code.strip().upper()
+    if not code:
+        return None
+    if code in AGGREGATES or resolve_country(code) == code:
+        return code
+    raise ValueError(f"{column} {code!r} is not an ISO3 code or a reserved aggregate")
 
 
 def next_years(ahead: int = 2) -> int:

@@ -17,8 +17,7 @@ import pyarrow as pa
 from ingest.contract import ParseResult
 from ingest.landing import LandedFile
 from ingest.parsing import registers
-from ingest.parsing.registers import choice, flag, number, required
-from ingest.reference.countries import AGGREGATES, resolve_country
+from ingest.parsing.registers import choice, country_code, flag, number, required
 
 SOURCE = "published_aggregate"
 DATASET = "published_figures"
@@ -101,15 +100,6 @@ SCHEMA = pa.schema(
 )
 
 
-def _country(code: str, column: str) -> str | None:
-    code = code.strip().upper()
-    if not code:
-        return None
-    if code in AGGREGATES or resolve_country(code) == code:
-        return code
-    raise ValueError(f"{column} {code!r} is not an ISO3 code or a reserved aggregate")
-
-
 def _check_range(value: float, unit: str, column: str) -> None:
     if value < 0 or (unit == "percent" and value > 100):
         raise ValueError(f"{column} {value} is out of range for unit {unit}")
@@ -155,8 +145,8 @@ def _validate(row: dict[str, str]) -> dict:
     latest = FORWARD_LATEST_YEAR if qualifier in FORWARD_QUALIFIERS else registers.next_years()
     return {
         **row,
-        "subject_iso3": _country(row["subject_iso3"], "subject_iso3"),
-        "partner_iso3": _country(row["partner_iso3"], "partner_iso3"),
+        "subject_iso3": country_code(row["subject_iso3"], "subject_iso3"),
+        "partner_iso3": country_code(row["partner_iso3"], "partner_iso3"),
         "year": registers.year(row, "year", latest=latest, optional=True),
         "value": value,
         "value_qualifier": qualifier,

@@ -140,5 +140,5 @@ def test_a_register_without_the_qualifier_columns_is_rejected(tmp_path):
     old_header = ",".join(published_figures.REQUIRED[:19]) + "\n"
     entry, _ = land_bytes((old_header + _figure().split(",exact,")[0] + "\n").encode(),
                           source="published_aggregate", name="old.csv", landing_dir=tmp_path)
-    with pytest.raises(FileRejected, match="lacks columns .*'value_qualifier'"):
+    with pytest.raises(FileRejected, match=r"lacks columns .*'value_qualifier'"):
         published_figures.parse(entry)
