@@ -113,7 +113,8 @@ def _source_kinds() -> tuple[SourceKind, ...]:
             parser_version=diversification.PARSER_VERSION,
             embedded_glob="diversification/*.csv",
             description="diversification projects (who, where, stage, capacity, investment, start)",
-            max_age_days=None,  # projects are announced when they are, on no cadence
+            # Projects move (financing, start, status) on no cadence; review them at least yearly.
+            max_age_days=400,
         ),
         SourceKind(
             name=comtrade.SOURCE_API,

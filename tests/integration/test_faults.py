@@ -178,9 +178,9 @@ def test_bad_inputs_are_quarantined_the_rest_loads_once_and_stale_sources_show(t
         assert reason.startswith(f"file rejected: {name} ") and expected in reason, reason
     rows = [(name, row, reason) for _, name, row, reason in quarantined if row is not None]
     assert len(rows) == 1 and rows[0][:2] == ("big_register.csv", 1234) and "'12O'" in rows[0][2]
-    # 194 rows as in a clean run, 2,999 of the 3,000 figures, the 66 embedded ones; each
+    # 194 rows as in a clean run, 2,999 of the 3,000 figures, the 153 embedded ones; each
     # edition landed once (the copy and the file landed by hand twice were no-ops).
-    assert counts == (194, 2999, 66)
+    assert counts == (194, 2999, 153)
     assert sorted(usgs_files) == [f"mcs{year}-raree_world.csv" for year in range(2019, 2027)]
 
     status = run_reeflow(env, "status")
