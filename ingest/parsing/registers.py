@@ -140,6 +140,6 @@ def country_code(code: str, column: str) -> str | None:
     raise ValueError(f"{column} {code!r} is not an ISO3 code or a reserved aggregate")
 
 
-def next_years(ahead: int = 2) -> int:
-    """The latest year a figure about the past or present can be for."""
+def latest_data_year(ahead: int = 2) -> int:
+    """The latest year a figure about the past or present may be for (today plus `ahead`)."""
     return date.today().year + ahead

@@ -142,7 +142,7 @@ def _validate(row: dict[str, str]) -> dict:
                          "figure is not an estimate")
     if is_estimate and not row["method"]:
         raise ValueError("is_estimate true but method is empty: say what makes the value inexact")
-    latest = FORWARD_LATEST_YEAR if qualifier in FORWARD_QUALIFIERS else registers.next_years()
+    latest = FORWARD_LATEST_YEAR if qualifier in FORWARD_QUALIFIERS else registers.latest_data_year()
     return {
         **row,
         "subject_iso3": country_code(row["subject_iso3"], "subject_iso3"),
