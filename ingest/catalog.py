@@ -21,7 +21,15 @@ from ingest import duckdb_session, embedded_landings, settings
 from ingest.contract import FileRejected, Parser, StageWriter, check_size
 from ingest.landing import LandedFile, land_file, read_manifest
 from ingest.reference import countries
-from ingest.sources import comtrade, customs, published_figures, usgs_mcs
+from ingest.sources import (
+    company_prices,
+    comtrade,
+    customs,
+    diversification,
+    prices,
+    published_figures,
+    usgs_mcs,
+)
 from ingest.sources.disclosures import figures, pdf, register
 from ingest.sqlsafe import quote_identifier
 from ingest.staging import (
@@ -92,6 +100,41 @@ def _source_kinds() -> tuple[SourceKind, ...]:
             embedded_glob="published_figures/*.csv",
             description="published aggregates register (quotas, shares, stockpiles), one cited figure a row",
             # Quotas, IEA outlooks and agencies' summaries are yearly.
+            max_age_days=400,
+            max_bytes=_REGISTER_BYTES,
+        ),
+        SourceKind(
+            name=prices.SOURCE,
+            dataset=prices.DATASET,
+            schema=prices.SCHEMA,
+            parse=prices.parse,
+            parser_version=prices.PARSER_VERSION,
+            embedded_glob="prices/*.csv",
+            description="rare-earth oxide prices USGS MCS prints, every edition, one cited price a row",
+            max_age_days=400,  # one MCS edition a year, as for mine production
+            max_bytes=_REGISTER_BYTES,
+        ),
+        SourceKind(
+            name=company_prices.SOURCE,
+            dataset=company_prices.DATASET,
+            schema=company_prices.SCHEMA,
+            parse=company_prices.parse,
+            parser_version=company_prices.PARSER_VERSION,
+            embedded_glob="company_metrics/realized_prices.csv",
+            description="producers' realized and average selling prices, one cited price a row",
+            # Producers report at least yearly (Lynas and MP: annual reports and releases).
+            max_age_days=400,
+            max_bytes=_REGISTER_BYTES,
+        ),
+        SourceKind(
+            name=diversification.SOURCE,
+            dataset=diversification.DATASET,
+            schema=diversification.SCHEMA,
+            parse=diversification.parse,
+            parser_version=diversification.PARSER_VERSION,
+            embedded_glob="diversification/*.csv",
+            description="diversification projects (who, where, stage, capacity, investment, start)",
+            # Projects move (financing, start, status) on no cadence; review them at least yearly.
             max_age_days=400,
             max_bytes=_REGISTER_BYTES,
         ),

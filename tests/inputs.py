@@ -43,7 +43,8 @@ def big_register(rows: int, bad_row: int | None = None) -> bytes:
         value = "12O" if line == bad_row else str(line)
         lines.append(
             f"load_{line:05d},load_test,stockpile_t,JPN,,2020,2020,REO,all,{value},t,"
-            "synthetic figure for the fault tests,reeflow fault tests,,2020,false,true,low,"
+            f"synthetic figure for the fault tests,reeflow fault tests,line {line},2020,false,true,low,,"
+            "exact,,t_basis_not_stated,,,,,"
         )
     return ("\n".join(lines) + "\n").encode()
 

@@ -19,6 +19,9 @@ DATASET = "countries"  # the staged folder (dbt source `reference.countries`)
 AGGREGATES = {
     "WLD": "World",
     "OTH": "Other countries (not itemized by the source)",
+    # A region a publication names without saying which countries it holds (Capwolf's
+    # "Europe ~85 % on imports"): not the EU27 grouping of dim_countries, and never a country.
+    "XEU": "Europe (region as the source names it, countries not stated)",
 }
 # Codes the warehouse derives and no source may use: the first origin origin tracing cannot
 # place (imports from unreported partners, exporters with no recorded output, output beyond its
@@ -88,7 +91,8 @@ def country_table() -> pd.DataFrame:
         {
             "iso3": list(reserved),
             "name": list(reserved.values()),
-            "m49_code": pd.array([0, None, None], dtype="Int32"),
+            # UN M49 has a code for the world (0) only; the other groups have none.
+            "m49_code": pd.array([0 if code == "WLD" else None for code in reserved], dtype="Int32"),
             "is_aggregate": True,
             **{f"is_{group.lower()}": False for group in GROUPINGS},
         }

@@ -3,46 +3,77 @@
 
 Quotas, stage shares, a country's import shares by partner, stockpile days, cited loss
 estimates: figures that exist only as printed numbers, not as records. Each row of the register
-names its publication, table or page and edition; the parser checks every row and quarantines
-the ones it cannot trust, with the reason.
+names the publication that prints the number and where (`table_or_page`: page, table or
+paragraph), and says how the number is printed (`value_qualifier`: exact, approximately, a
+bound, a range, a target ...). The parser checks every row and quarantines the ones it cannot
+trust, with the figure and the reason: a figure without a locator, a qualified number not marked
+an estimate, an estimate that does not say how it was made.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date
-
-import pandas as pd
 import pyarrow as pa
 
-from ingest.contract import FileRejected, ParseResult, QuarantinedRow
+from ingest.contract import ParseResult
 from ingest.landing import LandedFile
+from ingest.parsing import registers
 from ingest.parsing.numbers import MAX_AMOUNT, MAX_TONNES, plausible
-from ingest.parsing.textfiles import read_text
-from ingest.reference.countries import AGGREGATES, resolve_country
+from ingest.parsing.registers import choice, country_code, flag, number, required
 
 SOURCE = "published_aggregate"
 DATASET = "published_figures"
-PARSER_VERSION = 1
+# 2: the issue-12 columns (qualifier, range, basis, method, dates, provenance); a locator is required.
+PARSER_VERSION = 2
 
 REQUIRED = (
     "figure_id", "topic", "metric", "subject_iso3", "partner_iso3", "year", "period_label",
     "element", "stage", "value", "unit", "definition", "publication", "table_or_page",
     "edition", "is_estimate", "is_illustrative", "confidence", "notes",
+    "value_qualifier", "value_high", "basis", "method", "publication_date", "url",
+    "attributed_to", "verified_in",
 )
 STAGES = {"mining", "separation", "refining", "magnets", "all"}
-UNITS = {"t", "t_REO", "t_metal_equivalent", "t_product", "percent", "days", "JPY", "USD"}
 CONFIDENCE = {"high", "medium", "low"}
+# How a number is printed (the register README). Only `exact` and `approximately` are point
+# values; the rest are bounds, a range (value = low end), or statements about the future.
+QUALIFIERS = {
+    "exact", "approximately", "more_than", "at_least", "less_than", "up_to", "range",
+    "target", "forecast", "potential",
+}
+POINT_QUALIFIERS = {"exact", "approximately"}
+# A target, forecast or potential may be about a year still to come.
+FORWARD_QUALIFIERS = {"target", "forecast", "potential"}
+FORWARD_LATEST_YEAR = 2100
+# What each unit may measure (`basis`): a percentage names its whole, a mass its content.
+_PCT_BASES = {
+    "pct_of_world_output", "pct_of_world_capacity", "pct_of_metal_equivalent_volume",
+    "pct_of_apparent_consumption", "pct_of_output", "pct_of_demand", "pct_of_value",
+    "pct_basis_not_stated",
+}
+BASES_BY_UNIT = {
+    "t": {"t_basis_not_stated"},
+    "t_REO": {"t_REO"},
+    "t_metal_equivalent": {"t_metal_equivalent"},
+    "t_product": {"t_product"},
+    "percent": _PCT_BASES,
+    "days": {"days_of_consumption"},
+    "JPY": {"JPY_nominal"},
+    "USD": {"USD_nominal", "USD_converted_by_publication"},
+    "AUD": {"AUD_nominal"},
+    "EUR": {"EUR_nominal"},
+    "m": {"m_below_sea_level"},
+    "t_per_day": {"t_mud_per_day", "t_per_day_basis_not_stated"},
+}
+UNITS = set(BASES_BY_UNIT)
 # The largest value a unit can plausibly take (ingest/parsing/numbers.py); a share is at most 100.
 UNIT_LIMITS = {
     **dict.fromkeys(("t", "t_REO", "t_metal_equivalent", "t_product"), MAX_TONNES),
     "percent": 100.0,
     "days": 36_525.0,  # a century of cover: no stockpile is larger
-    "JPY": MAX_AMOUNT,
-    "USD": MAX_AMOUNT,
+    **dict.fromkeys(("JPY", "USD", "AUD", "EUR"), MAX_AMOUNT),
+    "m": 20_000.0,  # deeper than the deepest ocean trench
+    "t_per_day": MAX_TONNES,
 }
-_BOOL = {"true": True, "false": False, "1": True, "0": False}
 
 SCHEMA = pa.schema(
     [
@@ -67,78 +98,80 @@ SCHEMA = pa.schema(
         ("is_illustrative", pa.bool_()),
         ("confidence", pa.string()),
         ("notes", pa.string()),
+        ("value_qualifier", pa.string()),
+        ("value_high", pa.float64()),
+        ("basis", pa.string()),
+        ("method", pa.string()),
+        ("publication_date", pa.string()),
+        ("url", pa.string()),
+        ("attributed_to", pa.string()),
+        ("verified_in", pa.string()),
     ]
 )
 
 
-def _country(code: str, column: str) -> str | None:
-    code = code.strip().upper()
-    if not code:
-        return None
-    if code in AGGREGATES or resolve_country(code) == code:
-        return code
-    raise ValueError(f"{column} {code!r} is not an ISO3 code or a reserved aggregate")
+def _check_range(value: float, unit: str, column: str) -> None:
+    if value < 0 or (unit == "percent" and value > 100):
+        raise ValueError(f"{column} {value} is out of range for unit {unit}")
+    plausible(value, f"{column} in {unit}", UNIT_LIMITS[unit])
 
 
-def _validate(raw: dict[str, str]) -> dict:
-    row = {name: (raw.get(name) or "").strip() for name in REQUIRED}
-    if not row["figure_id"]:
-        raise ValueError("figure_id is empty")
-    if row["stage"] not in STAGES:
-        raise ValueError(f"stage {row['stage']!r} not in {sorted(STAGES)}")
-    if row["unit"] not in UNITS:
-        raise ValueError(f"unit {row['unit']!r} not in {sorted(UNITS)}")
-    if row["confidence"] not in CONFIDENCE:
-        raise ValueError(f"confidence {row['confidence']!r} not in {sorted(CONFIDENCE)}")
-    if not row["publication"]:
-        raise ValueError("publication is empty: every figure must cite its source")
-    try:
-        value = float(row["value"].replace(",", ""))
-    except ValueError:
-        raise ValueError(f"value {row['value']!r} is not a number") from None
-    if value < 0 or (row["unit"] == "percent" and value > 100):
-        raise ValueError(f"value {value} is out of range for unit {row['unit']}")
-    plausible(value, f"value in {row['unit']}", UNIT_LIMITS[row["unit"]])
-    year = int(row["year"]) if row["year"] else None
-    if year is not None and not 1950 <= year <= date.today().year + 2:
-        raise ValueError(f"year {year} is outside 1950..{date.today().year + 2}")
-    flags = {}
-    for flag in ("is_estimate", "is_illustrative"):
-        if row[flag].lower() not in _BOOL:
-            raise ValueError(f"{flag} {row[flag]!r} is not true/false")
-        flags[flag] = _BOOL[row[flag].lower()]
+def _qualified_value(row: dict[str, str]) -> tuple[str, float, float | None]:
+    """(qualifier, value, value_high): a range has both ends, nothing else has a high end."""
+    qualifier = choice(row, "value_qualifier", QUALIFIERS)
+    value = number(row, "value")
+    high = number(row, "value_high", optional=True)
+    _check_range(value, row["unit"], "value")
+    if qualifier == "range":
+        if high is None:
+            raise ValueError("value_qualifier 'range' needs value_high (the high end)")
+        if high < value:
+            raise ValueError(f"value_high {high} is below value {value}: a range runs low to high")
+        _check_range(high, row["unit"], "value_high")
+    elif high is not None:
+        raise ValueError(f"value_high is only for ranges, not for value_qualifier {qualifier!r}")
+    return qualifier, value, high
+
+
+def _validate(row: dict[str, str]) -> dict:
+    required(row, "figure_id")
+    choice(row, "stage", STAGES)
+    choice(row, "unit", UNITS)
+    choice(row, "confidence", CONFIDENCE)
+    required(row, "publication", "every figure must cite its source")
+    required(row, "table_or_page",
+             "no locator: cite the page, table or paragraph of the publication that prints it")
+    qualifier, value, high = _qualified_value(row)
+    if row["basis"] not in BASES_BY_UNIT[row["unit"]]:
+        raise ValueError(
+            f"basis {row['basis']!r} is not a basis for unit {row['unit']} "
+            f"({sorted(BASES_BY_UNIT[row['unit']])})"
+        )
+    is_estimate, is_illustrative = flag(row, "is_estimate"), flag(row, "is_illustrative")
+    if qualifier != "exact" and not is_estimate:
+        raise ValueError(f"value_qualifier {qualifier!r} with is_estimate false: only an exact "
+                         "figure is not an estimate")
+    if is_estimate and not row["method"]:
+        raise ValueError("is_estimate true but method is empty: say what makes the value inexact")
+    latest = FORWARD_LATEST_YEAR if qualifier in FORWARD_QUALIFIERS else registers.latest_data_year()
     return {
         **row,
-        **flags,
-        "subject_iso3": _country(row["subject_iso3"], "subject_iso3"),
-        "partner_iso3": _country(row["partner_iso3"], "partner_iso3"),
-        "year": year,
+        "subject_iso3": country_code(row["subject_iso3"], "subject_iso3"),
+        "partner_iso3": country_code(row["partner_iso3"], "partner_iso3"),
+        "year": registers.year(row, "year", latest=latest, optional=True),
         "value": value,
-        "notes": row["notes"] or None,
-        "table_or_page": row["table_or_page"] or None,
+        "value_qualifier": qualifier,
+        "value_high": high,
+        "is_estimate": is_estimate,
+        "is_illustrative": is_illustrative,
+        "publication_date": registers.partial_date(row, "publication_date"),
+        "url": registers.url(row, "url"),
+        **{name: row[name] or None for name in
+           ("notes", "method", "attributed_to", "verified_in")},
     }
 
 
 def parse(landed: LandedFile) -> ParseResult:
-    reader = csv.DictReader(io.StringIO(read_text(landed)))
-    missing = [name for name in REQUIRED if name not in (reader.fieldnames or [])]
-    if missing:
-        raise FileRejected(f"{landed.original_name} lacks columns {missing}")
-    rows, quarantined, seen = [], [], {}
-    for raw in reader:
-        row_number = reader.line_num
-        try:
-            row = _validate(raw)
-            if row["figure_id"] in seen:
-                raise ValueError(
-                    f"figure_id {row['figure_id']!r} repeats line {seen[row['figure_id']]}"
-                )
-        except ValueError as exc:
-            quarantined.append(
-                QuarantinedRow.of(landed, row_number, str(exc),
-                                  ",".join(raw.get(name) or "" for name in REQUIRED))
-            )
-            continue
-        seen[row["figure_id"]] = row_number
-        rows.append({**row, "file_id": landed.file_id, "row_number": row_number})
-    return ParseResult(rows=pd.DataFrame(rows, columns=SCHEMA.names), quarantined=quarantined)
+    return registers.parse_register(
+        landed, REQUIRED, _validate, key=("figure_id",), schema_names=SCHEMA.names
+    )

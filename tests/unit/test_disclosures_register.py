@@ -51,6 +51,7 @@ BASE = {
     "is_estimate": "false",
     "confidence": "high",
     "notes": "",
+    "value_qualifier": "",  # blank: printed exactly
 }
 
 
@@ -128,6 +129,12 @@ def parse(landed: LandedFile, companies) -> disclosures.ParseResult:
         ({"method": "guessed"}, "unknown method 'guessed'"),
         ({"is_estimate": "maybe"}, "is_estimate 'maybe' is not true/false"),
         ({"confidence": "sure"}, "confidence 'sure' is not one of high, medium, low"),
+        ({"value_qualifier": "roughly"}, "unknown value_qualifier 'roughly'"),
+        (
+            {"metric": "offtake", "unit": "percent", "value": "65", "destination_iso3": "JPN",
+             "value_qualifier": "up_to"},
+            "value_qualifier 'up_to' with is_estimate false",
+        ),
     ],
 )
 def test_each_rejection_names_file_line_and_reason(land, companies, change, reason):
@@ -255,6 +262,8 @@ def test_offtake_share_and_capacity_rate(land, companies):
             "unit": "percent",
             "destination_iso3": "JPN",
             "vintage": "2025-07-27",
+            "value_qualifier": "up_to",
+            "is_estimate": "true",
         },
         {
             "product_basis": "ndpr_oxide",
@@ -270,6 +279,7 @@ def test_offtake_share_and_capacity_rate(land, companies):
     assert not result.quarantined
     offtake, capacity = (row for _, row in result.rows.iterrows())
     assert offtake["share_pct"] == 65 and offtake["destination_iso3"] == "JPN"
+    assert offtake["value_qualifier"] == "up_to" and capacity["value_qualifier"] == "exact"
     assert offtake["quantity_t"] != offtake["quantity_t"]  # NaN: a share has no tonnes
     assert capacity["quantity_t"] == 10_500 and capacity["quantity_is_annual_rate"]
     assert capacity["elements"] == "Nd;Pr"
@@ -382,6 +392,8 @@ def test_shipped_offtake_row(shipped):
         "Dy;Tb",
     )
     assert offtake["confidence"] == "medium" and "up to" in offtake["notes"]
+    # "Up to 65 %" is a ceiling (issue 12): carried as such, never as a firm offtake.
+    assert (offtake["value_qualifier"], offtake["is_estimate"]) == ("up_to", True)
 
 
 # What the extraction calls each register, figure basis and metric.

@@ -45,16 +45,17 @@ def test_usgs_tonnes_that_are_not_figures_are_quarantined(land, value):
 
 
 @pytest.mark.parametrize("value, unit, reason", [
-    ("nan", "percent", "value in percent nan is not a finite number"),
-    ("inf", "t", "value in t inf is not a finite number"),
-    ("1e308", "t", "value in t 1e+308 is beyond 1e+09: not a plausible figure"),
+    ("nan", "percent", "value 'nan' is not a finite number"),
+    ("inf", "t", "value 'inf' is not a finite number"),
+    ("1e308", "t", "value 1e+308 is beyond 1e+15: not a plausible figure"),
+    ("2e12", "t", "value in t 2e+12 is beyond 1e+09: not a plausible figure"),
     ("40000", "days", "value in days 40000 is beyond 36525: not a plausible figure"),
 ])
 def test_published_figures_that_are_not_figures_are_quarantined(land, value, unit, reason):
     text = JAPAN_FIGURES.read_text(encoding="utf-8")
     edited = _replace_cell(text, 1, ",85,percent,", f",{value},{unit},")
     result = published_figures.parse(land(edited, "japan.csv", source="published_aggregate"))
-    assert _reasons(result)[2] == reason
+    assert _reasons(result)[2] == f"jp_imports_chn_2009: {reason}"
     assert "jp_imports_chn_2009" not in set(result.rows["figure_id"])
 
 

@@ -131,7 +131,8 @@ def _figure(**changes) -> dict:
            "year": 2020, "period_label": "2020", "element": "REO", "stage": "all", "value": 60.0,
            "unit": "percent", "definition": "d", "publication": "p", "table_or_page": None,
            "edition": "2020", "is_estimate": False, "is_illustrative": False,
-           "confidence": "high", "notes": None}
+           "confidence": "high", "notes": None, "value_qualifier": "exact", "value_high": None,
+           "basis": "pct_basis_not_stated"}
     return {**row, **changes}
 
 

@@ -1,6 +1,8 @@
 -- Where a producer's output goes, as disclosed: one link per element and destination, with the
 -- share of the producer's output of that element contracted or shipped there. A disclosure
--- naming several elements ("Dy and Tb") gives one link per element with the same share.
+-- naming several elements ("Dy and Tb") gives one link per element with the same share. A share
+-- printed as a ceiling ("up to 65 %") is carried as what it is: value_qualifier up_to,
+-- is_upper_bound, never a firm offtake.
 with offtake as (
     select * from {{ ref('int_disclosures_calendarised') }}
     where metric = 'offtake'
@@ -30,6 +32,8 @@ final as (
         product_basis,
         destination_iso3,
         share_pct,
+        value_qualifier,
+        value_qualifier in ('up_to', 'less_than') as is_upper_bound,
         is_estimate,
         confidence,
         method,

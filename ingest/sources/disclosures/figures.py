@@ -31,6 +31,7 @@ from ingest.parsing.periods import Period, parse_period
 from ingest.parsing.units import Unit, parse_printed_number, parse_unit, to_tonnes
 from ingest.reference import seeds
 from ingest.sources.disclosures.companies import Company, Facility, is_country_iso3
+from ingest.sources.published_figures import QUALIFIERS
 
 DATASET = "company_disclosures"  # one staged dataset for the register and the PDFs
 
@@ -74,7 +75,10 @@ REGISTER_COLUMNS = (
     "is_estimate",
     "confidence",
     "notes",
+    "value_qualifier",
 )
+# Columns a register file may leave out: blank or absent value_qualifier = printed exactly.
+OPTIONAL_REGISTER_COLUMNS = ("value_qualifier",)
 
 DISCLOSURE_SCHEMA = pa.schema(
     [
@@ -111,6 +115,8 @@ DISCLOSURE_SCHEMA = pa.schema(
         ("confidence", pa.string()),
         ("matched_text", pa.string()),  # the text a PDF rule matched
         ("notes", pa.string()),
+        # How the value is printed (the published-figures vocabulary): "up to 65 %" is up_to.
+        ("value_qualifier", pa.string()),
     ]
 )
 
@@ -169,6 +175,7 @@ class Figure(BaseModel):
     elements: str | None
     printed_page: str | None
     notes: str | None
+    value_qualifier: str
 
     @model_validator(mode="before")
     @classmethod
@@ -318,6 +325,11 @@ class Figure(BaseModel):
     def _optional_text(cls, text: str) -> str | None:
         return text or None
 
+    @field_validator("value_qualifier")
+    @classmethod
+    def _value_qualifier(cls, qualifier: str) -> str:
+        return _known("value_qualifier", qualifier or "exact", sorted(QUALIFIERS))
+
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Figure:
         """The rules that tie columns together (run once every column reads)."""
@@ -341,6 +353,11 @@ class Figure(BaseModel):
         if self.unit.per_year and self.metric != "capacity":
             raise ValueError(
                 f"unit {self.unit.printed!r} is a yearly rate: only capacity may be a rate"
+            )
+        if self.value_qualifier != "exact" and not self.is_estimate:
+            raise ValueError(
+                f"value_qualifier {self.value_qualifier!r} with is_estimate false: only an exact "
+                "figure is not an estimate"
             )
         if self.report_date is None:
             raise ValueError("vintage is empty and there is no document_date to take it from")
@@ -410,6 +427,7 @@ class Figure(BaseModel):
             "confidence": self.confidence,
             "matched_text": None,
             "notes": self.notes,
+            "value_qualifier": self.value_qualifier,
         }
 
 

@@ -20,6 +20,7 @@ from ingest.sources.disclosures.companies import DISCLOSURES_DIR, Company, embed
 from ingest.sources.disclosures.conflicts import exact_repeats, find_conflicts
 from ingest.sources.disclosures.figures import (
     DATASET,
+    OPTIONAL_REGISTER_COLUMNS,
     REGISTER_COLUMNS,
     FigureError,
     rows_frame,
@@ -30,7 +31,8 @@ SOURCE = "disclosure_register"
 # The kind's entry points for the catalog; its staged dataset is the one the PDFs share.
 __all__ = ["DATASET", "PARSER_VERSION", "SOURCE", "land_embedded_register", "parse", "parse_register"]
 # 2: rows carry the company's legal name from companies.yml (company_name).
-PARSER_VERSION = 2
+# 3: value_qualifier (issue 12: "up to 65 %" is an upper bound, not a firm offtake).
+PARSER_VERSION = 3
 
 
 def _read_register(landed: LandedFile) -> list[tuple[int, dict[str, str], str]]:
@@ -39,7 +41,7 @@ def _read_register(landed: LandedFile) -> list[tuple[int, dict[str, str], str]]:
     lines = text.splitlines(keepends=True)
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
-    missing = [name for name in REGISTER_COLUMNS if name not in header]
+    missing = [name for name in REGISTER_COLUMNS if name not in header and name not in OPTIONAL_REGISTER_COLUMNS]
     unexpected = [name for name in header if name not in REGISTER_COLUMNS]
     if missing or unexpected:
         raise FileRejected(

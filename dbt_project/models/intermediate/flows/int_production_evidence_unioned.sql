@@ -10,7 +10,8 @@
 -- t REO through the stated factors.
 with figures as (
     select * from {{ ref('int_published_figures_deduplicated') }}
-    where not is_illustrative
+    -- point values only: a bound, range or 'as of' claim is never output (issue 12)
+    where not is_illustrative and is_point_value
 ),
 
 mine_production as (

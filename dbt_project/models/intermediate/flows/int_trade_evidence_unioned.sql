@@ -8,7 +8,8 @@
 -- factor; product tonnes of an unstated basis are not converted.
 with figures as (
     select * from {{ ref('int_published_figures_deduplicated') }}
-    where not is_illustrative
+    -- point values only: a bound, range or 'as of' claim is never a flow (issue 12)
+    where not is_illustrative and is_point_value
 ),
 
 -- The rows of fct_trade_flows (the mart publishes this model's columns as they are).

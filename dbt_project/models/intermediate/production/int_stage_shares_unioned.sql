@@ -12,7 +12,8 @@ with mine_production as (
 
 published as (
     select * from {{ ref('int_published_figures_deduplicated') }}
-    where metric = 'production_share_pct' and not is_illustrative
+    -- point values only: a bound, range or 'as of' claim is shown in fct_published_figures (issue 12)
+    where metric = 'production_share_pct' and not is_illustrative and is_point_value
 ),
 
 company_output as (

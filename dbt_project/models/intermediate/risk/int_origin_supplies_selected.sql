@@ -27,6 +27,7 @@ selected as (
         shares.period_label as share_period_label,
         shares.definition as share_definition,
         shares.source_citation as share_source,
+        shares.is_estimate as is_share_estimate,
         consumption.imports_t_reo,
         consumption.consumption_t
     from consumption
@@ -58,6 +59,7 @@ final as (
         share_period_label,
         share_definition,
         share_source,
+        is_share_estimate,
         origin_share_pct / 100 * coalesce(imports_t_reo, consumption_t) as origin_supply_t_per_year,
         case
             when imports_t_reo is not null then 'share of imports x recorded imports'

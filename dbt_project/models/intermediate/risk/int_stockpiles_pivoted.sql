@@ -1,6 +1,7 @@
 -- Stockpiles per country, element and stage, by holder (national, private): in days of
--- consumption (Japan's 42 national + 18 private days) or in tonnes. The latest figure of each
--- holder is used.
+-- consumption (Japan's 42 national + 18 private days, a target) or in tonnes. The latest figure
+-- of each holder is used; how they are printed is kept (stockpile_value_qualifier: 'target' when
+-- any is a target, else the qualifiers there are).
 with figures as (select * from {{ ref('int_stockpile_figures_classified') }}),
 
 latest as (
@@ -21,6 +22,8 @@ final as (
         sum(case when holder = 'private' and metric = 'stockpile_days' then value end) as private_days,
         sum(case when holder = 'national' and metric = 'stockpile_t' then value end) as national_t,
         sum(case when holder = 'private' and metric = 'stockpile_t' then value end) as private_t,
+        string_agg(distinct value_qualifier, ', ' order by value_qualifier) as stockpile_value_qualifier,
+        bool_or(is_estimate) as is_stockpile_estimate,
         string_agg(figure_id, ';' order by figure_id) as stockpile_figure_ids,
         string_agg(distinct publication, '; ' order by publication) as stockpile_source
     from latest

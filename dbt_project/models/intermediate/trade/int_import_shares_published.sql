@@ -2,7 +2,8 @@
 -- Each row keeps the publication's own definition: value vs volume and product scope differ.
 with published as (
     select * from {{ ref('int_published_figures_deduplicated') }}
-    where metric = 'import_share_pct' and not is_illustrative
+    -- point values only: a bound, range or 'as of' claim is shown in fct_published_figures (issue 12)
+    where metric = 'import_share_pct' and not is_illustrative and is_point_value
 ),
 
 final as (

@@ -36,7 +36,9 @@ final as (
         is_estimate,
         confidence,
         matched_text,
-        notes
+        notes,
+        -- how the value is printed: 'up to 65 %' is up_to (files staged before the column: exact)
+        coalesce(value_qualifier, 'exact') as value_qualifier
     from source
 )
 
