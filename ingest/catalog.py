@@ -49,6 +49,19 @@ class SourceKind:
     max_age_days: int | None = None
     # Writes its own Parquet (files too large for a DataFrame); staging calls it instead of parse.
     write: StageWriter | None = None
+    # Where the embedded files came from, kept with each landing (landed_files.request_json), for
+    # files that are not the publisher's own download (a re-typed extract names its origin).
+    embedded_provenance: dict[str, str] | None = None
+
+
+# ingest/embedded/comtrade/README.md says how the file was made; the landing keeps the gist.
+_COMTRADE_EMBEDDED_PROVENANCE = {
+    "data": "UN Comtrade Database, US imports, HS 280530/284610/284690/850511, 2018-2025 (primaryValue, USD)",
+    "retrieved_via": "github akashok1/semiconductor-rare-earth-supply-chain-risk, "
+                     "exports/fct_supplier_share.csv @ 72a6515c9fbc90712a09e3fe9b552d767f75dfc0",
+    "layout": "re-typed into the Comtrade bulk CSV layout, one record per partner, code and year; "
+              "no weights in the source",
+}
 
 
 def _source_kinds() -> tuple[SourceKind, ...]:
@@ -93,11 +106,13 @@ def _source_kinds() -> tuple[SourceKind, ...]:
             schema=comtrade.COMTRADE_SCHEMA,
             parse=None,  # DuckDB writes the Parquet itself
             parser_version=comtrade.BULK_PARSER_VERSION,
-            embedded_glob=None,
+            # US imports by partner 2018-2025, value only (issue 12): real records, no weights.
+            embedded_glob="comtrade/*.csv",
             description="UN Comtrade bulk / final-data files (CSV, TSV or saved API JSON)",
             # Final annual files are released once a year.
             max_age_days=400,
             write=comtrade.stage_comtrade_bulk,
+            embedded_provenance=_COMTRADE_EMBEDDED_PROVENANCE,
         ),
         SourceKind(
             name=jpn_customs.source,
@@ -173,15 +188,16 @@ def inbox_dir(kind: str) -> Path:
 def land_defaults(kind: SourceKind, *, include_embedded: bool = True) -> list[tuple[LandedFile, bool]]:
     """Land the embedded defaults and anything in the inbox; identical content is a no-op."""
     landed: list[tuple[LandedFile, bool]] = []
-    paths: list[Path] = []
     if include_embedded and kind.land_embedded:
         landed += kind.land_embedded()
     if include_embedded and kind.embedded_glob:
-        paths += sorted(settings.EMBEDDED_DIR.glob(kind.embedded_glob))
+        landed += [land_file(path, source=kind.name, request=kind.embedded_provenance)
+                   for path in sorted(settings.EMBEDDED_DIR.glob(kind.embedded_glob))]
     inbox = inbox_dir(kind.name)
     if inbox.is_dir():
-        paths += sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
-    return landed + [land_file(path, source=kind.name) for path in paths]
+        paths = sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+        landed += [land_file(path, source=kind.name) for path in paths]
+    return landed
 
 
 def stage(kind: SourceKind, **kwargs) -> StageReport:

@@ -25,6 +25,9 @@ AGGREGATES = {
 # recorded feed). In dim_countries, never accepted in landed data.
 DERIVED_CODES = {
     "XXX": "Unknown first origin (not traceable from the recorded flows)",
+    # The part of a published trade total no source allocates to a partner (e.g. a USGS import
+    # tonnage the partner evidence does not cover): unknown, so it may hold any country, China too.
+    "XNI": "Partner not itemized (part of a published total no source allocates)",
 }
 _AGGREGATE_NAMES = {
     "world": "WLD",
@@ -88,7 +91,7 @@ def country_table() -> pd.DataFrame:
         {
             "iso3": list(reserved),
             "name": list(reserved.values()),
-            "m49_code": pd.array([0, None, None], dtype="Int32"),
+            "m49_code": pd.array([0 if code == "WLD" else None for code in reserved], dtype="Int32"),
             "is_aggregate": True,
             **{f"is_{group.lower()}": False for group in GROUPINGS},
         }

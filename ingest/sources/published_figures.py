@@ -23,7 +23,7 @@ from ingest.reference.countries import AGGREGATES, resolve_country
 
 SOURCE = "published_aggregate"
 DATASET = "published_figures"
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: passes the issue-12 qualifier columns through
 
 REQUIRED = (
     "figure_id", "topic", "metric", "subject_iso3", "partner_iso3", "year", "period_label",
@@ -33,6 +33,9 @@ REQUIRED = (
 STAGES = {"mining", "separation", "refining", "magnets", "all"}
 UNITS = {"t", "t_REO", "t_metal_equivalent", "t_product", "percent", "days", "JPY", "USD"}
 CONFIDENCE = {"high", "medium", "low"}
+# Issue-12 register columns the flow models read (value_qualifier: a bound is never a point value).
+# Passed through as printed; r-figures' register checks validate them (take theirs on a merge).
+OPTIONAL = ("value_qualifier", "basis", "method")
 _BOOL = {"true": True, "false": False, "1": True, "0": False}
 
 SCHEMA = pa.schema(
@@ -58,6 +61,7 @@ SCHEMA = pa.schema(
         ("is_illustrative", pa.bool_()),
         ("confidence", pa.string()),
         ("notes", pa.string()),
+        *[(name, pa.string()) for name in OPTIONAL],
     ]
 )
 
@@ -105,6 +109,8 @@ def _validate(raw: dict[str, str]) -> dict:
         "year": year,
         "value": value,
         "notes": row["notes"] or None,
+        **{name: (raw.get(name) or "").strip() or None for name in OPTIONAL},
+        "value_qualifier": (raw.get("value_qualifier") or "").strip() or "exact",
         "table_or_page": row["table_or_page"] or None,
     }
 

@@ -6,6 +6,9 @@
 -- A component no source records stays null and counts as zero in the sums; recorded_components
 -- says which were recorded. Reported consumption (e.g. Japan's demand) is kept beside the
 -- computed figure so the marts can test whether the balance closes.
+-- A component booked here but spanning more stages (USGS's one export line for "ores and
+-- compounds": mining and separation, split not published) makes the stage's apparent consumption
+-- and reliance unknown: they stay null and mixed_stage_scopes says why (never a -1,720 %).
 {{ config(materialized='table') }}
 
 with flows as (
@@ -31,15 +34,16 @@ figures as (
 -- The rows each balance uses, one list: a flow is production of its producer, imports of its
 -- destination and exports of its origin.
 components as (
-    select year, element, stage, origin_iso3 as country_iso3, 'production' as component, reo_t, evidence_kind, is_estimate
+    select year, element, stage, origin_iso3 as country_iso3, 'production' as component, reo_t, evidence_kind,
+        is_estimate, stage_scope
     from flows
     where is_in_producer_balance
     union all
-    select year, element, stage, destination_iso3, 'imports', reo_t, evidence_kind, is_estimate
+    select year, element, stage, destination_iso3, 'imports', reo_t, evidence_kind, is_estimate, stage_scope
     from trade
     where is_in_importer_balance
     union all
-    select year, element, stage, origin_iso3, 'exports', reo_t, evidence_kind, is_estimate
+    select year, element, stage, origin_iso3, 'exports', reo_t, evidence_kind, is_estimate, stage_scope
     from trade
     where is_in_exporter_balance
 ),
@@ -59,7 +63,9 @@ recorded as (
             as imports_evidence,
         string_agg(distinct evidence_kind, ', ' order by evidence_kind) filter (where component = 'exports')
             as exports_evidence,
-        coalesce(bool_or(is_estimate), false) as includes_estimate
+        coalesce(bool_or(is_estimate), false) as includes_estimate,
+        string_agg(distinct component || ' (' || stage_scope || ')', '; ' order by component || ' (' || stage_scope || ')')
+            filter (where stage_scope <> stage) as mixed_stage_scopes
     from components
     group by year, element, stage, country_iso3
 ),
@@ -116,7 +122,8 @@ joined as (
         recorded.production_evidence,
         recorded.imports_evidence,
         recorded.exports_evidence,
-        coalesce(recorded.includes_estimate, false) as includes_estimate
+        coalesce(recorded.includes_estimate, false) as includes_estimate,
+        recorded.mixed_stage_scopes
     from cells
     left join recorded using (year, element, stage, country_iso3)
     left join stock_changes using (year, element, stage, country_iso3)
@@ -133,7 +140,7 @@ computed as (
             case when stock_change_t_reo is not null then 'stock change' end
         ) as recorded_components,
         case
-            when coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
+            when mixed_stage_scopes is null and coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
                 then coalesce(production_t_reo, 0) + coalesce(imports_t_reo, 0)
                     - coalesce(exports_t_reo, 0) - coalesce(stock_change_t_reo, 0)
         end as apparent_consumption_t_reo
@@ -161,6 +168,7 @@ final as (
         imports_evidence,
         exports_evidence,
         includes_estimate,
+        mixed_stage_scopes,
         reported_consumption_t,
         reported_consumption_figure_ids,
         reported_consumption_source
