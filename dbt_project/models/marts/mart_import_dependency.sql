@@ -53,6 +53,8 @@ reliance as (
         case
             when count(distinct balances.year) = periods.end_year - periods.start_year + 1
                  and sum(balances.apparent_consumption_t_reo) > 0
+                 -- a net exporter has no reliance (USGS prints E)
+                 and sum(coalesce(balances.imports_t_reo, 0)) >= sum(coalesce(balances.exports_t_reo, 0))
                 then round(100 * (sum(coalesce(balances.imports_t_reo, 0)) - sum(coalesce(balances.exports_t_reo, 0)))
                     / sum(balances.apparent_consumption_t_reo), 6)
         end as net_import_reliance_pct

@@ -2,7 +2,8 @@
 -- the balances use (is_in_*_balance):
 --   apparent consumption = production + imports - exports - stock change (USGS definition; a
 --   stock build-up is positive and reduces consumption; no stock changes are in the data yet)
---   net import reliance = (imports - exports) / apparent consumption, %.
+--   net import reliance = (imports - exports) / apparent consumption, %, for net importers (USGS
+--   prints E for a net exporter).
 -- A component no source records stays null and counts as zero in the sums; recorded_components
 -- says which were recorded. Reported consumption (e.g. Japan's demand) is kept beside the
 -- computed figure so the marts can test whether the balance closes.
@@ -158,9 +159,12 @@ final as (
         exports_t_reo,
         stock_change_t_reo,
         apparent_consumption_t_reo,
-        -- only where trade is recorded, and undefined when nothing is left for consumption
+        -- only where trade is recorded, undefined when nothing is left for consumption, and not
+        -- for a net exporter: USGS prints "E" there, not a percentage (MCS 2025, p. 144: a -1,720 %
+        -- "reliance" says nothing a reader can use; mart_country_balances.is_net_exporter says it)
         case
             when coalesce(imports_t_reo, exports_t_reo) is not null and apparent_consumption_t_reo > 0
+                and coalesce(imports_t_reo, 0) >= coalesce(exports_t_reo, 0)
                 then 100 * (coalesce(imports_t_reo, 0) - coalesce(exports_t_reo, 0)) / apparent_consumption_t_reo
         end as net_import_reliance_pct,
         recorded_components,
