@@ -98,6 +98,80 @@ unallocated_imports as (
     where origin_iso3 = 'XNI'
 ),
 
+-- (a) The importer's published partner shares.
+import_shares as (
+    select
+        figure_id,
+        importer_iso3,
+        origin_iso3,
+        period_label,
+        {{ period_label_kind('period_label') }} as period_kind,
+        {{ period_start_year('period_label', 'year') }} as start_year,
+        year,
+        element,
+        stage,
+        origin_share_pct as share_pct,
+        definition
+    from {{ ref('int_import_shares_published') }}
+    where origin_iso3 is not null
+),
+
+-- Where several definitions apply, the one itemizing most is used.
+share_split_candidates as (
+    select
+        totals.figure_id as total_figure_id,
+        import_shares.definition,
+        sum(import_shares.share_pct) as itemized_pct
+    from unallocated_imports as totals
+    inner join import_shares
+        on import_shares.importer_iso3 = totals.destination_iso3
+        and import_shares.element = totals.element
+        and (import_shares.stage = totals.stage or import_shares.stage = 'all')
+        and (import_shares.period_label = totals.period_label
+             or (totals.period_kind = 'year' and import_shares.period_kind = 'multi_year'
+                 and totals.year between import_shares.start_year and import_shares.year))
+    group by totals.figure_id, import_shares.definition
+    qualify row_number() over (partition by totals.figure_id order by itemized_pct desc, import_shares.definition) = 1
+),
+
+share_split_parts as (
+    select
+        totals.*,
+        import_shares.origin_iso3 as partner_iso3,
+        -- shares printed to more than 100 % in total are scaled down to 100 %
+        import_shares.share_pct / greatest(candidates.itemized_pct, 100) as fraction,
+        totals.source_citation as split_citation,
+        totals.figure_id || ';' || import_shares.figure_id as split_figure_ids,
+        'published import total x the published partner share (' || import_shares.definition || ')' as split_method,
+        totals.file_id as split_file_ids,
+        false as is_split_superseded,
+        cast(null as varchar) as split_superseded_by
+    from unallocated_imports as totals
+    inner join share_split_candidates as candidates on candidates.total_figure_id = totals.figure_id
+    inner join import_shares
+        on import_shares.definition = candidates.definition
+        and import_shares.importer_iso3 = totals.destination_iso3
+        and import_shares.element = totals.element
+        and (import_shares.stage = totals.stage or import_shares.stage = 'all')
+        and (import_shares.period_label = totals.period_label
+             or (totals.period_kind = 'year' and import_shares.period_kind = 'multi_year'
+                 and totals.year between import_shares.start_year and import_shares.year))
+    union all
+    select
+        totals.*,
+        'XNI' as partner_iso3,
+        (100 - candidates.itemized_pct) / 100 as fraction,
+        totals.source_citation as split_citation,
+        totals.figure_id as split_figure_ids,
+        'published import total minus the partners the published shares itemize (not itemized)' as split_method,
+        totals.file_id as split_file_ids,
+        false as is_split_superseded,
+        cast(null as varchar) as split_superseded_by
+    from unallocated_imports as totals
+    inner join share_split_candidates as candidates on candidates.total_figure_id = totals.figure_id
+    where candidates.itemized_pct < 100
+),
+
 -- (b) Value shares of the same HS lines in the importer's trade records of the same year.
 valued_records as (
     select importer_iso3, year, hs6, exporter_iso3, value_usd, file_id
@@ -152,76 +226,21 @@ value_split_parts as (
         partner_values.partner_iso3,
         partner_values.partner_value_usd / sum(partner_values.partner_value_usd) over (partition by totals.figure_id)
             as fraction,
-        candidates.record_file_ids
+        totals.source_citation || '; partner shares: UN Comtrade records, HS ' || replace(totals.hs6_codes, ';', '+')
+            || ', ' || totals.year || ' (fct_trade_flows)' as split_citation,
+        totals.figure_id as split_figure_ids,
+        'published import total x the partner''s share of the declared value of HS '
+            || replace(totals.hs6_codes, ';', '+')
+            || ' in the importer''s trade records of the year (a value share stands in for the volume share)'
+            as split_method,
+        concat_ws(';', totals.file_id, candidates.record_file_ids) as split_file_ids,
+        -- the agency's own split comes first where it covers the total
+        totals.figure_id in (select total_figure_id from share_split_candidates) as is_split_superseded,
+        'the split of the same total by the agency''s published partner shares (value shares misstate tonnes where unit values differ by partner)'
+            as split_superseded_by
     from unallocated_imports as totals
     inner join value_split_candidates as candidates using (figure_id)
     inner join partner_values using (figure_id)
-),
-
--- (a) The importer's published partner shares.
-import_shares as (
-    select
-        figure_id,
-        importer_iso3,
-        origin_iso3,
-        period_label,
-        {{ period_label_kind('period_label') }} as period_kind,
-        {{ period_start_year('period_label', 'year') }} as start_year,
-        year,
-        element,
-        stage,
-        origin_share_pct as share_pct,
-        definition
-    from {{ ref('int_import_shares_published') }}
-    where origin_iso3 is not null
-),
-
--- Where several definitions apply, the one itemizing most is used.
-share_split_candidates as (
-    select
-        totals.figure_id as total_figure_id,
-        import_shares.definition,
-        sum(import_shares.share_pct) as itemized_pct
-    from unallocated_imports as totals
-    inner join import_shares
-        on import_shares.importer_iso3 = totals.destination_iso3
-        and import_shares.element = totals.element
-        and (import_shares.stage = totals.stage or import_shares.stage = 'all')
-        and (import_shares.period_label = totals.period_label
-             or (totals.period_kind = 'year' and import_shares.period_kind = 'multi_year'
-                 and totals.year between import_shares.start_year and import_shares.year))
-    group by totals.figure_id, import_shares.definition
-    qualify row_number() over (partition by totals.figure_id order by itemized_pct desc, import_shares.definition) = 1
-),
-
-share_split_parts as (
-    select
-        totals.*,
-        import_shares.origin_iso3 as partner_iso3,
-        import_shares.figure_id as share_figure_id,
-        -- shares printed to more than 100 % in total are scaled down to 100 %
-        import_shares.share_pct / greatest(candidates.itemized_pct, 100) as fraction,
-        'published import total x the published partner share (' || import_shares.definition || ')' as split_method
-    from unallocated_imports as totals
-    inner join share_split_candidates as candidates on candidates.total_figure_id = totals.figure_id
-    inner join import_shares
-        on import_shares.definition = candidates.definition
-        and import_shares.importer_iso3 = totals.destination_iso3
-        and import_shares.element = totals.element
-        and (import_shares.stage = totals.stage or import_shares.stage = 'all')
-        and (import_shares.period_label = totals.period_label
-             or (totals.period_kind = 'year' and import_shares.period_kind = 'multi_year'
-                 and totals.year between import_shares.start_year and import_shares.year))
-    union all
-    select
-        totals.*,
-        'XNI' as partner_iso3,
-        cast(null as varchar) as share_figure_id,
-        (100 - candidates.itemized_pct) / 100 as fraction,
-        'published import total minus the partners the published shares itemize (not itemized)' as split_method
-    from unallocated_imports as totals
-    inner join share_split_candidates as candidates on candidates.total_figure_id = totals.figure_id
-    where candidates.itemized_pct < 100
 ),
 
 published_trade_flows as (
@@ -261,42 +280,15 @@ published_trade_flows as (
     from published_trade
 ),
 
-value_split_estimates as (
-    select
-        period_label,
-        year,
-        element,
-        stage,
-        stage_scope,
-        'trade' as flow_type,
-        partner_iso3 as origin_iso3,
-        destination_iso3,
-        quantity_as_published,
-        unit_as_published,
-        reo_factor_t_per_t,
-        product_t * fraction as product_t,
-        element_t * fraction as element_t,
-        reo_t * fraction as reo_t,
-        'estimate' as evidence_kind,
-        'published_aggregate' as source_kind,
-        source_citation || '; partner shares: UN Comtrade records, HS ' || replace(hs6_codes, ';', '+') || ', '
-            || year || ' (fct_trade_flows)' as source_citation,
-        figure_id as source_figure_ids,
-        'published import total x the partner''s share of the declared value of HS ' || replace(hs6_codes, ';', '+')
-            || ' in the importer''s trade records of the year (a value share stands in for the volume share)' as method,
-        'low' as confidence,
-        true as is_estimate,
-        concat_ws(';', file_id, record_file_ids) as file_id,
-        false as is_sample,
-        2 as evidence_tier,
-        figure_id in (select total_figure_id from share_split_candidates) as is_superseded,
-        case when figure_id in (select total_figure_id from share_split_candidates)
-            then 'the split of the same total by the agency''s published partner shares (value shares misstate tonnes where unit values differ by partner)'
-        end as superseded_by
-    from value_split_parts
+-- Both splits' parts, by name: each row says which split it belongs to and whether the other
+-- replaced it in the balances.
+split_parts as (
+    select * from share_split_parts
+    union all by name
+    select * from value_split_parts
 ),
 
-share_split_estimates as (
+split_estimates as (
     select
         period_label,
         year,
@@ -314,17 +306,17 @@ share_split_estimates as (
         reo_t * fraction as reo_t,
         'estimate' as evidence_kind,
         'published_aggregate' as source_kind,
-        source_citation,
-        figure_id || coalesce(';' || share_figure_id, '') as source_figure_ids,
+        split_citation as source_citation,
+        split_figure_ids as source_figure_ids,
         split_method as method,
         'low' as confidence,
         true as is_estimate,
-        file_id,
+        split_file_ids as file_id,
         false as is_sample,
         2 as evidence_tier,
-        false as is_superseded,
-        cast(null as varchar) as superseded_by
-    from share_split_parts
+        is_split_superseded as is_superseded,
+        case when is_split_superseded then split_superseded_by end as superseded_by
+    from split_parts
 ),
 
 -- A facility fed by the same company's facility in another country (Lynas Malaysia <- Mt Weld):
@@ -405,9 +397,7 @@ trade_records as (
 final as (
     select * from published_trade_flows
     union all by name
-    select * from value_split_estimates
-    union all by name
-    select * from share_split_estimates
+    select * from split_estimates
     union all by name
     select * from company_feeds
     union all by name
