@@ -63,6 +63,9 @@ class SourceKind:
     # A larger file is refused at landing and quarantined whole at staging, never parsed: the
     # parsers of small kinds read a file whole, so this bounds their memory (README "Faults").
     max_bytes: int | None = None
+    # Where the embedded files came from, kept with each landing (landed_files.request_json), for
+    # files that are not the publisher's own download (a re-typed extract names its origin).
+    embedded_provenance: dict[str, str] | None = None
 
 
 # Size limits of the kinds read whole by Python. Each is far above the real files (a USGS world
@@ -73,6 +76,15 @@ _SMALL_TABLE_BYTES = 8 << 20
 _REGISTER_BYTES = 16 << 20
 _CUSTOMS_BYTES = 32 << 20
 _REPORT_PDF_BYTES = 64 << 20
+
+# ingest/embedded/comtrade/README.md says how the file was made; the landing keeps the gist.
+_COMTRADE_EMBEDDED_PROVENANCE = {
+    "data": "UN Comtrade Database, US imports, HS 280530/284610/284690/850511, 2018-2025 (primaryValue, USD)",
+    "retrieved_via": "github akashok1/semiconductor-rare-earth-supply-chain-risk, "
+                     "exports/fct_supplier_share.csv @ 72a6515c9fbc90712a09e3fe9b552d767f75dfc0",
+    "layout": "re-typed into the Comtrade bulk CSV layout, one record per partner, code and year; "
+              "no weights in the source",
+}
 
 
 def _source_kinds() -> tuple[SourceKind, ...]:
@@ -157,12 +169,14 @@ def _source_kinds() -> tuple[SourceKind, ...]:
             schema=comtrade.COMTRADE_SCHEMA,
             parse=None,  # DuckDB writes the Parquet itself
             parser_version=comtrade.BULK_PARSER_VERSION,
-            embedded_glob=None,
+            # US imports by partner 2018-2025, value only (issue 12): real records, no weights.
+            embedded_glob="comtrade/*.csv",
             description="UN Comtrade bulk / final-data files (CSV, TSV or saved API JSON)",
             # Final annual files are released once a year.
             max_age_days=400,
             write=comtrade.stage_comtrade_bulk,
             max_bytes=comtrade.MAX_BULK_BYTES,
+            embedded_provenance=_COMTRADE_EMBEDDED_PROVENANCE,
         ),
         SourceKind(
             name=jpn_customs.source,
@@ -263,7 +277,7 @@ def land_defaults(
         landed += kind.land_embedded()
     if include_embedded and kind.embedded_glob:
         landed += embedded_landings.land_embedded_files(
-            sorted(settings.EMBEDDED_DIR.glob(kind.embedded_glob)), kind.name
+            sorted(settings.EMBEDDED_DIR.glob(kind.embedded_glob)), kind.name, kind.embedded_provenance
         )
     if include_embedded and (kind.land_embedded or kind.embedded_glob):
         embedded_landings.supersede_earlier(kind.name, [entry for entry, _ in landed])

@@ -32,8 +32,13 @@ def embedded_request(path: Path) -> dict[str, str]:
     return {EMBEDDED_KEY: Path(path).resolve().relative_to(settings.EMBEDDED_DIR.resolve()).as_posix()}
 
 
-def land_embedded_files(paths: list[Path], source: str) -> list[tuple[LandedFile, bool]]:
-    return [land_file(path, source=source, request=embedded_request(path)) for path in paths]
+def land_embedded_files(
+    paths: list[Path], source: str, provenance: dict[str, str] | None = None
+) -> list[tuple[LandedFile, bool]]:
+    """Land each file with its embedded path and, for a file that is not the publisher's own
+    download, where it came from (`provenance`)."""
+    return [land_file(path, source=source, request={**(provenance or {}), **embedded_request(path)})
+            for path in paths]
 
 
 def supersede_earlier(

@@ -57,7 +57,8 @@ def test_report_plots_carry_the_warehouse_figures(report_html):
 def test_report_says_what_the_embedded_data_lacks(report_html):
     sentences = no_data_sentences(report_html)
     assert sentences["china-share"] == "No figures for refining (REO) in this warehouse."
-    assert "fct_trade_flows has no rows." in report_html  # no trade records ship with reeflow
+    # the only trade records shipped: UN Comtrade US imports, value only (issue 12)
+    assert "fct_trade_flows has no rows." not in report_html and "comtrade_bulk" in report_html
 
 
 def _readme_examples() -> list[tuple[str, str, str]]:

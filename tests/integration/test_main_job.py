@@ -17,7 +17,7 @@ BI_CLIENT = REPO_ROOT / ".venv-bi14"
 MARTS = ["dim_elements", "fct_mine_production", "mart_stage_concentration",
          "mart_import_dependency", "fct_published_figures", "fct_trade_flows",
          "fct_company_production", "fct_offtake_links",
-         "fct_element_stage_flows", "mart_country_balances", "mart_balance_issues",
+         "fct_element_stage_flows", "fct_flow_evidence", "mart_country_balances", "mart_balance_issues",
          "mart_supply_origins", "mart_stockpile_cover", "mart_disruption_scenarios",
          "mart_sankey_flows", "fct_production_quotas", "fct_prices", "fct_diversification_projects",
          "mart_diversification", "mart_figures_compared"]
@@ -94,9 +94,11 @@ def test_oxide_factors_and_reference_model(two_runs):
     assert eu27 == 27
 
 
-def test_trade_flows_exist_empty_and_dependency_from_published_aggregates(two_runs):
+def test_trade_flows_hold_value_only_records_and_dependency_from_published_aggregates(two_runs):
     with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
-        assert con.execute("select count(*) from fct_trade_flows").fetchone()[0] == 0
+        # The embedded US imports (UN Comtrade) carry value and no weight: no tonnes are invented.
+        records, weighed = con.execute("select count(*), count(reo_t) from fct_trade_flows").fetchone()
+        assert records > 0 and weighed == 0
         japan_2018 = con.execute(
             """select origin_iso3, origin_share_pct, china_share_pct, top_supplier_iso3, supplier_hhi
                from mart_import_dependency where importer_iso3 = 'JPN' and period_label = '2018'
@@ -334,8 +336,9 @@ def test_china_mining_share_from_the_flows_matches_the_usgs_table(two_runs):
 
 
 def test_china_separation_share_of_recorded_output_bounds_the_iea_figure(two_runs):
-    # The flows record China's separation (its quota, an estimate) and the US's, not Malaysia's or
-    # Australia's: China's share of the recorded output is an upper bound of IEA's 92 %.
+    # The flows record China's separation (its quota, an estimate), the US's and Malaysia's (Lynas,
+    # calendarised), not Australia's or others': China's share of the recorded output is an upper
+    # bound of IEA's 92 %.
     warehouse = two_runs["warehouse"]
     [(china, total, evidence)] = _query(warehouse, """
         select sum(reo_t) filter (where origin_iso3 = 'CHN'), sum(reo_t),
@@ -449,18 +452,21 @@ def test_sankey_flows_account_for_china_mine_output(two_runs):
     assert links["Separation: China"] == _figure(warehouse, "cn_quota_separation_2024")
 
 
-def test_balance_issues_list_exports_beyond_us_mine_output(two_runs):
+def test_balance_issues_say_us_mining_exports_span_two_stages(two_runs):
+    # USGS prints one export line for ores and compounds: the mining balance is not computed from
+    # it (it used to show exports beyond mine output, and a -1,720 % reliance); each year says so.
     warehouse = two_runs["warehouse"]
     expected = {year for (year,) in _query(warehouse, """
         select exports.year from fct_published_figures as exports
         join fct_mine_production as mined on mined.year = exports.year and mined.country_iso3 = 'USA'
              and mined.is_latest_edition
-        where exports.subject_iso3 = 'USA' and exports.metric = 'export_t_reo'
-          and exports.value > mined.production_t_reo""")}
+        where exports.subject_iso3 = 'USA' and exports.metric = 'export_t_reo' and exports.stage = 'mining'""")}
     listed = {year for (year,) in _query(warehouse, """
         select year from mart_balance_issues
-        where country_iso3 = 'USA' and stage = 'mining' and issue_kind = 'negative_apparent_consumption'""")}
-    assert expected and listed == expected
+        where country_iso3 = 'USA' and stage = 'mining' and issue_kind = 'stage_split_unknown'""")}
+    negative = _query(warehouse, """select count(*) from mart_balance_issues
+        where country_iso3 = 'USA' and stage = 'mining' and issue_kind = 'negative_apparent_consumption'""")
+    assert expected and listed == expected and negative == [(0,)]
 
 
 def test_every_estimate_rests_on_published_figures(two_runs):

@@ -140,8 +140,8 @@ def test_import_dependency_from_records_sits_beside_published_shares(traded):
         rows = con.execute(
             """select origin_iso3, origin_share_pct, china_share_pct, top_supplier_iso3, supplier_hhi
                from mart_import_dependency
-               where source_kind = 'trade_records' and importer_iso3 = 'JPN' and year = 2023
-                 and stage = 'separation' and element = 'REO' and origin_basis = 'immediate_supplier'
+               where source_kind = 'trade_records' and share_basis = 'volume_t_reo' and importer_iso3 = 'JPN'
+                 and year = 2023 and stage = 'separation' and element = 'REO' and origin_basis = 'immediate_supplier'
                order by origin_iso3"""
         ).fetchall()
         published = con.execute(
@@ -157,25 +157,26 @@ def test_import_dependency_from_records_sits_beside_published_shares(traded):
 
 def test_records_trace_to_first_origin_through_the_exporters_output(traded):
     # Japan's 2023 oxide: 1,000 t from China, whose separation output is fed by Chinese ore, and
-    # 500 t from Malaysia, which separates no recorded feed but its own mine output: that part is
-    # Malaysian, the rest of Malaysia's 500 t cannot be traced (XXX).
+    # 500 t from Malaysia, whose separation (Lynas Malaysia) is fed by Australian ore (Mt Weld) and
+    # Malaysia's own small mine output: the 500 t carry Malaysia's output mix.
     with duckdb.connect(str(traded), read_only=True) as con:
         shares = dict(con.execute(
             """select origin_iso3, origin_share_pct from mart_import_dependency
-               where source_kind = 'trade_records' and importer_iso3 = 'JPN' and year = 2023
-                 and stage = 'separation' and element = 'REO' and origin_basis = 'first_origin'"""
+               where source_kind = 'trade_records' and share_basis = 'volume_t_reo' and importer_iso3 = 'JPN'
+                 and year = 2023 and stage = 'separation' and element = 'REO' and origin_basis = 'first_origin'"""
         ).fetchall())
-        malaysia_mined = con.execute(
-            """select production_t_reo from fct_mine_production
-               where country_iso3 = 'MYS' and year = 2023 and is_latest_edition"""
-        ).fetchone()[0]
+        malaysia_mix = dict(con.execute(
+            """select origin_iso3, share_pct from mart_supply_origins where country_iso3 = 'MYS'
+               and year = 2023 and stage = 'separation' and element = 'REO' and origin_basis = 'first_origin'"""
+        ).fetchall())
         vietnam = con.execute(
             """select origin_iso3, share_pct from mart_supply_origins where country_iso3 = 'VNM'
                and year = 2023 and stage = 'magnets' and origin_basis = 'first_origin'"""
         ).fetchall()
     assert shares["CHN"] == pytest.approx(100 * 1000 / 1500, abs=1e-4)
-    assert shares["MYS"] == pytest.approx(100 * malaysia_mined / 1500, abs=1e-4)
-    assert shares["XXX"] == pytest.approx(100 * (500 - malaysia_mined) / 1500, abs=1e-4)
+    assert malaysia_mix["AUS"] > 90
+    for origin in ("AUS", "MYS"):
+        assert shares[origin] == pytest.approx(500 / 1500 * malaysia_mix[origin], abs=1e-4)
     # Magnets Vietnam imports from China are Chinese-mined.
     assert vietnam == [("CHN", pytest.approx(100))]
 
@@ -186,5 +187,6 @@ def test_every_flow_walks_back_to_its_landed_files(traded):
             """select count(*) from fct_trade_flows, unnest(string_split(file_id, ';')) as ids(id)
                where id not in (select file_id from quality.landed_files)"""
         ).fetchone()[0]
-        total = con.execute("select count(*) from fct_trade_flows").fetchone()[0]
+        # the records landed here; the embedded US imports (comtrade_bulk) are the default run's
+        total = con.execute("select count(*) from fct_trade_flows where source_kind <> 'comtrade_bulk'").fetchone()[0]
     assert total == 8 and orphans == 0

@@ -38,7 +38,7 @@ from tests.builders import (
     rare_earth,
     real_record,
 )
-from tests.conftest import reference_file
+from tests.conftest import REPO_ROOT, reference_file
 
 # China's 2010 imports from Argentina as Comtrade sent them, made 1,250.5 kg of HS 280530.
 CELLS = bulk_cells(rare_earth(real_record(), kg=1250.5))
@@ -363,3 +363,23 @@ def test_a_bad_byte_in_a_piece_names_its_line_in_the_file(land, in_pieces):
     with pytest.raises(FileRejected, match=r"is not UTF-8 \(line 2502\)"):
         parse_comtrade_bulk(land(bulk_file(lines).encode("latin-1")))
     assert in_pieces == [3]  # read in pieces first; the whole file is read again to name the line
+
+
+@pytest.mark.reference_data
+def test_the_embedded_us_imports_are_the_peer_projects_records_one_for_one():
+    """ingest/embedded/comtrade/ re-types the reference's 786 supplier rows into the bulk layout:
+    every (code, year, partner) with its value, nothing added, weights left empty."""
+
+    def key(code, year, partner):
+        return (code, int(year), int(partner))
+
+    with open(reference_file("comtrade-us-imports-rare-earths", "fct_supplier_share_rare_earths.csv"),
+              newline="", encoding="utf-8") as handle:
+        peer = {key(r["canonical_product_id"], r["year"], r["partner_code"]): float(r["import_value_usd"])
+                for r in csv.DictReader(handle)}
+    embedded_path = REPO_ROOT / "ingest" / "embedded" / "comtrade" / "us_imports_rare_earths_2018_2025.csv"
+    with open(embedded_path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    embedded = {key(r["cmdCode"], r["refYear"], r["partnerCode"]): float(r["primaryValue"]) for r in rows}
+    assert embedded == peer and len(rows) == len(peer) == 786
+    assert {(r["reporterCode"], r["flowCode"], r["netWgt"], r["qty"]) for r in rows} == {("842", "M", "", "")}

@@ -85,6 +85,21 @@ def test_ndpr_split_uses_the_company_figures_or_a_labelled_default(facilities):
     assert all(row["is_estimate"] == "true" for row in rows)
 
 
+def test_facility_feeds_seed_matches_companies_yml(facilities):
+    # The dbt side of the `feed` entries: Lynas Malaysia separates Mt Weld's concentrate.
+    seed = {row["facility_id"]: row for row in _rows("facility_feeds.csv")}
+    fed = {facility_id: facility for facility_id, facility in facilities.items() if facility.feed}
+    assert set(seed) == set(fed) and "lynas_malaysia" in seed
+    for facility_id, row in seed.items():
+        facility, feed = fed[facility_id], fed[facility_id].feed
+        feeder = facilities[feed["from_facility"]]
+        assert (row["country_iso3"], row["feed_facility_id"], row["feed_country_iso3"], row["feed_stage"]) == (
+            facility.country_iso3, feeder.id, feeder.country_iso3, feed["stage"])
+        assert row["stage"] in facility.stages and row["feed_product"] == feed["product"]
+        # the feed's tonnage is never disclosed here: every booked feed is an estimate
+        assert row["is_estimate"] == "true" and row["source"].startswith(feed["source"].split(";")[0])
+
+
 def _production_frame() -> pd.DataFrame:
     return pd.DataFrame(
         {

@@ -307,6 +307,17 @@ def test_load_companies_refuses_a_bad_register(tmp_path):
     )
     with pytest.raises(ValueError, match="'XYZ' is not an ISO 3166 alpha-3 code"):
         load_companies(path)
+    # A feed must name another facility of the company, at one of its stages, with a source.
+    plant = "      - {id: plant, country_iso3: MYS, stages: [separation], feed: %s}\n"
+    for feed, reason in (("{from_facility: pit, stage: mining}", "feed has no source"),
+                         ("{from_facility: mill, stage: mining, source: s}", "feed must name another facility"),
+                         ("{from_facility: pit, stage: magnets, source: s}", "feed must name another facility")):
+        path.write_text(
+            "companies:\n  - id: acme\n    fiscal_year_end: '12-31'\n    facilities:\n"
+            "      - {id: pit, country_iso3: AUS, stages: [mining]}\n" + plant % feed
+        )
+        with pytest.raises(ValueError, match=reason):
+            load_companies(path)
 
 
 # --- the shipped register -------------------------------------------------------------------

@@ -13,6 +13,7 @@ WHOLE_COPIES = [
     ("comtrade-api", "bulk_v1_get_C_A_HS__empty_response.json"),
     ("comtrade-api", "bulk_v1_get_C_A_HS__listing_sample.json"),
     ("comtrade-api", "reference_TradeDataItems.json"),
+    ("comtrade-us-imports-rare-earths", "fct_concentration_rare_earths.csv"),
 ]
 LINE_EXCERPTS = [
     ("usgs-mcs2025-raree-transcription", "mcs2025-rare-earths.marker.md"),

@@ -66,6 +66,18 @@ def test_embedded_data_passes_every_error_expectation(embedded, dataset):
     assert errors == {}
 
 
+def test_the_embedded_comtrade_us_imports_stage_whole_value_only_with_their_provenance(embedded):
+    from ingest.landing import read_manifest
+
+    records = embedded["comtrade_records"]
+    [landed] = [entry for entry in read_manifest(source="comtrade_bulk")
+                if entry.original_name.startswith("us_imports")]
+    assert len(records) == 786 and set(records["file_id"]) == {landed.file_id}
+    assert records["primary_value_usd"].notna().all() and records["net_wgt_kg"].isna().all()
+    assert set(records["reporter_code"]) == {842} and set(records["flow_code"]) == {"M"}
+    assert "UN Comtrade" in landed.request["data"] and "72a6515c" in landed.request["retrieved_via"]
+
+
 def test_countries_carry_plain_iso2_codes(embedded):
     countries = embedded["countries"].set_index("iso3")
     # country_converter stores "^GB$|^UK$" for the United Kingdom; the staged table must not.

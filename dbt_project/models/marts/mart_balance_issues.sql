@@ -10,10 +10,18 @@
 --                                  concentrate for separation, and so on down the chain) by more
 --                                  than var chain_tolerance_pct; exports of the feed are not
 --                                  deducted, so the check is lenient;
---   chain_feed_not_recorded        (info) output at a stage with no record at the stage above:
---                                  the chain cannot be checked, and origin tracing passes over it.
+--   chain_feed_not_recorded        (info) output at a stage with no output or imports recorded at
+--                                  the stage above (exports alone do not feed it):
+--                                  the chain cannot be checked, and origin tracing passes over it;
+--   stage_split_unknown            (info) a component booked at the stage spans more stages
+--                                  (USGS's one export line of ores and compounds): the stage's
+--                                  apparent consumption and reliance are not computed;
+--   published_differs              an agency's printed apparent consumption or reliance differs
+--                                  from reeflow's over the same stages beyond the tolerance
+--                                  (int_country_balances_published), with the known reasons.
 -- Groups (World, Other) are not countries and are not checked.
 with balances as (select * from {{ ref('mart_country_balances') }}),
+published as (select * from {{ ref('int_country_balances_published') }}),
 stages as (select * from {{ ref('stages') }}),
 
 chain as (
@@ -40,8 +48,10 @@ negative as (
         cast(null as double) as tolerance_pct,
         case balance_status
             when 'production_not_recorded' then format(
-                '{} {}, {} stage, {}: exports of {} t REO, but no production recorded there (recorded: {}).',
-                country_name, year, stage, element, format('{:,.0f}', exports_t_reo), recorded_components)
+                '{} {}, {} stage, {}: exports of {} t REO, but no production recorded there (recorded: {}).{}',
+                country_name, year, stage, element, format('{:,.0f}', exports_t_reo), recorded_components,
+                coalesce(' The published balance covers ' || published_scope_stages
+                    || ' together: compare them as one (published_apparent_consumption_t_reo).', ''))
             else format(
                 '{} {}, {} stage, {}: apparent consumption is negative ({} t REO), exports exceed production plus imports (recorded: {}).',
                 country_name, year, stage, element, format('{:,.0f}', apparent_consumption_t_reo), recorded_components)
@@ -80,7 +90,9 @@ links as (
         downstream.stage,
         upstream_stage.stage as upstream_stage,
         downstream.production_t_reo as output_t_reo,
-        upstream.country_iso3 is not null as is_upstream_recorded,
+        -- the feed is recorded where the stage above has output or imports (exports alone say
+        -- nothing about what fed this stage)
+        coalesce(upstream.production_t_reo, upstream.imports_t_reo) is not null as is_upstream_recorded,
         coalesce(upstream.production_t_reo, 0) + coalesce(upstream.imports_t_reo, 0) as feed_t_reo,
         upstream.recorded_components as upstream_components
     from chain as downstream
@@ -133,6 +145,66 @@ feed_not_recorded as (
     where not is_upstream_recorded
 ),
 
+stage_split_unknown as (
+    select
+        'stage_split_unknown' as issue_kind,
+        'info' as severity,
+        year,
+        country_iso3,
+        country_name,
+        element,
+        stage,
+        cast(null as varchar) as upstream_stage,
+        coalesce(exports_t_reo, imports_t_reo, 0) as observed_t_reo,
+        cast(null as double) as limit_t_reo,
+        cast(null as double) as tolerance_pct,
+        format('{} {}, {} stage, {}: {} are booked here but span more stages ({}); the split is not published, so the stage''s apparent consumption and net import reliance are not computed.',
+            country_name, year, stage, element,
+            concat_ws(' and ',
+                case when mixed_stage_scopes like '%exports%' then format('exports of {} t REO', format('{:,.0f}', exports_t_reo)) end,
+                case when mixed_stage_scopes like '%imports%' then format('imports of {} t REO', format('{:,.0f}', imports_t_reo)) end),
+            mixed_stage_scopes) as message
+    from balances
+    where balance_status = 'stage_split_unknown' and not is_aggregate
+),
+
+-- One row per printed figure outside tolerance (not per stage row of its scope).
+published_differs as (
+    select
+        'published_differs' as issue_kind,
+        'warn' as severity,
+        published.year,
+        published.country_iso3,
+        countries.country_name,
+        published.element,
+        split_part(published.scope_stages, ', ', 1) as stage,
+        cast(null as varchar) as upstream_stage,
+        published.scope_apparent_consumption_t_reo as observed_t_reo,
+        published.published_apparent_consumption_t_reo as limit_t_reo,
+        cast({{ var('balance_tolerance_pct') }} as double) as tolerance_pct,
+        format('{} {}, {} ({}): {}{}{}',
+            countries.country_name, published.year, published.published_line, published.scope_stages,
+            case when not published.is_apparent_consumption_within_tolerance then format(
+                'apparent consumption computed over the same stages is {} t REO, printed {} t ({:.1f} %, tolerance {} %). ',
+                format('{:,.0f}', published.scope_apparent_consumption_t_reo),
+                format('{:,.0f}', published.published_apparent_consumption_t_reo),
+                published.apparent_consumption_difference_pct, {{ var('balance_tolerance_pct') }}) else '' end,
+            case when not published.is_net_import_reliance_within_tolerance then format(
+                'net import reliance computed {:.1f} %, printed {}{} % (tolerance {} points). ',
+                published.scope_net_import_reliance_pct,
+                case published.published_net_import_reliance_qualifier when 'more_than' then '>' when 'less_than' then '<' else '' end,
+                format('{:.0f}', published.published_net_import_reliance_pct),
+                {{ var('published_reliance_tolerance_points') }}) else '' end,
+            'Why they may differ: ' || concat_ws('; ', published.known_differences,
+                case when published.published_is_estimate then 'the printed figure is an estimate (e)' end,
+                case when published.computed_includes_estimate then 'the computation includes estimates' end)
+                || ' (' || published.published_source || ').') as message
+    from published
+    left join {{ ref('dim_countries') }} as countries using (country_iso3)
+    where not published.is_apparent_consumption_within_tolerance
+       or not published.is_net_import_reliance_within_tolerance
+),
+
 unioned as (
     select * from negative
     union all
@@ -141,6 +213,10 @@ unioned as (
     select * from inconsistent
     union all
     select * from feed_not_recorded
+    union all
+    select * from stage_split_unknown
+    union all
+    select * from published_differs
 ),
 
 final as (

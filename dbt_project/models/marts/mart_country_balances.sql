@@ -2,8 +2,13 @@
 -- apparent consumption = production + imports - exports - stock change, net import reliance =
 -- (imports - exports) / apparent consumption. balance_status says whether the balance can be
 -- checked and whether it holds; mart_balance_issues lists the rows that fail, in words.
+-- Where an agency prints a balance figure for a scope of stages (USGS's apparent consumption and
+-- reliance of "compounds and metals" = separation + refining), every stage row of the scope
+-- carries the printed figure beside reeflow's computation over the same stages, the difference
+-- and whether it is within tolerance (int_country_balances_published).
 with balances as (select * from {{ ref('int_country_balances_computed') }}),
 countries as (select * from {{ ref('dim_countries') }}),
+published as (select * from {{ ref('int_country_balances_published') }}),
 
 checked as (
     select
@@ -17,6 +22,28 @@ checked as (
         end as gap_to_reported_pct
     from balances
     left join countries using (country_iso3)
+),
+
+with_published as (
+    select
+        checked.*,
+        published.scope_stages as published_scope_stages,
+        published.published_apparent_consumption_t_reo,
+        published.scope_apparent_consumption_t_reo,
+        published.apparent_consumption_difference_t_reo,
+        published.published_net_import_reliance_pct,
+        published.published_net_import_reliance_qualifier,
+        published.scope_net_import_reliance_pct,
+        published.is_apparent_consumption_within_tolerance,
+        published.is_net_import_reliance_within_tolerance,
+        published.published_figure_ids,
+        published.published_source
+    from checked
+    left join published
+        on published.country_iso3 = checked.country_iso3
+        and published.year = checked.year
+        and published.element = checked.element
+        and list_contains(string_split(published.scope_stages, ', '), checked.stage)
 ),
 
 final as (
@@ -44,7 +71,21 @@ final as (
         reported_consumption_figure_ids,
         round(gap_to_reported_pct, 6) as gap_to_reported_pct,
         cast({{ var('balance_tolerance_pct') }} as double) as balance_tolerance_pct,
+        mixed_stage_scopes,
+        published_scope_stages,
+        round(published_apparent_consumption_t_reo, 6) as published_apparent_consumption_t_reo,
+        round(scope_apparent_consumption_t_reo, 6) as scope_apparent_consumption_t_reo,
+        round(apparent_consumption_difference_t_reo, 6) as apparent_consumption_difference_t_reo,
+        round(published_net_import_reliance_pct, 6) as published_net_import_reliance_pct,
+        published_net_import_reliance_qualifier,
+        round(scope_net_import_reliance_pct, 6) as scope_net_import_reliance_pct,
+        is_apparent_consumption_within_tolerance,
+        is_net_import_reliance_within_tolerance,
+        published_figure_ids,
+        published_source,
         case
+            -- a component spans more stages than this one: the stage's balance is unknown
+            when mixed_stage_scopes is not null then 'stage_split_unknown'
             -- exports with no production recorded at the stage: a gap in the data, not a paradox
             when apparent_consumption_t_reo < 0 and production_t_reo is null then 'production_not_recorded'
             when apparent_consumption_t_reo < 0 then 'negative_apparent_consumption'
@@ -52,7 +93,7 @@ final as (
             when abs(gap_to_reported_pct) > {{ var('balance_tolerance_pct') }} then 'not_closing'
             else 'closes'
         end as balance_status
-    from checked
+    from with_published
 )
 
 select * from final

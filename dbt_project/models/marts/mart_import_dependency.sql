@@ -1,9 +1,12 @@
 -- Each importer's supply by origin for an element, stage and period, on two bases (origin_basis):
 -- the immediate supplier and the first origin (country of mining, traced through the partners'
--- output mixes; int_first_origins_traced documents the rule). Per group: China's share, the top
--- supplier and the HHI of suppliers over itemized countries (macro concentration_stats; XXX =
--- untraceable first origin, OTH/WLD = partners not itemized, never counted as suppliers), and
--- the importer's net import reliance for the period from its balance.
+-- output mixes; int_first_origins_traced documents the rule), and on the share basis of its
+-- evidence (share_basis: printed shares as_published, value shares of trade records value_usd per
+-- HS line and over the stage's lines, volume shares volume_t_reo), each group with its definition.
+-- Per group: China's share, the top supplier and the HHI of suppliers over itemized countries
+-- (macro concentration_stats; XXX = untraceable first origin, OTH = other countries, WLD/XNI =
+-- partners not itemized, never counted as suppliers), and the importer's net import reliance for
+-- the period from its balance.
 with shares as (select * from {{ ref('int_import_shares_traced') }}),
 countries as (select * from {{ ref('dim_countries') }}),
 balances as (select * from {{ ref('int_country_balances_computed') }}),
@@ -24,11 +27,13 @@ per_group as (
         period_label,
         element,
         stage,
+        hs6,
+        share_basis,
         definition,
         origin_basis,
         {{ concentration_stats('origin_share_pct', 'origin_iso3', 'is_aggregate') }}
     from annotated
-    group by importer_iso3, period_label, element, stage, definition, origin_basis
+    group by importer_iso3, period_label, element, stage, hs6, share_basis, definition, origin_basis
 ),
 
 -- Net import reliance over the period's calendar years (a multi-year average share gets the
@@ -48,6 +53,8 @@ reliance as (
         case
             when count(distinct balances.year) = periods.end_year - periods.start_year + 1
                  and sum(balances.apparent_consumption_t_reo) > 0
+                 -- a net exporter has no reliance (USGS prints E)
+                 and sum(coalesce(balances.imports_t_reo, 0)) >= sum(coalesce(balances.exports_t_reo, 0))
                 then round(100 * (sum(coalesce(balances.imports_t_reo, 0)) - sum(coalesce(balances.exports_t_reo, 0)))
                     / sum(balances.apparent_consumption_t_reo), 6)
         end as net_import_reliance_pct
@@ -69,16 +76,20 @@ final as (
         annotated.year,
         annotated.element,
         annotated.stage,
+        annotated.hs6,
+        annotated.share_basis,
         annotated.origin_basis,
         annotated.origin_iso3,
         round(annotated.origin_share_pct, 6) as origin_share_pct,
         round(annotated.imports_t_reo, 6) as imports_t_reo,
+        round(annotated.imports_value_usd, 2) as imports_value_usd,
         per_group.china_share_pct,
         per_group.is_china_share_lower_bound,
         per_group.top_iso3 as top_supplier_iso3,
         per_group.top_share_pct as top_supplier_share_pct,
         per_group.hhi as supplier_hhi,
         per_group.coverage_pct,
+        per_group.unknown_origin_pct,
         per_group.is_hhi_lower_bound,
         reliance.net_import_reliance_pct,
         annotated.source_kind,
@@ -87,8 +98,20 @@ final as (
         annotated.source_citation,
         annotated.is_estimate
     from annotated
-    inner join per_group using (importer_iso3, period_label, element, stage, definition, origin_basis)
-    left join reliance using (importer_iso3, period_label, element, stage)
+    inner join per_group
+        on per_group.importer_iso3 = annotated.importer_iso3
+        and per_group.period_label = annotated.period_label
+        and per_group.element = annotated.element
+        and per_group.stage = annotated.stage
+        and per_group.hs6 is not distinct from annotated.hs6
+        and per_group.share_basis is not distinct from annotated.share_basis
+        and per_group.definition = annotated.definition
+        and per_group.origin_basis = annotated.origin_basis
+    left join reliance
+        on reliance.importer_iso3 = annotated.importer_iso3
+        and reliance.period_label = annotated.period_label
+        and reliance.element = annotated.element
+        and reliance.stage = annotated.stage
 )
 
 select * from final

@@ -5,8 +5,12 @@
 --                  recorded is passed over, as in origin tracing); "<stage>: feed not recorded"
 --                  feeds output the recorded supply above cannot explain;
 --   end_use        supply no recorded output below draws on: used at that stage, stocked, or
---                  shipped on in flows the data does not record;
---   exports_unreported  exports whose destination the source does not give.
+--                  shipped on in flows the data does not record (separated oxides, metals and
+--                  magnets have end uses: catalysts, glass, alloys, motors);
+--   not_traced     ore (mining-stage supply) no recorded output or export draws on: mineral
+--                  concentrate has no end use of its own, so its destination is unknown, never
+--                  the miner's own use ("Ore not traced (no recorded destination)", one sink);
+--   exports_unreported  exports whose destination the source does not give (XNI).
 -- Links come from int_first_origins_traced (immediate suppliers), so they follow the same
 -- proportional-mix rule as the first-origin marts.
 with traced as (select * from {{ ref('int_first_origins_traced') }}),
@@ -61,11 +65,12 @@ end_use as (
     select
         supplied.year,
         supplied.element,
-        'end_use' as link_kind,
+        case when supplied.stage = '{{ var('chain_stages')[0] }}' then 'not_traced' else 'end_use' end as link_kind,
         supplied.stage as source_stage,
         supplied.supplier_iso3 as source_country_iso3,
         cast(null as varchar) as target_stage,
-        supplied.country_iso3 as target_country_iso3,
+        -- untraced ore goes to one sink, whichever country holds it: it is nobody's use
+        case when supplied.stage <> '{{ var('chain_stages')[0] }}' then supplied.country_iso3 end as target_country_iso3,
         supplied.supplied_t - coalesce(drawn.drawn_t, 0) as value_t_reo
     from supplied
     left join drawn using (year, element, stage, country_iso3, supplier_iso3)
@@ -82,17 +87,22 @@ exports_unreported as (
         cast(null as varchar) as target_country_iso3,
         sum(flows.reo_t) as value_t_reo
     from flows
-    where flows.flow_type = 'trade' and flows.is_in_exporter_balance and flows.destination_iso3 = 'WLD'
+    where flows.flow_type = 'trade' and flows.is_in_exporter_balance and flows.destination_iso3 in ('WLD', 'XNI')
       and flows.reo_t > 0 and flows.stage in (select stage from stages)
     group by all
 ),
 
 links as (
-    select * from processing
-    union all
-    select * from end_use
-    union all
-    select * from exports_unreported
+    select year, element, link_kind, source_stage, source_country_iso3, target_stage, target_country_iso3,
+        sum(value_t_reo) as value_t_reo
+    from (
+        select * from processing
+        union all
+        select * from end_use
+        union all
+        select * from exports_unreported
+    ) as unioned
+    group by all
 ),
 
 labelled as (
@@ -101,6 +111,7 @@ labelled as (
         source_stage_ref.name || ': ' || case links.source_country_iso3
             when 'XXX' then 'feed not recorded'
             when 'WLD' then 'partners not reported'
+            when 'XNI' then 'partner not itemized'
             else coalesce(source_country.country_name, links.source_country_iso3)
         end as source_node,
         case links.link_kind
@@ -108,6 +119,7 @@ labelled as (
                 || coalesce(target_country.country_name, links.target_country_iso3)
             when 'end_use' then 'Use, stock or unrecorded flow: '
                 || coalesce(target_country.country_name, links.target_country_iso3)
+            when 'not_traced' then 'Ore not traced (no recorded destination)'
             else 'Exports, destination not reported'
         end as target_node,
         coalesce(source_balance.includes_estimate, false)

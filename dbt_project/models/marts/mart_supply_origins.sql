@@ -2,7 +2,10 @@
 -- imports, t REO) split two ways: by immediate supplier (the country itself for domestic output)
 -- and by first origin (the country of mining), traced down the chain by the proportional
 -- input-mix rule of int_first_origins_traced. XXX = first origin not traceable from the
--- recorded flows; its share says how much of the supply the tracing could not place.
+-- recorded flows; its share says how much of the supply the tracing could not place. XNI = the
+-- immediate supplier of a published import total no evidence allocates to a partner (not
+-- itemized; never the importer itself). Where part of the supply is of unknown supplier or
+-- origin, China's share is a lower bound (is_china_share_lower_bound).
 with traced as (
     select * from {{ ref('int_first_origins_traced') }}
     where mix_kind = 'supply'
@@ -73,6 +76,8 @@ final as (
         round(shares.share_pct, 6) as share_pct,
         round(shares.supply_t_reo, 6) as supply_t_reo,
         per_group.china_share_pct,
+        per_group.is_china_share_lower_bound,
+        per_group.unknown_origin_pct,
         per_group.untraced_share_pct,
         per_group.top_iso3 as top_origin_iso3,
         per_group.hhi as origin_hhi,

@@ -26,6 +26,7 @@ class Facility:
     country_iso3: str
     stages: tuple[str, ...]
     element_distribution: dict | None = None  # published shares of TREO, with their source
+    feed: dict | None = None  # the company facility its input comes from, with a source
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ def _company(entry: dict, path: Path) -> Company:
         facilities[facility.id] = facility
     if not facilities:
         raise ValueError(f"{where}: no facilities")
+    for facility in facilities.values():
+        feeder = facilities.get((facility.feed or {}).get("from_facility"))
+        if facility.feed is not None and (feeder is None or facility.feed.get("stage") not in feeder.stages):
+            raise ValueError(f"{where}, facility {facility.id}: feed must name another facility of "
+                             f"the company and one of its stages, not {facility.feed}")
     return Company(company_id, str(entry.get("legal_name") or company_id), fiscal, facilities)
 
 
@@ -104,6 +110,9 @@ def _facility(item: dict, where: str) -> Facility:
             raise ValueError(f"{where}: element distribution adds up to {total:.1f} %, not 100 %")
         if not distribution.get("source"):
             raise ValueError(f"{where}: element distribution has no source")
+    feed = item.get("feed")
+    if feed is not None and not (isinstance(feed, dict) and feed.get("source")):
+        raise ValueError(f"{where}: feed has no source")
     return Facility(
-        facility_id, str(item.get("name") or facility_id), country, tuple(stages), distribution
+        facility_id, str(item.get("name") or facility_id), country, tuple(stages), distribution, feed
     )

@@ -13,10 +13,11 @@ TABLE = "mart_sankey_flows"
 LINK_KINDS = {
     "processing": "feeds a recorded output at the stage below",
     "end_use": "use, stock or onward flow nothing recorded below draws on",
+    "not_traced": "ore whose destination is not recorded (not the miner's own use)",
     "exports_unreported": "exports whose destination is not reported",
 }
 LINK_COLOURS = {"processing": "rgba(31,119,180,0.35)", "end_use": "rgba(123,135,148,0.3)",
-                "exports_unreported": "rgba(214,39,40,0.3)"}
+                "not_traced": "rgba(255,127,14,0.3)", "exports_unreported": "rgba(214,39,40,0.3)"}
 
 
 def sankey(con: duckdb.DuckDBPyConnection, options: ReportOptions) -> str:

@@ -41,10 +41,12 @@ def supplier_mix(con: duckdb.DuckDBPyConnection, options: ReportOptions) -> str:
         con, TABLE,
         ["importer_iso3", "period_label", "year", "element", "stage", "origin_basis", "origin_iso3",
          "origin_share_pct", "definition", "source_citation"],
-        optional=["source_kind", "origin_method", "is_estimate", "coverage_pct", "imports_t_reo"],
+        optional=["source_kind", "origin_method", "is_estimate", "coverage_pct", "imports_t_reo", "hs6"],
         where="importer_iso3 = ? and origin_share_pct is not null", params=[options.country],
         selection=f"for importer {options.country}",
     )
+    # One bar per period: a stage's shares over all its lines, not each HS line's on top of them.
+    frame = frame[frame["hs6"].isna()] if "hs6" in frame else frame
     names = country_names(con)
     chain = stage_order(con)
     cells = (frame[["element", "stage"]].drop_duplicates()

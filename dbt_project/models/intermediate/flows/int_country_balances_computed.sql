@@ -2,10 +2,14 @@
 -- the balances use (is_in_*_balance):
 --   apparent consumption = production + imports - exports - stock change (USGS definition; a
 --   stock build-up is positive and reduces consumption; no stock changes are in the data yet)
---   net import reliance = (imports - exports) / apparent consumption, %.
+--   net import reliance = (imports - exports) / apparent consumption, %, for net importers (USGS
+--   prints E for a net exporter).
 -- A component no source records stays null and counts as zero in the sums; recorded_components
 -- says which were recorded. Reported consumption (e.g. Japan's demand) is kept beside the
 -- computed figure so the marts can test whether the balance closes.
+-- A component booked here but spanning more stages (USGS's one export line for "ores and
+-- compounds": mining and separation, split not published) makes the stage's apparent consumption
+-- and reliance unknown: they stay null and mixed_stage_scopes says why (never a -1,720 %).
 {{ config(materialized='table') }}
 
 with flows as (
@@ -31,15 +35,16 @@ figures as (
 -- The rows each balance uses, one list: a flow is production of its producer, imports of its
 -- destination and exports of its origin.
 components as (
-    select year, element, stage, origin_iso3 as country_iso3, 'production' as component, reo_t, evidence_kind, is_estimate
+    select year, element, stage, origin_iso3 as country_iso3, 'production' as component, reo_t, evidence_kind,
+        is_estimate, stage_scope
     from flows
     where is_in_producer_balance
     union all
-    select year, element, stage, destination_iso3, 'imports', reo_t, evidence_kind, is_estimate
+    select year, element, stage, destination_iso3, 'imports', reo_t, evidence_kind, is_estimate, stage_scope
     from trade
     where is_in_importer_balance
     union all
-    select year, element, stage, origin_iso3, 'exports', reo_t, evidence_kind, is_estimate
+    select year, element, stage, origin_iso3, 'exports', reo_t, evidence_kind, is_estimate, stage_scope
     from trade
     where is_in_exporter_balance
 ),
@@ -59,7 +64,9 @@ recorded as (
             as imports_evidence,
         string_agg(distinct evidence_kind, ', ' order by evidence_kind) filter (where component = 'exports')
             as exports_evidence,
-        coalesce(bool_or(is_estimate), false) as includes_estimate
+        coalesce(bool_or(is_estimate), false) as includes_estimate,
+        string_agg(distinct component || ' (' || stage_scope || ')', '; ' order by component || ' (' || stage_scope || ')')
+            filter (where stage_scope <> stage) as mixed_stage_scopes
     from components
     group by year, element, stage, country_iso3
 ),
@@ -116,7 +123,8 @@ joined as (
         recorded.production_evidence,
         recorded.imports_evidence,
         recorded.exports_evidence,
-        coalesce(recorded.includes_estimate, false) as includes_estimate
+        coalesce(recorded.includes_estimate, false) as includes_estimate,
+        recorded.mixed_stage_scopes
     from cells
     left join recorded using (year, element, stage, country_iso3)
     left join stock_changes using (year, element, stage, country_iso3)
@@ -133,7 +141,7 @@ computed as (
             case when stock_change_t_reo is not null then 'stock change' end
         ) as recorded_components,
         case
-            when coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
+            when mixed_stage_scopes is null and coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
                 then coalesce(production_t_reo, 0) + coalesce(imports_t_reo, 0)
                     - coalesce(exports_t_reo, 0) - coalesce(stock_change_t_reo, 0)
         end as apparent_consumption_t_reo
@@ -151,9 +159,12 @@ final as (
         exports_t_reo,
         stock_change_t_reo,
         apparent_consumption_t_reo,
-        -- only where trade is recorded, and undefined when nothing is left for consumption
+        -- only where trade is recorded, undefined when nothing is left for consumption, and not
+        -- for a net exporter: USGS prints "E" there, not a percentage (MCS 2025, p. 144: a -1,720 %
+        -- "reliance" says nothing a reader can use; mart_country_balances.is_net_exporter says it)
         case
             when coalesce(imports_t_reo, exports_t_reo) is not null and apparent_consumption_t_reo > 0
+                and coalesce(imports_t_reo, 0) >= coalesce(exports_t_reo, 0)
                 then 100 * (coalesce(imports_t_reo, 0) - coalesce(exports_t_reo, 0)) / apparent_consumption_t_reo
         end as net_import_reliance_pct,
         recorded_components,
@@ -161,6 +172,7 @@ final as (
         imports_evidence,
         exports_evidence,
         includes_estimate,
+        mixed_stage_scopes,
         reported_consumption_t,
         reported_consumption_figure_ids,
         reported_consumption_source

@@ -2,18 +2,63 @@
 --   immediate_supplier: the partner a shipment came from;
 --   first_origin:       the country where the material was mined, traced through the exporters'
 --                       output mixes (int_first_origins_traced, proportional input mix).
--- From two kinds of evidence:
---   published partner shares (as printed; the first-origin split applies each partner's share to
---     the partner's output mix at the share's stage, or at the partner's most downstream stage
---     with output when the share covers the whole chain, stage 'all');
---   trade records: the shares of reconciled imports (int_import_shares_traded), and their
---     first-origin split from the traced imports of the same importer, stage, element and year.
--- Shares of aggregates (OTH, WLD) and untraceable partners go to first origin XXX.
+-- From three kinds of evidence (share_basis says which):
+--   published partner shares (as printed, as_published) and value shares of trade records
+--     (int_import_shares_traded, value_usd: per HS line and over the stage's lines): shares
+--     without tonnes, whose first-origin split applies each partner's share to the partner's
+--     output mix at the share's stage, or at the partner's most downstream stage with output when
+--     the share covers the whole chain (stage 'all'); a single HS line's value shares are
+--     immediate-supplier only;
+--   volume shares of weighed trade records (volume_t_reo), and their first-origin split from the
+--     traced imports of the same importer, stage, element and year.
+-- Shares of aggregates (OTH, WLD, XNI) and untraceable partners go to first origin XXX.
 with published as (select * from {{ ref('int_import_shares_published') }}),
 traced as (select * from {{ ref('int_first_origins_traced') }}),
-traded as (select * from {{ ref('int_import_shares_traded') }}),
+traded_all as (select * from {{ ref('int_import_shares_traded') }}),
 stages as (select * from {{ ref('stages') }}),
 
+traded as (
+    select * from traded_all
+    where share_basis = 'volume_t_reo'
+),
+
+-- Shares that carry no tonnes: printed shares and value shares of trade records.
+share_sets as (
+    select
+        importer_iso3,
+        period_label,
+        year,
+        element,
+        stage,
+        cast(null as varchar) as hs6,
+        'as_published' as share_basis,
+        origin_iso3,
+        origin_share_pct,
+        cast(null as double) as imports_value_usd,
+        'published_aggregate' as source_kind,
+        definition,
+        source_citation,
+        is_estimate
+    from published
+    union all
+    select
+        importer_iso3,
+        period_label,
+        year,
+        element,
+        stage,
+        hs6,
+        share_basis,
+        origin_iso3,
+        origin_share_pct,
+        imports_value_usd,
+        source_kind,
+        definition,
+        source_citation,
+        is_estimate
+    from traded_all
+    where share_basis = 'value_usd'
+),
 
 output_mix as (
     select
@@ -51,16 +96,19 @@ published_immediate as (
         year,
         element,
         stage,
+        hs6,
+        share_basis,
         'immediate_supplier' as origin_basis,
         origin_iso3,
         origin_share_pct,
         cast(null as double) as imports_t_reo,
-        'published_aggregate' as source_kind,
+        imports_value_usd,
+        source_kind,
         definition,
         source_citation,
         is_estimate,
-        'as published' as origin_method
-    from published
+        case source_kind when 'published_aggregate' then 'as published' else 'as recorded' end as origin_method
+    from share_sets
 ),
 
 published_first_origin as (
@@ -70,17 +118,21 @@ published_first_origin as (
         published.year,
         published.element,
         published.stage,
+        published.hs6,
+        published.share_basis,
         'first_origin' as origin_basis,
         coalesce(output_mix.first_origin_iso3, 'XXX') as origin_iso3,
         sum(published.origin_share_pct * coalesce(output_mix.share, 1.0)) as origin_share_pct,
         cast(null as double) as imports_t_reo,
-        'published_aggregate' as source_kind,
+        cast(null as double) as imports_value_usd,
+        published.source_kind,
         published.definition,
         -- one citation per group even if the partners' rows cite different pages
         string_agg(distinct published.source_citation, '; ' order by published.source_citation) as source_citation,
         bool_or(published.is_estimate) as is_estimate,
-        'published partner shares x the partners'' traced output mix (proportional input mix)' as origin_method
-    from published
+        'partner shares (' || replace(published.share_basis, '_', ' ')
+            || ') x the partners'' traced output mix (proportional input mix)' as origin_method
+    from share_sets as published
     left join downstream_stages
         on downstream_stages.year = published.year
         and downstream_stages.element = published.element
@@ -92,8 +144,12 @@ published_first_origin as (
         and published.origin_iso3 not in {{ aggregate_country_codes() }}
         and (output_mix.stage = published.stage
              or (published.stage = 'all' and output_mix.chain_order = downstream_stages.chain_order))
+    -- one HS line's value shares stay immediate-supplier only: their element (e.g. cerium
+    -- compounds) has no traced output mix; the stage's value shares are traced
+    where published.hs6 is null
     group by published.importer_iso3, published.period_label, published.year, published.element,
-        published.stage, coalesce(output_mix.first_origin_iso3, 'XXX'), published.definition
+        published.stage, published.hs6, published.share_basis, published.source_kind,
+        coalesce(output_mix.first_origin_iso3, 'XXX'), published.definition
 ),
 
 traced_imports as (
@@ -117,10 +173,13 @@ traded_immediate as (
         traded.year,
         traded.element,
         traded.stage,
+        traded.hs6,
+        traded.share_basis,
         'immediate_supplier' as origin_basis,
         traded.origin_iso3,
         traded.origin_share_pct,
         by_supplier.imports_t_reo,
+        cast(null as double) as imports_value_usd,
         traded.source_kind,
         traded.definition,
         traded.source_citation,
@@ -161,10 +220,13 @@ traded_first_origin as (
         traded_groups.year,
         traded_groups.element,
         traded_groups.stage,
+        cast(null as varchar) as hs6,
+        'volume_t_reo' as share_basis,
         'first_origin' as origin_basis,
         traced_imports.first_origin_iso3 as origin_iso3,
         sum(traced_imports.share_of_mix_pct) as origin_share_pct,
         sum(traced_imports.quantity_t_reo) as imports_t_reo,
+        cast(null as double) as imports_value_usd,
         traded_groups.source_kind,
         traded_groups.definition,
         traded_groups.source_citation,

@@ -21,7 +21,8 @@ mine_production as (
 
 company_production as (select * from {{ ref('int_company_production_calendar_years') }}),
 
--- Magnet product -> RE metal and REO: the NdFeB assumption (~31 % RE metal, HS 8505.11).
+-- Magnet product -> RE metal and REO: the NdFeB assumption (~31 % RE metal, HS 8505.11), an
+-- assumption about the product's composition, so every converted figure is an estimate.
 factors as (
     select
         element_factor_t_per_t as metal_per_magnet_t,
@@ -64,6 +65,10 @@ published_production as (
         'production' as flow_type,
         figures.subject_iso3 as origin_iso3,
         figures.subject_iso3 as destination_iso3,
+        figures.value as quantity_as_published,
+        figures.unit as unit_as_published,
+        case when figures.metric = 'production_t_product' then factors.reo_per_magnet_t else 1.0 end
+            as reo_factor_t_per_t,
         case when figures.metric = 'production_t_product' then figures.value end as product_t,
         case when figures.metric = 'production_t_product' then figures.value * factors.metal_per_magnet_t end as element_t,
         case
@@ -76,11 +81,15 @@ published_production as (
         figures.figure_id as source_figure_ids,
         case
             when figures.metric = 'production_t_product'
-                then 'magnet tonnes as reported; RE content by the NdFeB factors of HS 8505.11 (hs_codes)'
+                then 'magnet tonnes as reported; RE content by the NdFeB assumption of HS 8505.11 (hs_codes): '
+                    || format('{:.0f}', 100 * factors.metal_per_magnet_t) || ' % RE metal by mass, '
+                    || format('{:.4f}', factors.reo_per_magnet_t)
+                    || ' t REO per t magnet (published NdFeB compositions range 29-32.5 % RE)'
             else 'as reported'
         end as method,
         figures.confidence,
-        figures.is_estimate,
+        -- a magnet tonnage converted to content rests on the composition assumption
+        figures.is_estimate or figures.metric = 'production_t_product' as is_estimate,
         figures.file_id,
         false as is_sample,
         1 as evidence_tier,
@@ -196,8 +205,8 @@ share_estimates as (
 ),
 
 -- Company disclosures: each company's calendar-year production in a country (latest vintage; a
--- calendar-year figure, else four calendar quarters; fiscal years such as Lynas's July-June are
--- left out: they do not add up to calendar years), as int_company_production_calendar_years sums
+-- calendar-year figure, else four calendar quarters, else calendarised fiscal years such as
+-- Lynas's July-June ones, flagged as estimates), as int_company_production_calendar_years sums
 -- it. Element rows (Nd, Pr, NdPr) are the same output as the REO row at another level: each
 -- element keeps its own balance, they are never added up.
 disclosures as (
@@ -216,8 +225,9 @@ disclosures as (
         'disclosure' as evidence_kind,
         'company_disclosure' as source_kind,
         source_citation,
-        'company disclosure (' || product_bases || ')'
-            || case when is_estimate
+        'company disclosure (' || product_bases || coalesce('; ' || period_basis, '') || ')'
+            || coalesce('; ' || calendar_method, '')
+            || case when has_element_split_estimate
                 then '; element split by an assumed distribution (reference.ndpr_split, reference.deposit_element_distribution)'
                 else '' end as method,
         case when is_estimate then 'low' else 'high' end as confidence,
