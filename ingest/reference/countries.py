@@ -28,6 +28,9 @@ AGGREGATES = {
 # recorded feed). In dim_countries, never accepted in landed data.
 DERIVED_CODES = {
     "XXX": "Unknown first origin (not traceable from the recorded flows)",
+    # The part of a published trade total no source allocates to a partner (e.g. a USGS import
+    # tonnage the partner evidence does not cover): unknown, so it may hold any country, China too.
+    "XNI": "Partner not itemized (part of a published total no source allocates)",
 }
 _AGGREGATE_NAMES = {
     "world": "WLD",
