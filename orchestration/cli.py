@@ -110,6 +110,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                 tags=interrupted_runs.CLI_RUN_TAGS,
                 run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
             )
+            if not result.success:  # as the failure sensor does for the daemon's runs
+                from orchestration.defs.sensors.failed_runs import report_failure
+
+                report_failure(result.dagster_run, result.get_step_failure_events(),
+                               result.get_run_failure_event(), _say)
     from orchestration.summary import print_run_summary
 
     print_run_summary(result)

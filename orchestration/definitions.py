@@ -5,7 +5,7 @@ import dagster as dg
 from orchestration.defs import publish, resources, schedules
 from orchestration.defs.ingest import comtrade, sources
 from orchestration.defs.quality import expectation_checks, freshness_checks
-from orchestration.defs.sensors import fetched_trade, inbox
+from orchestration.defs.sensors import failed_runs, fetched_trade, inbox
 from orchestration.defs.transform import dbt
 
 defs = dg.Definitions.merge(
@@ -19,4 +19,5 @@ defs = dg.Definitions.merge(
     schedules.defs(),
     inbox.defs(),
     fetched_trade.defs(),
+    failed_runs.defs(),
 )
