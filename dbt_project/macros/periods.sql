@@ -1,7 +1,7 @@
 {#- Periods as sources print them: '2024' (year), '2024-H1' (half), 'Q3 2024' / '2024-Q3'
     (quarter), '202403' (month, Comtrade), '2020-2023' (a multi-year average), anything else
     ('3 months', 'FY2024') is 'other'. Balances use full calendar years only. -#}
-{% macro period_kind(period) -%}
+{% macro period_label_kind(period) -%}
     case
         when regexp_full_match({{ period }}, '\d{4}') then 'year'
         when regexp_full_match({{ period }}, '\d{4}-H[12]') then 'half'

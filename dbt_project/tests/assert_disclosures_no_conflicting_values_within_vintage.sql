@@ -7,7 +7,7 @@ select
     period_start, period_end, vintage,
     list(distinct coalesce(quantity_t, share_pct)) as values_found,
     list(distinct file_id) as files
-from {{ ref('stg_disclosures__figures') }}
+from {{ ref('int_disclosure_figures_deduplicated') }}
 group by
     company_id, facility_id, stage, product_basis, element_set, metric, destination_iso3,
     period_start, period_end, vintage

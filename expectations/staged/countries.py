@@ -11,7 +11,7 @@ from expectations.severity import error
 
 ID_COLUMNS = ("iso3", "name")
 # ISO 3166 has 249 codes; country_converter adds Kosovo and a few others, and reeflow its three
-# reserved aggregates (WLD, OTH, S19) and the code origin tracing derives (XXX).
+# reserved aggregates (WLD, OTH) and the code origin tracing derives (XXX).
 MIN_ROWS, MAX_ROWS = 240, 270
 # Fixed memberships (2020 onward: the EU after Brexit).
 GROUP_SIZES = {"is_eu27": 27, "is_g7": 7}
@@ -29,9 +29,9 @@ def build_suite() -> gx.ExpectationSuite:
             min_value=MIN_ROWS, max_value=MAX_ROWS, meta=error()
         ),
         gx.expectations.ExpectColumnValuesToBeUnique(column="iso3", meta=error()),
-        # Three capitals, or a reserved aggregate with a digit (Comtrade's S19).
+        # Three capitals: ISO 3166 alpha-3, or a reserved code (WLD, OTH, XXX).
         gx.expectations.ExpectColumnValuesToMatchRegex(
-            column="iso3", regex=r"^[A-Z][A-Z0-9]{2}$", meta=error()
+            column="iso3", regex=r"^[A-Z]{3}$", meta=error()
         ),
         gx.expectations.ExpectColumnValuesToMatchRegex(
             column="iso2", regex=r"^[A-Z]{2}$", meta=error()

@@ -14,11 +14,11 @@ import pyarrow as pa
 from ingest.staging import ensure_dataset, frame_to_table, write_parquet_atomic
 
 DATASET = "countries"  # the staged folder (dbt source `reference.countries`)
-# Reserved non-country codes. ISO 3166 leaves the X** range to users; Comtrade uses W00 / S19.
+# Reserved non-country codes (ISO 3166 leaves the X** range to users). Comtrade's 490 "Other
+# Asia, nes" is Taiwan (TWN), a country here.
 AGGREGATES = {
     "WLD": "World",
     "OTH": "Other countries (not itemized by the source)",
-    "S19": "Other Asia, nes (Comtrade; in practice Taiwan)",
 }
 # Codes the warehouse derives and no source may use: the first origin origin tracing cannot
 # place (imports from unreported partners, exporters with no recorded output, output beyond its
@@ -34,7 +34,7 @@ _AGGREGATE_NAMES = {
     "other": "OTH",
     "other countries": "OTH",
     "rest of world": "OTH",
-    "other asia, nes": "S19",
+    "other asia, nes": "TWN",
 }
 GROUPINGS = ("EU27", "OECD", "G7", "G20", "BRIC")
 
@@ -88,7 +88,7 @@ def country_table() -> pd.DataFrame:
         {
             "iso3": list(reserved),
             "name": list(reserved.values()),
-            "m49_code": pd.array([0, None, 490, None], dtype="Int32"),
+            "m49_code": pd.array([0, None, None], dtype="Int32"),
             "is_aggregate": True,
             **{f"is_{group.lower()}": False for group in GROUPINGS},
         }

@@ -9,6 +9,7 @@ def test_names_sources_print_resolve_to_iso3():
     assert resolve_country("Vietnam") == "VNM"
     assert resolve_country("World total (rounded)") == "WLD"
     assert resolve_country("Other") == "OTH"
+    assert resolve_country("Other Asia, nes") == "TWN"  # Comtrade's label for Taiwan
     assert resolve_country("Atlantis") is None
 
 
@@ -18,6 +19,7 @@ def test_country_table_has_codes_and_groupings_from_the_library():
     assert table.loc["FRA", "is_eu27"] and not table.loc["GBR", "is_eu27"]
     assert table.loc["CHN", "m49_code"] == 156 and table.loc["JPN", "m49_code"] == 392
     assert table.loc["WLD", "is_aggregate"] and not table.loc["USA", "is_aggregate"]
+    assert not table.loc["TWN", "is_aggregate"] and "S19" not in table.index
     # The untraceable first origin of origin tracing is a reserved group, never a country.
     assert table.loc["XXX", "is_aggregate"] and pd.isna(table.loc["XXX", "m49_code"])
     assert table.index.is_unique

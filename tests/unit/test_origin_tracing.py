@@ -157,7 +157,7 @@ def run_tracing(con, compiled) -> pd.DataFrame:
     sql = compiled.sql("int_first_origins_traced", {
         "int_country_balances_computed": "balances",
         "int_element_stage_flows_unioned": "flows",
-        "dim_countries": "countries",
+        "stg_reference__countries": "countries",
     })
     con.execute(f"create or replace table traced as {sql}")
     return con.sql("select * from traced").df()
@@ -351,7 +351,7 @@ def test_first_origin_moves_import_shares_without_creating_any(compiled, chain, 
             source_citation varchar, is_estimate boolean, source_kind varchar)""")
         shares_sql = compiled.sql("int_import_shares_traced", {
             "int_import_shares_published": "published", "int_first_origins_traced": "traced",
-            "int_import_shares_traded": "traded", "stages": "stages", "dim_countries": "countries",
+            "int_import_shares_traded": "traded", "stages": "stages", "stg_reference__countries": "countries",
         })
         con.execute(f"create table shares as {shares_sql}")
         mart_sql = compiled.sql("mart_import_dependency", {

@@ -1,6 +1,4 @@
-with countries as (
-    select * from {{ ref('stg_reference__countries') }}
-),
+with countries as (select * from {{ ref('stg_reference__countries') }}),
 
 final as (
     select

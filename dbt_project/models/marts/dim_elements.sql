@@ -1,16 +1,6 @@
--- Oxide -> element mass factors computed from atomic masses (never typed in):
--- factor = n_metal * M(metal) / (n_metal * M(metal) + n_oxygen * M(O)); Nd2O3 -> Nd = 0.8574.
-with elements as (
-    select * from {{ ref('elements') }}
-),
-
-oxides as (
-    select
-        *,
-        oxide_metal_atoms * atomic_mass
-            + oxide_oxygen_atoms * {{ var('oxygen_atomic_mass') }} as oxide_molar_mass
-    from elements
-),
+-- The 17 rare-earth elements with their oxides and oxide <-> element factors
+-- (int_elements_factored computes them from atomic masses).
+with elements as (select * from {{ ref('int_elements_factored') }}),
 
 final as (
     select
@@ -23,11 +13,11 @@ final as (
         oxide_metal_atoms,
         oxide_oxygen_atoms,
         oxide_molar_mass,
-        oxide_metal_atoms * atomic_mass / oxide_molar_mass as element_per_oxide_factor,
-        oxide_molar_mass / (oxide_metal_atoms * atomic_mass) as oxide_per_element_factor,
+        element_per_oxide_factor,
+        oxide_per_element_factor,
         is_magnet_element,
         source
-    from oxides
+    from elements
 )
 
 select * from final

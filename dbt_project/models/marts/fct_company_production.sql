@@ -3,9 +3,7 @@
 -- Rows with different `element` are the same output at different levels (REO, NdPr, Nd, Pr):
 -- never add them up across elements. is_estimate rows rely on an assumption in
 -- reference.ndpr_split or reference.deposit_element_distribution.
-with production as (
-    select * from {{ ref('int_production_normalized') }}
-),
+with production as (select * from {{ ref('int_production_normalized') }}),
 
 final as (
     select

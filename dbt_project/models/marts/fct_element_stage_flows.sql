@@ -4,9 +4,7 @@
 -- int_element_stage_flows_unioned documents how the rows the balances use are chosen, and
 -- int_production_evidence_unioned and int_trade_evidence_unioned what each source contributes;
 -- estimates say how they were derived (method, source_figure_ids).
-with flows as (
-    select * from {{ ref('int_element_stage_flows_unioned') }}
-),
+with flows as (select * from {{ ref('int_element_stage_flows_unioned') }}),
 
 final as (
     select

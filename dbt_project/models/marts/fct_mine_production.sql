@@ -1,8 +1,6 @@
 -- World mine production by country and year, every USGS edition kept; is_latest_edition marks
 -- the figure marts use by default, earlier editions stay queryable for revisions.
-with production as (
-    select * from {{ ref('int_mine_production_ranked') }}
-),
+with production as (select * from {{ ref('int_mine_production_ranked') }}),
 
 final as (
     select

@@ -1,7 +1,5 @@
 -- Every cited published figure (quotas, shares, stockpiles, loss estimates), as printed.
-with figures as (
-    select * from {{ ref('stg_published__figures') }}
-),
+with figures as (select * from {{ ref('int_published_figures_deduplicated') }}),
 
 final as (
     select

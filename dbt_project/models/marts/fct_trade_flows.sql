@@ -2,9 +2,7 @@
 -- reconciled from both sides' declarations (see int_trade_flows_reconciled for the rule).
 -- Empty on the embedded default data: no bilateral records are bundled and none are invented;
 -- rows appear once Comtrade API answers, bulk files or customs files have landed.
-with flows as (
-    select * from {{ ref('int_trade_flows_element_content') }}
-),
+with flows as (select * from {{ ref('int_trade_flows_element_content') }}),
 
 final as (
     select

@@ -13,13 +13,8 @@
 --   chain_feed_not_recorded        (info) output at a stage with no record at the stage above:
 --                                  the chain cannot be checked, and origin tracing passes over it.
 -- Groups (World, Other) are not countries and are not checked.
-with balances as (
-    select * from {{ ref('mart_country_balances') }}
-),
-
-stages as (
-    select * from {{ ref('stages') }}
-),
+with balances as (select * from {{ ref('mart_country_balances') }}),
+stages as (select * from {{ ref('stages') }}),
 
 chain as (
     select

@@ -2,13 +2,8 @@
 -- apparent consumption = production + imports - exports - stock change, net import reliance =
 -- (imports - exports) / apparent consumption. balance_status says whether the balance can be
 -- checked and whether it holds; mart_balance_issues lists the rows that fail, in words.
-with balances as (
-    select * from {{ ref('int_country_balances_computed') }}
-),
-
-countries as (
-    select * from {{ ref('dim_countries') }}
-),
+with balances as (select * from {{ ref('int_country_balances_computed') }}),
+countries as (select * from {{ ref('dim_countries') }}),
 
 checked as (
     select

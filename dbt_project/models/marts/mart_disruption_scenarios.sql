@@ -1,39 +1,22 @@
 -- Disruption scenarios (seed disruption_scenarios: data, not code): an origin cut off for an
 -- importer, a share of its supply and a duration, at the stages hit. Per scenario, element and
 -- stage, over the duration, in t REO (Japan's demand: t as reported):
---   lost supply           cut share x the origin's share of imports (the best share row up to the
---                         base year) x recorded imports, or x consumption where imports are not
---                         recorded (full import reliance assumed; supply_share_basis says which)
---   after stockpile       lost supply - stockpile drawdown (stockpile: national + private)
+--   lost supply           cut share x the supply the origin provides in the base year
+--                         (int_origin_supplies_selected: its latest import share x recorded
+--                         imports, or x consumption where imports are not recorded)
+--   after stockpile       lost supply - stockpile drawdown (int_stockpiles_valued: national +
+--                         private, as in mart_stockpile_cover)
 --   after re-routing      minus other producers' spare output: spare_output_pct of their output
 --                         at the stage (mining for a whole-chain exposure, stage 'all'), without the
 --                         cut origin (and, on a first-origin basis, without material mined there),
 --                         all of it assumed to reach the importer: an upper bound
 -- Where a published estimate of the economic loss exists it is carried beside the shortfall
 -- (reference_*), cited; no economic model is computed here.
-with scenarios as (
-    select * from {{ ref('disruption_scenarios') }}
-),
-
-consumption as (
-    select * from {{ ref('int_consumption_selected') }}
-),
-
-shares as (
-    select * from {{ ref('int_import_shares_traced') }}
-),
-
-stockpiles as (
-    select * from {{ ref('int_stockpiles_pivoted') }}
-),
-
-traced as (
-    select * from {{ ref('int_first_origins_traced') }}
-),
-
-figures as (
-    select * from {{ ref('fct_published_figures') }}
-),
+with scenarios as (select * from {{ ref('disruption_scenarios') }}),
+stockpiles as (select * from {{ ref('int_stockpiles_valued') }}),
+origins as (select * from {{ ref('int_origin_supplies_selected') }}),
+traced as (select * from {{ ref('int_first_origins_traced') }}),
+figures as (select * from {{ ref('fct_published_figures') }}),
 
 scenario_stages as (
     select
@@ -41,33 +24,6 @@ scenario_stages as (
         trim(hit.stage) as stage
     from scenarios
     cross join unnest(string_split(scenarios.stages_hit, ';')) as hit (stage)
-),
-
--- the origin's share: latest year first, a full year before a part or an average, trade records
--- before published shares, then by definition so reruns agree
-exposure as (
-    select
-        scenario_stages.scenario_id,
-        scenario_stages.stage,
-        shares.origin_share_pct,
-        shares.period_label as share_period_label,
-        shares.definition as share_definition,
-        shares.source_citation as share_source
-    from scenario_stages
-    inner join shares
-        on shares.importer_iso3 = scenario_stages.importer_iso3
-        and shares.element = scenario_stages.element
-        and shares.stage = scenario_stages.stage
-        and shares.origin_basis = scenario_stages.origin_basis
-        and shares.origin_iso3 = scenario_stages.cut_origin_iso3
-        and shares.year <= scenario_stages.base_year
-    qualify row_number() over (
-        partition by scenario_stages.scenario_id, scenario_stages.stage
-        order by shares.year desc,
-            shares.period_label = cast(shares.year as varchar) desc,
-            shares.source_kind = 'trade_records' desc,
-            shares.definition
-    ) = 1
 ),
 
 -- other producers' recorded output at the stage in the base year
@@ -92,30 +48,29 @@ alternatives as (
 joined as (
     select
         scenario_stages.*,
-        consumption.consumption_t,
-        consumption.consumption_basis,
-        consumption.imports_t_reo,
-        exposure.origin_share_pct,
-        exposure.share_period_label,
-        exposure.share_definition,
-        exposure.share_source,
-        coalesce(stockpiles.national_t, 0) + coalesce(stockpiles.private_t, 0)
-            + (coalesce(stockpiles.national_days, 0) + coalesce(stockpiles.private_days, 0))
-            * consumption.consumption_t / 365 as stockpile_t,
+        stockpiles.consumption_t,
+        stockpiles.consumption_basis,
+        stockpiles.stockpile_t,
+        origins.origin_share_pct,
+        origins.share_period_label,
+        origins.share_definition,
+        origins.share_source,
+        origins.supply_share_basis,
+        origins.origin_supply_t_per_year,
         coalesce(alternatives.alternative_output_t, 0) as alternative_output_t
     from scenario_stages
-    left join consumption
-        on consumption.country_iso3 = scenario_stages.importer_iso3
-        and consumption.element = scenario_stages.element
-        and consumption.stage = scenario_stages.stage
-        and consumption.year = scenario_stages.base_year
-    left join exposure
-        on exposure.scenario_id = scenario_stages.scenario_id and exposure.stage = scenario_stages.stage
     left join stockpiles
         on stockpiles.country_iso3 = scenario_stages.importer_iso3
         and stockpiles.element = scenario_stages.element
         and stockpiles.stage = scenario_stages.stage
-        and stockpiles.figure_year <= scenario_stages.base_year
+        and stockpiles.year = scenario_stages.base_year
+    left join origins
+        on origins.country_iso3 = scenario_stages.importer_iso3
+        and origins.element = scenario_stages.element
+        and origins.stage = scenario_stages.stage
+        and origins.year = scenario_stages.base_year
+        and origins.origin_basis = scenario_stages.origin_basis
+        and origins.origin_iso3 = scenario_stages.cut_origin_iso3
     left join alternatives
         on alternatives.scenario_id = scenario_stages.scenario_id and alternatives.stage = scenario_stages.stage
 ),
@@ -124,9 +79,8 @@ lost as (
     select
         *,
         consumption_t * duration_days / 365 as consumption_over_duration_t,
-        cut_share_pct / 100 * origin_share_pct / 100 * coalesce(imports_t_reo, consumption_t) as lost_supply_t_per_year,
-        cut_share_pct / 100 * origin_share_pct / 100 * coalesce(imports_t_reo, consumption_t)
-            * duration_days / 365 as lost_supply_t,
+        cut_share_pct / 100 * origin_supply_t_per_year as lost_supply_t_per_year,
+        cut_share_pct / 100 * origin_supply_t_per_year * duration_days / 365 as lost_supply_t,
         spare_output_pct / 100 * alternative_output_t * duration_days / 365 as spare_output_t
     from joined
 ),
@@ -164,11 +118,7 @@ final as (
         round(rerouted.origin_share_pct, 6) as origin_share_pct,
         rerouted.share_period_label,
         rerouted.share_definition,
-        case
-            when rerouted.origin_share_pct is null then null
-            when rerouted.imports_t_reo is not null then 'share of imports x recorded imports'
-            else 'share of imports x consumption (imports not recorded: full import reliance assumed)'
-        end as supply_share_basis,
+        rerouted.supply_share_basis,
         round(rerouted.lost_supply_t, 6) as lost_supply_t,
         round(rerouted.stockpile_t, 6) as stockpile_t,
         round(rerouted.stockpile_drawdown_t, 6) as stockpile_drawdown_t,
@@ -182,7 +132,7 @@ final as (
             as shortfall_pct_of_consumption,
         case
             when rerouted.consumption_t is null then 'no consumption recorded for the importer, stage and base year'
-            when rerouted.origin_share_pct is null then 'no share of the cut origin recorded up to the base year'
+            when rerouted.origin_share_pct is null then 'no share of the cut origin in the latest import shares up to the base year'
         end as data_gap,
         rerouted.reference_figure_id,
         figures.value as reference_value,

@@ -1,26 +1,18 @@
 -- Each importer's supply by origin for an element, stage and period, on two bases (origin_basis):
 -- the immediate supplier and the first origin (country of mining, traced through the partners'
 -- output mixes; int_first_origins_traced documents the rule). Per group: China's share, the top
--- supplier and the HHI of suppliers over itemized countries (a lower bound when the shares cover
--- less than 100 %; XXX = untraceable first origin, OTH/WLD = partners not itemized, never
--- counted as suppliers), and the importer's net import reliance for the period from its balance.
-with shares as (
-    select * from {{ ref('int_import_shares_traced') }}
-),
-
-countries as (
-    select * from {{ ref('dim_countries') }}
-),
-
-balances as (
-    select * from {{ ref('int_country_balances_computed') }}
-),
+-- supplier and the HHI of suppliers over itemized countries (macro concentration_stats; XXX =
+-- untraceable first origin, OTH/WLD = partners not itemized, never counted as suppliers), and
+-- the importer's net import reliance for the period from its balance.
+with shares as (select * from {{ ref('int_import_shares_traced') }}),
+countries as (select * from {{ ref('dim_countries') }}),
+balances as (select * from {{ ref('int_country_balances_computed') }}),
 
 annotated as (
     select
         shares.*,
         coalesce(countries.is_aggregate, false) as is_aggregate,
-        {{ period_kind('shares.period_label') }} as period_kind,
+        {{ period_label_kind('shares.period_label') }} as period_kind,
         {{ period_start_year('shares.period_label', 'shares.year') }} as start_year
     from shares
     left join countries on countries.country_iso3 = shares.origin_iso3
@@ -34,14 +26,7 @@ per_group as (
         stage,
         definition,
         origin_basis,
-        -- Rounded: parallel float sums differ in the last bits between runs.
-        round(sum(case when not is_aggregate then origin_share_pct * origin_share_pct else 0 end), 6) as supplier_hhi,
-        round(sum(origin_share_pct), 6) as coverage_pct,
-        round(sum(case when not is_aggregate then origin_share_pct else 0 end), 6) as itemized_pct,
-        round(max(case when origin_iso3 = 'CHN' then origin_share_pct end), 6) as china_share_pct,
-        -- Ties broken by code so that reruns agree.
-        first(origin_iso3 order by round(origin_share_pct, 6) desc, origin_iso3) filter (where not is_aggregate) as top_supplier_iso3,
-        round(max(case when not is_aggregate then origin_share_pct end), 6) as top_supplier_share_pct
+        {{ concentration_stats('origin_share_pct', 'origin_iso3', 'is_aggregate') }}
     from annotated
     group by importer_iso3, period_label, element, stage, definition, origin_basis
 ),
@@ -89,12 +74,12 @@ final as (
         round(annotated.origin_share_pct, 6) as origin_share_pct,
         round(annotated.imports_t_reo, 6) as imports_t_reo,
         per_group.china_share_pct,
-        per_group.top_supplier_iso3,
-        per_group.top_supplier_share_pct,
-        per_group.supplier_hhi,
+        per_group.is_china_share_lower_bound,
+        per_group.top_iso3 as top_supplier_iso3,
+        per_group.top_share_pct as top_supplier_share_pct,
+        per_group.hhi as supplier_hhi,
         per_group.coverage_pct,
-        -- OTH, WLD and XXX shares are not itemized: below 99 % itemized the HHI is a lower bound
-        per_group.itemized_pct < 99 as is_hhi_lower_bound,
+        per_group.is_hhi_lower_bound,
         reliance.net_import_reliance_pct,
         annotated.source_kind,
         annotated.definition,

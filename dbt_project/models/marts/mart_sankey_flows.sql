@@ -9,25 +9,11 @@
 --   exports_unreported  exports whose destination the source does not give.
 -- Links come from int_first_origins_traced (immediate suppliers), so they follow the same
 -- proportional-mix rule as the first-origin marts.
-with traced as (
-    select * from {{ ref('int_first_origins_traced') }}
-),
-
-flows as (
-    select * from {{ ref('int_element_stage_flows_unioned') }}
-),
-
-balances as (
-    select * from {{ ref('int_country_balances_computed') }}
-),
-
-stages as (
-    select * from {{ ref('stages') }}
-),
-
-countries as (
-    select * from {{ ref('dim_countries') }}
-),
+with traced as (select * from {{ ref('int_first_origins_traced') }}),
+flows as (select * from {{ ref('int_element_stage_flows_unioned') }}),
+balances as (select * from {{ ref('int_country_balances_computed') }}),
+stages as (select * from {{ ref('stages') }}),
+countries as (select * from {{ ref('dim_countries') }}),
 
 processing as (
     select

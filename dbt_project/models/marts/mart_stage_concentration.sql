@@ -1,18 +1,13 @@
--- Concentration of world output per year, stage, element and kind of evidence.
--- HHI = sum of squared % shares (0-10,000) over the itemized countries; where a source itemizes
--- only some countries (published shares) the HHI is a lower bound: coverage_pct says how much
--- of world output the itemized shares cover.
+-- Concentration of world output per year, stage, element and kind of evidence (HHI, China's
+-- share, top producer, coverage: macro concentration_stats, the rule every mart shares). Where a
+-- source itemizes only some countries (published shares) the HHI is a lower bound and
+-- coverage_pct says how much of world output the itemized shares cover.
 -- Company rows (entity_kind 'company', source_kind company_disclosure) sit next to the country
 -- rows they are compared with: a company's calendar-year output over the same world total. They
 -- carry that country group's HHI, China share, top producer and coverage, and never enter them
 -- (a company's output is already inside its country's).
-with shares as (
-    select * from {{ ref('int_stage_shares_unioned') }}
-),
-
-countries as (
-    select * from {{ ref('dim_countries') }}
-),
+with shares as (select * from {{ ref('int_stage_shares_unioned') }}),
+countries as (select * from {{ ref('dim_countries') }}),
 
 annotated as (
     select
@@ -29,14 +24,7 @@ per_group as (
         stage,
         element,
         source_kind,
-        -- Rounded: parallel float sums differ in the last bits between runs.
-        round(sum(case when not is_aggregate then share_pct * share_pct else 0 end), 6) as hhi,
-        round(sum(share_pct), 6) as coverage_pct,
-        max(case when country_iso3 = 'CHN' then share_pct end) as china_share_pct,
-        -- Ties broken by code so that reruns agree.
-        first(country_iso3 order by share_pct desc, country_iso3) filter (where not is_aggregate) as top_producer_iso3,
-        max(case when not is_aggregate then share_pct end) as top_producer_share_pct,
-        count(*) filter (where not is_aggregate) as countries_itemized
+        {{ concentration_stats('share_pct', 'country_iso3', 'is_aggregate') }}
     from annotated
     where entity_kind = 'country'
     group by year, stage, element, source_kind
@@ -58,13 +46,14 @@ final as (
         annotated.world_t_reo,
         annotated.share_pct,
         annotated.entity_kind = 'country'
-            and annotated.country_iso3 = per_group.top_producer_iso3 as is_top_producer,
-        per_group.top_producer_iso3,
-        per_group.top_producer_share_pct,
+            and annotated.country_iso3 = per_group.top_iso3 as is_top_producer,
+        per_group.top_iso3 as top_producer_iso3,
+        per_group.top_share_pct as top_producer_share_pct,
         per_group.china_share_pct,
+        per_group.is_china_share_lower_bound,
         per_group.hhi,
         per_group.coverage_pct,
-        per_group.coverage_pct < 99 as is_hhi_lower_bound,
+        per_group.is_hhi_lower_bound,
         per_group.countries_itemized,
         annotated.is_estimate,
         annotated.source_citation

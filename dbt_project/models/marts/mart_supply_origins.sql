@@ -8,9 +8,7 @@ with traced as (
     where mix_kind = 'supply'
 ),
 
-countries as (
-    select * from {{ ref('dim_countries') }}
-),
+countries as (select * from {{ ref('dim_countries') }}),
 
 by_basis as (
     select
@@ -56,12 +54,8 @@ per_group as (
         element,
         stage,
         origin_basis,
-        -- Rounded: parallel float sums differ in the last bits between runs.
-        round(max(case when origin_iso3 = 'CHN' then share_pct else 0 end), 6) as china_share_pct,
-        round(sum(case when origin_iso3 = 'XXX' then share_pct else 0 end), 6) as untraced_share_pct,
-        -- Ties broken by code so that reruns agree.
-        first(origin_iso3 order by round(share_pct, 6) desc, origin_iso3) filter (where not is_aggregate) as top_origin_iso3,
-        round(sum(case when not is_aggregate then share_pct * share_pct else 0 end), 6) as origin_hhi
+        {{ concentration_stats('share_pct', 'origin_iso3', 'is_aggregate') }},
+        round(sum(case when origin_iso3 = 'XXX' then share_pct else 0 end), 6) as untraced_share_pct
     from shares
     group by year, country_iso3, element, stage, origin_basis
 ),
@@ -80,8 +74,8 @@ final as (
         round(shares.supply_t_reo, 6) as supply_t_reo,
         per_group.china_share_pct,
         per_group.untraced_share_pct,
-        per_group.top_origin_iso3,
-        per_group.origin_hhi,
+        per_group.top_iso3 as top_origin_iso3,
+        per_group.hhi as origin_hhi,
         shares.is_production_recorded
     from shares
     inner join per_group using (year, country_iso3, element, stage, origin_basis)

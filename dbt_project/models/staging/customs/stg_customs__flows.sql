@@ -1,8 +1,6 @@
 -- National customs tariff lines, typed: quantities in kg and t, the value in the file's own
 -- currency (Japan: yen; converted to USD only where the file gives USD), period as published.
-with source as (
-    select * from {{ source('customs', 'customs_records') }}
-),
+with source as (select * from {{ source('customs', 'customs_records') }}),
 
 final as (
     select

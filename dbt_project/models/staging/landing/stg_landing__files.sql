@@ -1,6 +1,4 @@
-with source as (
-    select * from {{ source('landing', 'landed_files') }}
-),
+with source as (select * from {{ source('landing', 'landed_files') }}),
 
 final as (
     select

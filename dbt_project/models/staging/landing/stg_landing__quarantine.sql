@@ -1,6 +1,4 @@
-with source as (
-    select * from {{ source('landing', 'quarantine') }}
-),
+with source as (select * from {{ source('landing', 'quarantine') }}),
 
 final as (
     select

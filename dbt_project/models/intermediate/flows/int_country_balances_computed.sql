@@ -1,0 +1,170 @@
+-- Supply balance of each country per stage, element and calendar year, in t REO, from the flows
+-- the balances use (is_in_*_balance):
+--   apparent consumption = production + imports - exports - stock change (USGS definition; a
+--   stock build-up is positive and reduces consumption; no stock changes are in the data yet)
+--   net import reliance = (imports - exports) / apparent consumption, %.
+-- A component no source records stays null and counts as zero in the sums; recorded_components
+-- says which were recorded. Reported consumption (e.g. Japan's demand) is kept beside the
+-- computed figure so the marts can test whether the balance closes.
+{{ config(materialized='table') }}
+
+with flows as (
+    select * from {{ ref('int_element_stage_flows_unioned') }}
+    where covers_full_year and reo_t is not null
+),
+
+trade_flows as (
+    select * from flows
+    where flow_type = 'trade'
+),
+
+-- Trade in a named element counts in that element's balance and in the REO total.
+trade as (
+    {{ with_reo_rollup('trade_flows') }}
+),
+
+figures as (
+    select * from {{ ref('int_published_figures_deduplicated') }}
+    where not is_illustrative and {{ period_label_kind('period_label') }} = 'year'
+),
+
+-- The rows each balance uses, one list: a flow is production of its producer, imports of its
+-- destination and exports of its origin.
+components as (
+    select year, element, stage, origin_iso3 as country_iso3, 'production' as component, reo_t, evidence_kind, is_estimate
+    from flows
+    where is_in_producer_balance
+    union all
+    select year, element, stage, destination_iso3, 'imports', reo_t, evidence_kind, is_estimate
+    from trade
+    where is_in_importer_balance
+    union all
+    select year, element, stage, origin_iso3, 'exports', reo_t, evidence_kind, is_estimate
+    from trade
+    where is_in_exporter_balance
+),
+
+recorded as (
+    select
+        year,
+        element,
+        stage,
+        country_iso3,
+        sum(reo_t) filter (where component = 'production') as production_t_reo,
+        sum(reo_t) filter (where component = 'imports') as imports_t_reo,
+        sum(reo_t) filter (where component = 'exports') as exports_t_reo,
+        string_agg(distinct evidence_kind, ', ' order by evidence_kind) filter (where component = 'production')
+            as production_evidence,
+        string_agg(distinct evidence_kind, ', ' order by evidence_kind) filter (where component = 'imports')
+            as imports_evidence,
+        string_agg(distinct evidence_kind, ', ' order by evidence_kind) filter (where component = 'exports')
+            as exports_evidence,
+        coalesce(bool_or(is_estimate), false) as includes_estimate
+    from components
+    group by year, element, stage, country_iso3
+),
+
+-- Stock changes in t REO (positive = stocks built up), where a publication gives them.
+stock_changes as (
+    select
+        year,
+        element,
+        stage,
+        subject_iso3 as country_iso3,
+        sum(value) as stock_change_t_reo
+    from figures
+    where metric = 'stock_change_t_reo'
+    group by year, element, stage, subject_iso3
+),
+
+-- Consumption or demand as published (Japan's demand is printed in t, basis not stated).
+reported_consumption as (
+    select
+        year,
+        element,
+        stage,
+        subject_iso3 as country_iso3,
+        sum(value) as reported_consumption_t,
+        string_agg(figure_id, ';' order by figure_id) as reported_consumption_figure_ids,
+        string_agg(publication, '; ' order by figure_id) as reported_consumption_source
+    from figures
+    where topic = 'consumption' and metric in ('demand_t', 'consumption_t_reo', 'apparent_consumption_t_reo')
+    group by year, element, stage, subject_iso3
+),
+
+cells as (
+    select year, element, stage, country_iso3 from recorded
+    union
+    select year, element, stage, country_iso3 from stock_changes
+    union
+    select year, element, stage, country_iso3 from reported_consumption
+),
+
+joined as (
+    select
+        cells.year,
+        cells.element,
+        cells.stage,
+        cells.country_iso3,
+        recorded.production_t_reo,
+        recorded.imports_t_reo,
+        recorded.exports_t_reo,
+        stock_changes.stock_change_t_reo,
+        reported_consumption.reported_consumption_t,
+        reported_consumption.reported_consumption_figure_ids,
+        reported_consumption.reported_consumption_source,
+        recorded.production_evidence,
+        recorded.imports_evidence,
+        recorded.exports_evidence,
+        coalesce(recorded.includes_estimate, false) as includes_estimate
+    from cells
+    left join recorded using (year, element, stage, country_iso3)
+    left join stock_changes using (year, element, stage, country_iso3)
+    left join reported_consumption using (year, element, stage, country_iso3)
+),
+
+computed as (
+    select
+        *,
+        concat_ws(', ',
+            case when production_t_reo is not null then 'production' end,
+            case when imports_t_reo is not null then 'imports' end,
+            case when exports_t_reo is not null then 'exports' end,
+            case when stock_change_t_reo is not null then 'stock change' end
+        ) as recorded_components,
+        case
+            when coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
+                then coalesce(production_t_reo, 0) + coalesce(imports_t_reo, 0)
+                    - coalesce(exports_t_reo, 0) - coalesce(stock_change_t_reo, 0)
+        end as apparent_consumption_t_reo
+    from joined
+),
+
+final as (
+    select
+        year,
+        element,
+        stage,
+        country_iso3,
+        production_t_reo,
+        imports_t_reo,
+        exports_t_reo,
+        stock_change_t_reo,
+        apparent_consumption_t_reo,
+        -- only where trade is recorded, and undefined when nothing is left for consumption
+        case
+            when coalesce(imports_t_reo, exports_t_reo) is not null and apparent_consumption_t_reo > 0
+                then 100 * (coalesce(imports_t_reo, 0) - coalesce(exports_t_reo, 0)) / apparent_consumption_t_reo
+        end as net_import_reliance_pct,
+        recorded_components,
+        production_evidence,
+        imports_evidence,
+        exports_evidence,
+        includes_estimate,
+        reported_consumption_t,
+        reported_consumption_figure_ids,
+        reported_consumption_source
+    from computed
+)
+
+select * from final
