@@ -1,6 +1,12 @@
 -- A table, not a view: the reconciliation reads it twice, and each read of a view re-reads
 -- every staged Parquet file (one per landed API answer: thousands after a large fetch).
-{{ config(materialized='table') }}
+-- Incremental by year: only the years whose inputs changed are rebuilt (macros/trade_years.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ delete_changed_trade_years() }}",
+) }}
 
 -- Each country's own declarations of rare-earth trade, one row per year x reporting side x
 -- importer x exporter x code (x element for national lines that give it).
@@ -15,8 +21,25 @@
 -- 4. A heading-level record (2846) is dropped when the same reporter gave its subheadings.
 -- 5. National customs lines give the same reporter's imports/exports in more detail; for a
 --    reporter, side, code and year with customs lines, the Comtrade record is not used.
-with comtrade as (select * from {{ ref('int_comtrade_flows_located') }}),
-customs as (select * from {{ ref('stg_customs__flows') }}),
+with year_inputs as (select * from {{ ref('int_trade_year_inputs') }}),
+-- Every year on a first build; else the years this model no longer holds (new, or changed and
+-- deleted by the pre_hook).
+years_to_build as (
+    select year, inputs_fingerprint from year_inputs
+    {% if is_incremental() -%}
+    where year not in (select distinct year from {{ this }})
+    {%- endif %}
+),
+
+comtrade as (
+    select * from {{ ref('int_comtrade_flows_located') }}
+    where year in (select year from years_to_build)
+),
+
+customs as (
+    select * from {{ ref('stg_customs__flows') }}
+    where year in (select year from years_to_build)
+),
 
 landed as (
     select file_id, source_kind as source, fetched_at from {{ ref('stg_landing__files') }}
@@ -168,8 +191,11 @@ final as (
         is_sample,
         months_covered,
         product_t,
-        value_usd
+        value_usd,
+        years_to_build.inputs_fingerprint as year_inputs_fingerprint,
+        '{{ invocation_id }}' as built_by_invocation_id
     from without_covered_headings
+    inner join years_to_build using (year)
     -- Rule 5: customs lines replace the same reporter's Comtrade record for that code and year.
     qualify record_family = 'customs' or not bool_or(record_family = 'customs') over (
         partition by reporter_iso3, direction, hs_code, year, importer_iso3, exporter_iso3
