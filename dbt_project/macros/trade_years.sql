@@ -5,7 +5,7 @@
     1. deletes the rows whose year's fingerprint is no longer current (pre_hook: new, revised or
        retracted records of that year; any edit to the project's models, seeds or vars; a year
        whose records all went), and
-    2. builds and appends the years it no longer holds (its `years_to_build` CTE).
+    2. builds and appends the years it no longer holds (trade_years_to_build).
     A year holding no row after its build (nothing in scope) is simply built again next time.
     Every rule of these models works within one year (keys, windows and joins all hold `year`),
     so a year built alone equals that year of a full build. -#}
@@ -34,4 +34,15 @@
             select year, inputs_fingerprint from {{ ref('int_trade_year_inputs') }}
         )
     {%- endif -%}
+{%- endmacro %}
+
+{#- The body of a model's `years_to_build` CTE over `year_inputs` (int_trade_year_inputs): every
+    year on a first build or a full refresh, else the years the model does not hold (after the
+    pre_hook: the new and the changed ones). The model passes is_incremental() itself, so that a
+    unit test can override it. -#}
+{% macro trade_years_to_build(year_inputs, incremental) -%}
+    select year, inputs_fingerprint from {{ year_inputs }}
+    {%- if incremental %}
+    where year not in (select distinct year from {{ this }})
+    {%- endif %}
 {%- endmacro %}

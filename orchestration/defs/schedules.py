@@ -68,29 +68,26 @@ def comtrade_monthly(context: dg.ScheduleEvaluationContext) -> Iterator[dg.RunRe
         )
 
 
+def main_job_refresh(name: str, cron: str, refresh: str, description: str) -> dg.ScheduleDefinition:
+    return dg.ScheduleDefinition(
+        name=name, job=main_job, cron_schedule=cron, execution_timezone="UTC",
+        default_status=dg.DefaultScheduleStatus.STOPPED, tags={REFRESH_TAG: refresh}, description=description,
+    )
+
+
 # Producers report a quarter four to six weeks after it ends (ingest/catalog.py): the middle of
 # the quarter's second month picks up what was dropped in the disclosure inboxes, and flags
 # a producer whose report is late (the freshness checks).
-disclosures_quarterly = dg.ScheduleDefinition(
-    name="disclosures_quarterly",
-    job=main_job,
-    cron_schedule="0 5 15 2,5,8,11 *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    tags={REFRESH_TAG: "disclosures"},
-    description="Quarterly disclosure refresh: the main job, after producers' quarterly reports.",
+disclosures_quarterly = main_job_refresh(
+    "disclosures_quarterly", "0 5 15 2,5,8,11 *", "disclosures",
+    "Quarterly disclosure refresh: the main job, after producers' quarterly reports.",
 )
 
 # USGS publishes the Mineral Commodity Summaries in late January: on 1 February the new edition
 # (dropped in data/inbox/usgs_mcs/) is landed, or the reference source is flagged STALE.
-reference_yearly = dg.ScheduleDefinition(
-    name="reference_yearly",
-    job=main_job,
-    cron_schedule="0 5 1 2 *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    tags={REFRESH_TAG: "reference"},
-    description="Yearly reference refresh: the main job, after the USGS MCS edition's release.",
+reference_yearly = main_job_refresh(
+    "reference_yearly", "0 5 1 2 *", "reference",
+    "Yearly reference refresh: the main job, after the USGS MCS edition's release.",
 )
 
 

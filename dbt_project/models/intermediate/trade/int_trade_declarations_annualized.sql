@@ -1,12 +1,7 @@
 -- A table, not a view: the reconciliation reads it twice, and each read of a view re-reads
 -- every staged Parquet file (one per landed API answer: thousands after a large fetch).
--- Incremental by year: only the years whose inputs changed are rebuilt (macros/trade_years.sql).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_changed_trade_years() }}",
-) }}
+-- Incremental by year (dbt_project.yml, macros/trade_years.sql): only the years whose inputs
+-- changed are rebuilt.
 
 -- Each country's own declarations of rare-earth trade, one row per year x reporting side x
 -- importer x exporter x code (x element for national lines that give it).
@@ -22,14 +17,7 @@
 -- 5. National customs lines give the same reporter's imports/exports in more detail; for a
 --    reporter, side, code and year with customs lines, the Comtrade record is not used.
 with year_inputs as (select * from {{ ref('int_trade_year_inputs') }}),
--- Every year on a first build; else the years this model no longer holds (new, or changed and
--- deleted by the pre_hook).
-years_to_build as (
-    select year, inputs_fingerprint from year_inputs
-    {% if is_incremental() -%}
-    where year not in (select distinct year from {{ this }})
-    {%- endif %}
-),
+years_to_build as ({{ trade_years_to_build('year_inputs', is_incremental()) }}),
 
 comtrade as (
     select * from {{ ref('int_comtrade_flows_located') }}

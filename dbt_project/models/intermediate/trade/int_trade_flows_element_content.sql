@@ -8,23 +8,11 @@
 --   that element's own oxide factor; compounds (oxide basis) are REO tonnes already, whatever
 --   element they name.
 -- Codes with no factor (ores, ferrocerium) keep their product tonnes and have null content.
--- Incremental by year: only the years whose inputs changed are rebuilt (macros/trade_years.sql).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_changed_trade_years() }}",
-) }}
+-- Incremental by year (dbt_project.yml, macros/trade_years.sql): only the years whose inputs
+-- changed are rebuilt.
 
 with year_inputs as (select * from {{ ref('int_trade_year_inputs') }}),
--- Every year on a first build; else the years this model no longer holds (new, or changed and
--- deleted by the pre_hook).
-years_to_build as (
-    select year, inputs_fingerprint from year_inputs
-    {% if is_incremental() -%}
-    where year not in (select distinct year from {{ this }})
-    {%- endif %}
-),
+years_to_build as ({{ trade_years_to_build('year_inputs', is_incremental()) }}),
 
 flows as (
     select * from {{ ref('int_trade_flows_reconciled') }}
