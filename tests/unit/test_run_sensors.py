@@ -1,5 +1,5 @@
-"""The run-status sensors on real runs of the fetch job (against a local Comtrade server): a
-fetch that landed something starts the main job; a failed run is recorded and announced."""
+"""The sensors that follow runs, on real runs of the fetch job (against a local Comtrade server):
+answers landed and not staged start the main job; a failed run is recorded and announced."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ import duckdb
 import pytest
 
 from ingest import settings
+from ingest.catalog import SOURCE_KINDS, stage
+from ingest.sources.comtrade import SOURCE_API
 from orchestration import failed_runs, publishing
 from orchestration.definitions import defs
 from orchestration.defs.ingest.comtrade import ComtradeFetchConfig, comtrade_api_answers
+from orchestration.defs.resources import ComtradeApi
 from orchestration.defs.schedules import comtrade_fetch_job
 from orchestration.defs.sensors.failed_runs import record_failed_runs
 from orchestration.defs.sensors.fetched_trade import build_after_comtrade_fetch
@@ -54,27 +57,40 @@ def answer_records():
     return json_response(api_answer([record(reporter=392, period="2023")]))
 
 
-def test_a_fetch_that_landed_new_answers_starts_the_main_job_once(api, instance):
-    api.expect_request(DATA_PATH).respond_with_handler(lambda _: answer_records())
-    first = run_fetch(instance)
-    assert first.success
-    request = build_after_comtrade_fetch(status_context(
-        instance, first, first.get_run_success_event(), "build_after_comtrade_fetch"))
-    assert isinstance(request, dg.RunRequest) and request.run_key == f"after-fetch:{first.run_id}"
+def after_fetch(instance):
+    return build_after_comtrade_fetch(dg.build_sensor_context(instance=instance))
 
-    second = run_fetch(instance)  # everything landed already: nothing new to build
-    skipped = build_after_comtrade_fetch(status_context(
-        instance, second, second.get_run_success_event(), "build_after_comtrade_fetch"))
-    assert isinstance(skipped, dg.SkipReason) and "landed nothing new" in skipped.skip_message
+
+def test_answers_a_fetch_landed_start_the_main_job_once_until_staged(api, instance):
+    api.expect_request(DATA_PATH).respond_with_handler(lambda _: answer_records())
+    assert isinstance(after_fetch(instance), dg.SkipReason)  # nothing landed yet
+    assert run_fetch(instance).success
+    request = after_fetch(instance)
+    assert isinstance(request, dg.RunRequest) and request.run_key.startswith("after-fetch:")
+    assert after_fetch(instance).run_key == request.run_key  # the same answers: the same run
+
+    stage(SOURCE_KINDS[SOURCE_API])  # what the main run's ingest step does
+    skipped = after_fetch(instance)
+    assert isinstance(skipped, dg.SkipReason) and "staged" in skipped.skip_message
+    assert run_fetch(instance).success  # everything landed already: nothing new to build
+    assert isinstance(after_fetch(instance), dg.SkipReason)
+
+
+def test_answers_landed_by_a_backfill_outside_the_fetch_job_are_built_too(api, instance):
+    api.expect_request(DATA_PATH).respond_with_handler(lambda _: answer_records())
+    # An asset backfill from the UI, or `dagster asset materialize`, runs the asset alone.
+    config = dg.RunConfig(ops={comtrade_api_answers.op.name: ComtradeFetchConfig(reporters=["JPN"])})
+    dg.materialize([comtrade_api_answers], partition_key="2023", instance=instance, run_config=config,
+                   resources={"comtrade_api": ComtradeApi(min_interval_s=0)})
+    assert isinstance(after_fetch(instance), dg.RunRequest)
 
 
 def test_a_main_run_waiting_to_start_will_stage_the_new_answers(api, instance):
     api.expect_request(DATA_PATH).respond_with_handler(lambda _: answer_records())
     # Queued by the daemon, or created and not yet launched.
     waiting = instance.create_run_for_job(defs.resolve_job_def(MAIN_JOB), status=dg.DagsterRunStatus.NOT_STARTED)
-    result = run_fetch(instance)
-    skipped = build_after_comtrade_fetch(status_context(
-        instance, result, result.get_run_success_event(), "build_after_comtrade_fetch"))
+    run_fetch(instance)
+    skipped = after_fetch(instance)
     assert isinstance(skipped, dg.SkipReason) and waiting.run_id in skipped.skip_message
 
 

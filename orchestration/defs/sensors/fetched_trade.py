@@ -1,49 +1,58 @@
-"""After a Comtrade fetch lands new answers, the main job stages and builds them.
+"""Comtrade answers landed but not staged yet start the main job, which stages and builds them.
 
-The fetch job only lands files; this sensor closes the loop. A fetch that landed nothing new (a
-refresh whose answers were unchanged) starts nothing, and neither does one finishing while a
-main run is still waiting to start: that run reads the landing manifest when it starts, so it
-stages these answers too (a backfill of many years makes one build, not one per year).
+The fetch only lands files; this sensor closes the loop, whoever started the fetch: the monthly
+schedule, a backfill from the UI (asset backfills run outside the `comtrade_fetch` job), or
+`dagster asset materialize` from a shell on the same data folder. It looks at what the fetch
+leaves, not at the run that left it: a landed answer without its staged Parquet. A fetch that
+landed nothing new (a refresh whose answers were unchanged) therefore starts nothing, and a
+backfill of many years makes one build, not one per year. Nothing either while a main run is
+still waiting to start: that run reads the landing manifest when it starts.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import dagster as dg
 
-from orchestration.defs.schedules import comtrade_fetch_job, main_job
+from ingest import settings
+from ingest.catalog import SOURCE_KINDS
+from ingest.landing import read_manifest
+from ingest.sources.comtrade import SOURCE_API
+from ingest.staging import staged_file
+from orchestration.defs.schedules import main_job
 from orchestration.interrupted_runs import MAIN_JOB
 
 AFTER_FETCH_TAG = "reeflow/after_fetch"
+TICK_S = 60
 _WAITING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED]
 
 
-def landed_something(instance: dg.DagsterInstance, run_id: str) -> bool:
-    """Did the fetch run's materializations say it landed a new file?"""
-    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
-    for record in records:
-        materialization = record.event_log_entry.asset_materialization
-        files_new = materialization.metadata.get("files_new") if materialization else None
-        if files_new is not None and files_new.value:
-            return True
-    return False
+def unstaged_answers() -> list[str]:
+    """File ids of landed Comtrade API answers with no staged Parquet of the current parser."""
+    kind = SOURCE_KINDS[SOURCE_API]
+    folder = settings.staged_dir() / kind.dataset
+    return sorted(entry.file_id for entry in read_manifest(source=kind.name)
+                  if not staged_file(folder, entry.file_id, kind.parser_version).exists())
 
 
-@dg.run_status_sensor(
+@dg.sensor(
     name="build_after_comtrade_fetch",
-    run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[comtrade_fetch_job],
-    request_job=main_job,
+    job=main_job,
+    minimum_interval_seconds=TICK_S,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts the main job when a Comtrade fetch run landed new answers.",
+    description="Starts the main job when Comtrade answers were landed and are not staged yet.",
 )
-def build_after_comtrade_fetch(context: dg.RunStatusSensorContext):
-    fetch_run = context.dagster_run
-    if not landed_something(context.instance, fetch_run.run_id):
-        return dg.SkipReason(f"fetch run {fetch_run.run_id} landed nothing new")
+def build_after_comtrade_fetch(context: dg.SensorEvaluationContext):
+    answers = unstaged_answers()
+    if not answers:
+        return dg.SkipReason("every landed Comtrade answer is staged")
     waiting = context.instance.get_runs(filters=dg.RunsFilter(job_name=MAIN_JOB, statuses=_WAITING), limit=1)
     if waiting:
         return dg.SkipReason(f"main run {waiting[0].run_id} has not started yet: it stages these answers")
-    return dg.RunRequest(run_key=f"after-fetch:{fetch_run.run_id}", tags={AFTER_FETCH_TAG: fetch_run.run_id})
+    # One run per set of answers: the same set found again (its run failed) asks for nothing new.
+    batch = hashlib.sha256(" ".join(answers).encode()).hexdigest()[:16]
+    return dg.RunRequest(run_key=f"after-fetch:{batch}", tags={AFTER_FETCH_TAG: str(len(answers))})
 
 
 @dg.definitions
