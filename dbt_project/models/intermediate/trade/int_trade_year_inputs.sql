@@ -3,6 +3,10 @@
 -- gone (a new landing, a parser version re-staging a file, a retraction), a file of the year
 -- landed again (its fetched_at decides which landing wins), or any edit to the project's models,
 -- seeds or vars changes it; landing another year leaves it alone.
+-- A table: each trade model reads it twice (its pre_hook and its years to build), and every read
+-- of a view would read every staged Parquet file again (thousands after a large API fetch).
+{{ config(materialized='table') }}
+
 with comtrade as (select * from {{ ref('stg_comtrade__flows') }}),
 customs as (select * from {{ ref('stg_customs__flows') }}),
 landed as (select file_id, fetched_at from {{ ref('stg_landing__files') }}),
