@@ -59,6 +59,12 @@ ROWS ?= 10000000
 bench: $(STAMP)
 	$(BIN)/python benchmarks/trade_scale.py --rows $(ROWS)
 
+# Five generated years of that size landed one after another, then a re-run with nothing new:
+# the cost of each further year and of the re-run against the first (issue 10's targets).
+.PHONY: bench-years
+bench-years: $(STAMP)
+	$(BIN)/python benchmarks/trade_years.py --rows $(ROWS)
+
 dev: $(STAMP) manifest
 	mkdir -p .dagster_home && cp -n orchestration/dagster.yaml .dagster_home/ || true
 	$(DG) dev

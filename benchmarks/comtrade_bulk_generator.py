@@ -131,12 +131,12 @@ def _lines_sql(
     """
 
 
-def _bulk_select(flows_sql: str) -> str:
+def _bulk_select(flows_sql: str, year: int) -> str:
     net_wgt = "case when is_bad then -net_wgt else net_wgt end"
     return f"""
     select
-        'C' as typeCode, 'A' as freqCode, {YEAR}0101 as refPeriodId, {YEAR} as refYear,
-        52 as refMonth, '{YEAR}' as period, reporter_code as reporterCode, flow_code as flowCode,
+        'C' as typeCode, 'A' as freqCode, {year}0101 as refPeriodId, {year} as refYear,
+        52 as refMonth, '{year}' as period, reporter_code as reporterCode, flow_code as flowCode,
         partner_code as partnerCode, 0 as partner2Code, 'H6' as classificationCode,
         'HS' as classificationSearchCode, 'True' as isOriginalClassification,
         cmd_code as cmdCode, 'C00' as customsCode, 0 as mosCode, 0 as motCode,
@@ -153,9 +153,10 @@ def _bulk_select(flows_sql: str) -> str:
 
 
 def generate(
-    path: Path, rows: int, *, delimiter: str = ",", bad_one_in: int = BAD_ONE_IN
+    path: Path, rows: int, *, delimiter: str = ",", bad_one_in: int = BAD_ONE_IN, year: int = YEAR
 ) -> GeneratedFile:
-    """Write `rows` lines of Comtrade bulk CSV to `path` and count what a parser should find."""
+    """Write `rows` lines of Comtrade bulk CSV to `path` and count what a parser should find.
+    Another `year` gives the same lines dated that year (benchmarks/trade_years.py)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     reporters = reporter_codes()
@@ -164,7 +165,7 @@ def generate(
     with duckdb.connect() as con:
         con.execute("set enable_progress_bar = false")
         con.execute(
-            f"copy ({_bulk_select(flows_sql)}) to '{path}' "
+            f"copy ({_bulk_select(flows_sql, int(year))}) to '{path}' "
             f"(format csv, header true, delimiter '{delimiter}')"
         )
         rare_earth_rows, bad = con.execute(

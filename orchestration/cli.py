@@ -3,7 +3,7 @@
     reeflow run                   the main job: ingest -> dbt -> checks -> publish
     reeflow status                tables, row counts, last run, data vintage per source
     reeflow ingest file PATH --format KIND
-    reeflow ingest comtrade --reporter JPN --cmd 280530,2846,850511 --period 2023
+    reeflow ingest comtrade --period 2023 [--reporter JPN --cmd 280530,2846,850511]
     reeflow ingest retract FILE_ID --reason TEXT
     reeflow publish | rollback
     reeflow report [--country JPN] [--element NdPr] [--year 2024] --out report.html
@@ -110,6 +110,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                 tags=interrupted_runs.CLI_RUN_TAGS,
                 run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
             )
+            if not result.success:  # as the failure sensor does for the daemon's runs
+                from orchestration.defs.sensors.failed_runs import report_failure
+
+                report_failure(result.dagster_run, result.get_step_failure_events(),
+                               result.get_run_failure_event(), _say)
     from orchestration.summary import print_run_summary
 
     print_run_summary(result)
@@ -215,10 +220,6 @@ def cmd_ingest_retract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _codes(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
 def cmd_ingest_comtrade(args: argparse.Namespace) -> int:
     with _run_lock():  # a run stages the same datasets and clears half-written files
         return _ingest_comtrade(args)
@@ -227,11 +228,14 @@ def cmd_ingest_comtrade(args: argparse.Namespace) -> int:
 def _ingest_comtrade(args: argparse.Namespace) -> int:
     from ingest.catalog import SOURCE_KINDS, stage
     from ingest.sources import comtrade
-    from ingest.sources.comtrade.codes import comtrade_code
+    from ingest.sources.comtrade.scope import DEFAULT_REPORTERS, FetchScope, split_list
 
-    try:
-        reporters = [comtrade_code(code) for code in _codes(args.reporter)]
-        partners = None if args.partner.lower() == "all" else [comtrade_code(c) for c in _codes(args.partner)]
+    try:  # the same scope the Dagster fetch asset builds from its run config
+        scope = FetchScope.of(
+            reporters=split_list(args.reporter) if args.reporter else DEFAULT_REPORTERS,
+            partners=split_list(args.partner),
+            cmd_codes=split_list(args.cmd), frequency=args.frequency, flows=split_list(args.flows),
+        )
     except ValueError as exc:
         raise CliError(str(exc)) from None
     try:
@@ -241,16 +245,7 @@ def _ingest_comtrade(args: argparse.Namespace) -> int:
     if client.uses_preview:
         _say(f"COMTRADE_API_KEY not set: using the public preview (at most {client.record_cap} records a call)")
     try:
-        report = comtrade.fetch_to_landing(
-            client,
-            reporters=reporters,
-            partners=partners,
-            cmd_codes=_codes(args.cmd),
-            periods=_codes(args.period),
-            frequency=args.frequency,
-            flows=_codes(args.flows),
-            progress=_say,
-        )
+        report = scope.fetch(client, split_list(args.period), progress=_say)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     except comtrade.ComtradeError as exc:
@@ -286,9 +281,11 @@ def build_parser() -> argparse.ArgumentParser:
     api = ingest_kinds.add_parser(
         "comtrade", help="land UN Comtrade API data (key: COMTRADE_API_KEY; URL: COMTRADE_BASE_URL)"
     )
-    api.add_argument("--reporter", required=True, help="ISO3 or Comtrade codes, comma-separated (JPN,USA)")
+    api.add_argument("--reporter", help="ISO3 or Comtrade codes, comma-separated (default: the rare-earth "
+                     "chain's main traders, CHN,JPN,USA,DEU,KOR,MYS,VNM,EST,FRA,AUS)")
     api.add_argument("--partner", default="all", help="'all' or ISO3/Comtrade codes, comma-separated")
-    api.add_argument("--cmd", required=True, help="HS codes, comma-separated (280530,2846,850511)")
+    api.add_argument("--cmd", default="",
+                     help="HS codes, comma-separated (default: the hs_codes and hs_headings seeds' codes)")
     api.add_argument("--period", required=True, help="years (2023) or months (202301), comma-separated")
     api.add_argument("--frequency", default="A", choices=["A", "M"], help="annual or monthly data")
     api.add_argument("--flows", default="M,X", help="Comtrade flow codes, comma-separated")

@@ -24,10 +24,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from ingest import settings
 from ingest.sqlsafe import UnsafeSqlName, quote_identifier
 from orchestration.check_results import CHECK_RESULTS_SCHEMA
+from orchestration.failed_runs import FAILED_RUNS_SCHEMA, failed_runs_glob
 
 BI_STORAGE_VERSION = "v1.4.0"
 BUILD_ONLY_SCHEMAS = ("staging", "intermediate")
@@ -106,6 +108,8 @@ def _publish(
             # Names read from the catalog itself: only their shape is checked (plain names).
             con.execute(f"drop view pub.{quote_identifier(schema)}.{quote_identifier(view)}")
         _load_check_results(con, check_results_glob)
+        # Every failed run recorded so far (orchestration/failed_runs.py), present when empty.
+        _load_quality_table(con, "failed_runs", FAILED_RUNS_SCHEMA, failed_runs_glob(), "failed_at, run_id")
         con.execute(
             "create or replace table pub.quality.publications as "
             "select ? as run_id, cast(? as timestamp) as published_at, ? as work_database",
@@ -144,13 +148,21 @@ def _portable(work_db: Path) -> str:
 
 def _load_check_results(con: duckdb.DuckDBPyConnection, pattern: str | None) -> None:
     """quality.check_results always exists: empty (with its columns) when no check ran yet."""
+    _load_quality_table(con, "check_results", CHECK_RESULTS_SCHEMA, pattern, "checked_at, check_name")
+
+
+def _load_quality_table(
+    con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema, pattern: str | None, order_by: str
+) -> None:
+    """pub.quality.<table> from the Parquet files matching `pattern`, with `schema`'s columns
+    even when there is none. `table` and `order_by` are constants of this module."""
     con.execute("create schema if not exists pub.quality")
-    con.register("no_check_results", CHECK_RESULTS_SCHEMA.empty_table())
-    con.execute("create or replace table pub.quality.check_results as from no_check_results")
+    con.register(f"no_{table}", schema.empty_table())
+    con.execute(f"create or replace table pub.quality.{table} as from no_{table}")
     if pattern and any(Path(pattern).parent.glob(Path(pattern).name)):
         con.execute(
-            "insert into pub.quality.check_results by name "
-            "select * from read_parquet(?, union_by_name = true) order by checked_at, check_name",
+            f"insert into pub.quality.{table} by name "
+            f"select * from read_parquet(?, union_by_name = true) order by {order_by}",
             [pattern],
         )
 

@@ -1,9 +1,11 @@
-"""Resources: the dbt CLI, pointed at the project and started through `reeflow-dbt`."""
+"""Resources: the dbt CLI, pointed at the project and started through `reeflow-dbt`; the UN
+Comtrade API client."""
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
 from ingest import settings
+from ingest.sources.comtrade import ComtradeClient
 from orchestration import dbt_manifest
 from orchestration.dbt_launcher import launcher_path
 
@@ -15,6 +17,23 @@ if dbt_project.preparer.using_dagster_dev():
     dbt_manifest.ensure_manifest()
 
 
+class ComtradeApi(dg.ConfigurableResource):
+    """The UN Comtrade API (ingest/sources/comtrade/client.py). Its key is read by the client
+    from COMTRADE_API_KEY when a call is made and is never a field here: resource settings are
+    stored with every run, in plain text."""
+
+    base_url: str | None = None  # None: COMTRADE_BASE_URL, else the public API
+    # At most one call a second (the client's own default); 429s are still honoured.
+    min_interval_s: float = 1.0
+    # Each call's own retries (429, 5xx, cut-off answers), backing off 1, 2, 4, ... seconds.
+    max_retries: int = 5
+    backoff_s: float = 1.0
+
+    def client(self) -> ComtradeClient:
+        return ComtradeClient(self.base_url, min_interval_s=self.min_interval_s,
+                              max_retries=self.max_retries, backoff_s=self.backoff_s)
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
@@ -23,6 +42,7 @@ def resources() -> dg.Definitions:
                 project_dir=dbt_project,
                 profiles_dir=str(settings.DBT_PROJECT_DIR),
                 dbt_executable=launcher_path(),
-            )
+            ),
+            "comtrade_api": ComtradeApi(),
         }
     )

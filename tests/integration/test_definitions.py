@@ -8,7 +8,8 @@ def test_definitions_load_with_groups_job_schedule_and_checks():
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys() if graph.has(key)}
     assert {"ingest", "staging", "intermediate", "marts", "reference", "quality", "publish"} <= groups
     assert defs.resolve_job_def("reeflow_main") is not None
-    assert defs.resolve_schedule_def("reeflow_weekly").cron_schedule == "0 5 * * 1"
+    assert {schedule.name for schedule in defs.schedules} == {
+        "comtrade_monthly", "disclosures_quarterly", "reference_yearly"}
     checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert "gx_mart_stage_concentration" in checks
     assert any(name.startswith("unique_combination") for name in checks)  # dbt tests as checks
@@ -39,3 +40,19 @@ def test_dbt_tests_of_severity_error_surface_as_blocking_checks():
     assert spec.blocking
     assert graph.get_check_spec(dg.AssetCheckKey(
         dg.AssetKey(["fct_mine_production"]), "gx_fct_mine_production")).blocking
+
+
+def test_the_main_job_never_fetches_and_the_fetch_job_is_partitioned_by_year():
+    from orchestration.definitions import defs
+
+    fetch = dg.AssetKey(["ingest", "comtrade_api_answers"])
+    main = defs.resolve_job_def("reeflow_main")
+    assert fetch not in main.asset_layer.selected_asset_keys
+    assert dg.AssetKey(["ingest", "comtrade_records"]) in main.asset_layer.selected_asset_keys
+    fetch_job = defs.resolve_job_def("comtrade_fetch")
+    assert fetch_job.asset_layer.selected_asset_keys == {fetch}
+    assert fetch_job.partitions_def.get_partition_keys()[0] == "2007"
+    graph = defs.resolve_asset_graph()
+    # The staged Comtrade dataset is downstream of the fetch, which writes no DuckDB file.
+    assert fetch in graph.get(dg.AssetKey(["ingest", "comtrade_records"])).parent_keys
+    assert graph.get(fetch).pools == {"comtrade_api"}

@@ -89,9 +89,11 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
             [failed_run, "expect_column_values_to_be_between(production_t_reo, max=100000)"],
         ).fetchall()
         runs = {run for (run,) in con.execute("select distinct run_id from quality.check_results").fetchall()}
+        failures = con.execute("select run_id, job_name, error_class from quality.failed_runs").fetchall()
     (row,) = kept
     assert row[:3] == ("fct_mine_production", "ERROR", False) and row[3] > 0
     assert {failed_run, good_run} <= runs
+    assert [failure[:2] for failure in failures] == [(failed_run, "reeflow_main")]  # the run's own record
     p2 = sha256_of(published)
 
     # 4. Next year's USGS release lists Vietnam twice ("Vietnam", "Viet Nam"). Every staged
@@ -112,6 +114,7 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
     assert "step failed: reeflow_dbt_models" in out
     assert "Nothing published by this run" in out
     assert sha256_of(published) == p2
+    dbt_failed_run = _run_id(out)
 
     # 5. The analyst withdraws the bad release (left in the inbox on purpose: re-landing the
     # same bytes must not bring it back); the next run publishes without it.
@@ -125,3 +128,6 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
         assert con.execute("select count(*) from fct_mine_production where edition = 'MCS2027'").fetchone() == (0,)
         landed = con.execute("select count(*) from quality.landed_files where file_id = ?", [bad.file_id])
         assert landed.fetchone() == (0,)
+        dbt_failure = con.execute("select failed_step, error_class from quality.failed_runs where run_id = ?",
+                                  [dbt_failed_run]).fetchall()
+    assert dbt_failure == [("reeflow_dbt_models", "DagsterDbtCliRuntimeError")]

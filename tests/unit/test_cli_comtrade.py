@@ -65,3 +65,11 @@ def test_a_refused_key_fails_clearly_and_keeps_what_landed(api, capsys):
 def test_an_unknown_country_is_a_usage_error(reeflow_env, capsys):
     assert cli.main(["ingest", "comtrade", "--reporter", "XXX", "--cmd", "2846", "--period", "2023"]) == cli.EXIT_USAGE
     assert "unknown country 'XXX'" in capsys.readouterr().err
+
+
+def test_the_help_names_the_default_reporters_the_fetch_uses(capsys):
+    from ingest.sources.comtrade.scope import DEFAULT_REPORTERS
+
+    with pytest.raises(SystemExit):
+        cli.main(["ingest", "comtrade", "--help"])
+    assert ",".join(DEFAULT_REPORTERS) in " ".join(capsys.readouterr().out.split())

@@ -58,10 +58,20 @@ _MESSAGE_BYTES = 4096
 
 
 class ComtradeError(RuntimeError):
-    """A Comtrade request failed for good; the message names the request, never the key."""
+    """A Comtrade request failed for good; the message names the request, never the key.
+
+    `transient`: the same request may well succeed later (retries spent on 429 / 5xx / network
+    errors, a server too slow or asking for a long wait), as opposed to a refused key, an API
+    error or an answer over the size limit, which asking again will not change. A scheduler
+    retries the first kind after a pause (orchestration/defs/ingest/comtrade.py).
+    """
 
     # Set by fetch_to_landing: what was done before the failure (a FetchReport).
     report = None
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 @dataclass(frozen=True)
@@ -190,7 +200,8 @@ class _Call:
 
     def gave_up(self, problem: str) -> ComtradeError:
         attempts = self.client.max_retries + 1
-        return ComtradeError(f"{self.described}: gave up after {attempts} attempts; last: {problem}")
+        return ComtradeError(f"{self.described}: gave up after {attempts} attempts; last: {problem}",
+                             transient=True)
 
     def attempt(self, retry: Retry) -> ComtradeResponse:
         client = self.client
@@ -248,7 +259,8 @@ class _Call:
                 if client._clock() > deadline:
                     raise ComtradeError(
                         f"{self.described}: no complete answer within {client.deadline_s:g} s "
-                        f"({len(body)} bytes so far): the server is sending too slowly"
+                        f"({len(body)} bytes so far): the server is sending too slowly",
+                        transient=True,
                     )
         except (HTTPError, requests.RequestException, OSError) as exc:
             # The connection closed or failed mid-body (requests calls it ChunkedEncodingError).
@@ -314,7 +326,7 @@ class _Backoff(Retry):
         problem = _history_problem(self.history[-1], self.call.client._redact)
         if wait > MAX_WAIT_S:
             raise ComtradeError(
-                f"{self.call.described}: {problem}; server asks to wait {wait:.0f} s"
+                f"{self.call.described}: {problem}; server asks to wait {wait:.0f} s", transient=True
             )
         attempt = len(self.history)
         logger.warning(

@@ -2,6 +2,10 @@
 
 One call per reporter x period x commodity-code group. Each answer is landed with its query
 (never the key) as the manifest request, so a second run skips every chunk already landed.
+A refresh (`refetch_landed_before`) asks again for chunks landed before a moment: reporters
+revise their figures, and a revised answer is new bytes, so it lands beside the earlier one and
+supersedes it downstream; an unchanged answer lands nothing (and, the manifest holding no
+record of the asking, is asked again if an interrupted refresh is started again).
 An answer holding exactly the record cap is truncated (the API stops there without saying so):
 it is not landed; the chunk is split by partner list, then per commodity code, then per month,
 then per flow, and the parts are fetched instead.
@@ -15,6 +19,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from ingest.landing import LandedFile, land_bytes, read_manifest
@@ -164,16 +169,18 @@ def fetch_to_landing(
     landing_dir: Path | None = None,
     progress: Callable[[str], None] | None = None,
     cmd_group_size: int | None = None,
+    refetch_landed_before: datetime | None = None,
 ) -> FetchReport:
-    """Fetch every chunk not landed yet. A ComtradeError stops the run; what landed stays
-    (the error carries the partial report as `.report`) and the next run resumes after it."""
+    """Fetch every chunk not landed yet (or, with `refetch_landed_before`, not landed since
+    then). A ComtradeError stops the run; what landed stays (the error carries the partial
+    report as `.report`) and the next run resumes after it."""
     say = progress or (lambda message: None)
     plan = plan_chunks(
         reporters=reporters, partners=partners, cmd_codes=cmd_codes, periods=periods,
         frequency=frequency, flows=flows, cmd_group_size=cmd_group_size,
     )
     report = FetchReport(chunks_planned=len(plan))
-    landed_keys = _landed_chunk_keys(landing_dir)
+    landed_keys = _landed_chunk_keys(landing_dir, refetch_landed_before)
     queue = deque(plan)
     while queue:
         chunk = queue.popleft()
@@ -218,7 +225,8 @@ def fetch_to_landing(
         report.chunks_fetched += 1
         report.files_new += int(is_new)
         report.records_landed += response.record_count
-        say(f"landed {response.record_count} records: {chunk.describe()}")
+        verb = "landed" if is_new else "unchanged, already landed"
+        say(f"{verb} {response.record_count} records: {chunk.describe()}")
     say(report.summary())
     return report
 
@@ -232,10 +240,12 @@ def land_sample_response(
                       request={"sample": True}, landing_dir=landing_dir)
 
 
-def _landed_chunk_keys(landing_dir: Path | None) -> set[str]:
+def _landed_chunk_keys(landing_dir: Path | None, landed_since: datetime | None = None) -> set[str]:
     keys = set()
     for entry in read_manifest(landing_dir, SOURCE_API):
         request = entry.request or {}
+        if landed_since is not None and datetime.fromisoformat(entry.fetched_at) < landed_since:
+            continue  # asked again: the reporter may have revised it since
         if isinstance(request.get("query"), dict) and request.get("dataset"):
             keys.add(_chunk_key(request["dataset"], request["query"]))
     return keys

@@ -9,10 +9,16 @@ import dagster as dg
 from ingest.catalog import SourceKind, kinds_by_dataset, land_defaults, stage
 from ingest.landing import read_manifest
 from ingest.reference.countries import stage_countries
+from ingest.sources import comtrade
 from ingest.staging import stage_manifest
+from orchestration.defs.ingest.comtrade import comtrade_api_answers
 from orchestration.printable import escaped
 
 GROUP = "ingest"
+
+
+# Landed by an asset of its own before this one stages it: the Comtrade fetch (ingest/comtrade.py).
+_FETCHED_BY = {comtrade.DATASET: [comtrade_api_answers]}
 
 
 def _dataset_asset(dataset: str, kinds: list[SourceKind]) -> dg.AssetsDefinition:
@@ -20,6 +26,7 @@ def _dataset_asset(dataset: str, kinds: list[SourceKind]) -> dg.AssetsDefinition
 
     @dg.asset(
         key=["ingest", dataset],
+        deps=_FETCHED_BY.get(dataset, []),
         group_name=GROUP,
         description="; ".join(kind.description for kind in kinds)
         + ": landed raw files, parsed to staged Parquet.",

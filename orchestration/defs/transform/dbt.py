@@ -17,6 +17,7 @@ from dagster_dbt import (
     DbtCliResource,
     dbt_assets,
 )
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from expectations.runner import ExpectationOutcome
 from ingest import settings
@@ -27,6 +28,14 @@ DUCKDB_POOL = "duckdb"
 # dagster-dbt gives each `dbt build` its own target folder (tens of MB: manifest, run results,
 # logs); the newest few are kept to look into, older ones (and those of killed runs) go.
 TARGETS_KEPT = 3
+# A busy working database: another process holds DuckDB's lock on the file (an analyst's tool
+# that opened reeflow.work.duckdb for writing, a `reeflow publish` copying it). DuckDB names it
+# so in its IOException; dbt stops at once. Worth waiting for, unlike a failed test.
+DUCKDB_LOCK_ERROR = "Could not set lock on file"
+# 1, 2, then 4 minutes apart (each +-50 %), about 7 minutes in all before the step fails.
+BUSY_DATABASE_RETRY = dg.RetryPolicy(
+    max_retries=3, delay=60, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
 # dbt folder (second fqn part) -> Dagster group; seeds are the reference model.
 _LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts", "quality": "quality"}
 
@@ -63,7 +72,12 @@ def _test_outcome(result: dg.AssetCheckResult) -> ExpectationOutcome:
     )
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator, pool=DUCKDB_POOL)
+def is_busy_database(error: BaseException) -> bool:
+    return DUCKDB_LOCK_ERROR in str(error)
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator, pool=DUCKDB_POOL,
+            retry_policy=BUSY_DATABASE_RETRY)
 def reeflow_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     settings.work_database_path().parent.mkdir(parents=True, exist_ok=True)
     _prune_invocation_targets(context.op_execution_context.op.name)
@@ -76,6 +90,10 @@ def reeflow_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             if isinstance(event, dg.AssetCheckResult) and event.asset_key is not None:
                 tests[event.asset_key.to_user_string()].append(_test_outcome(event))
             yield event
+    except DagsterDbtCliRuntimeError as error:
+        # Only a busy database is retried: a failed ERROR test would fail the same way again.
+        error.allow_retries = is_busy_database(error)
+        raise
     finally:
         for asset, outcomes in tests.items():
             check_results.record(context.run.run_id, asset, outcomes, kind="dbt")

@@ -1,6 +1,7 @@
 -- A table, not a view: the reconciliation reads it twice, and each read of a view re-reads
 -- every staged Parquet file (one per landed API answer: thousands after a large fetch).
-{{ config(materialized='table') }}
+-- Incremental by year (dbt_project.yml, macros/trade_years.sql): only the years whose inputs
+-- changed are rebuilt.
 
 -- Each country's own declarations of rare-earth trade, one row per year x reporting side x
 -- importer x exporter x code (x element for national lines that give it).
@@ -15,8 +16,18 @@
 -- 4. A heading-level record (2846) is dropped when the same reporter gave its subheadings.
 -- 5. National customs lines give the same reporter's imports/exports in more detail; for a
 --    reporter, side, code and year with customs lines, the Comtrade record is not used.
-with comtrade as (select * from {{ ref('int_comtrade_flows_located') }}),
-customs as (select * from {{ ref('stg_customs__flows') }}),
+with year_inputs as (select * from {{ ref('int_trade_year_inputs') }}),
+years_to_build as ({{ trade_years_to_build('year_inputs', is_incremental()) }}),
+
+comtrade as (
+    select * from {{ ref('int_comtrade_flows_located') }}
+    where year in (select year from years_to_build)
+),
+
+customs as (
+    select * from {{ ref('stg_customs__flows') }}
+    where year in (select year from years_to_build)
+),
 
 landed as (
     select file_id, source_kind as source, fetched_at from {{ ref('stg_landing__files') }}
@@ -168,8 +179,11 @@ final as (
         is_sample,
         months_covered,
         product_t,
-        value_usd
+        value_usd,
+        years_to_build.inputs_fingerprint as year_inputs_fingerprint,
+        '{{ invocation_id }}' as built_by_invocation_id
     from without_covered_headings
+    inner join years_to_build using (year)
     -- Rule 5: customs lines replace the same reporter's Comtrade record for that code and year.
     qualify record_family = 'customs' or not bool_or(record_family = 'customs') over (
         partition by reporter_iso3, direction, hs_code, year, importer_iso3, exporter_iso3

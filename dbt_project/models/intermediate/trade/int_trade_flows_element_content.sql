@@ -8,8 +8,22 @@
 --   that element's own oxide factor; compounds (oxide basis) are REO tonnes already, whatever
 --   element they name.
 -- Codes with no factor (ores, ferrocerium) keep their product tonnes and have null content.
-with flows as (select * from {{ ref('int_trade_flows_reconciled') }}),
-declarations as (select * from {{ ref('int_trade_declarations_annualized') }}),
+-- Incremental by year (dbt_project.yml, macros/trade_years.sql): only the years whose inputs
+-- changed are rebuilt.
+
+with year_inputs as (select * from {{ ref('int_trade_year_inputs') }}),
+years_to_build as ({{ trade_years_to_build('year_inputs', is_incremental()) }}),
+
+flows as (
+    select * from {{ ref('int_trade_flows_reconciled') }}
+    where year in (select year from years_to_build)
+),
+
+declarations as (
+    select * from {{ ref('int_trade_declarations_annualized') }}
+    where year in (select year from years_to_build)
+),
+
 hs_codes as (select * from {{ ref('hs_codes') }}),
 headings as (select * from {{ ref('hs_headings') }}),
 
@@ -134,8 +148,11 @@ final as (
         content.source_kind,
         content.file_ids as file_id,
         cast(content.months_covered as integer) as months_covered,
-        content.is_sample
+        content.is_sample,
+        years_to_build.inputs_fingerprint as year_inputs_fingerprint,
+        '{{ invocation_id }}' as built_by_invocation_id
     from content
+    inner join years_to_build using (year)
     left join elements as own on own.symbol = content.element
 )
 

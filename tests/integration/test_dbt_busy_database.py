@@ -1,0 +1,51 @@
+"""A busy working database (another process holds DuckDB's lock) is the one dbt failure the
+dbt step retries: the error dagster-dbt raises for it carries DuckDB's wording, and a failing
+dbt test does not."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from dagster_dbt import DbtCliResource
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
+
+from ingest import settings
+from orchestration.dbt_launcher import launcher_path
+from orchestration.defs.resources import dbt_project
+from orchestration.defs.transform.dbt import BUSY_DATABASE_RETRY, is_busy_database, reeflow_dbt_models
+
+
+def _dbt_cli(*args: str):
+    """The dbt the dbt step starts, on the test's data folder; its target folder there too."""
+    settings.work_database_path().parent.mkdir(parents=True, exist_ok=True)
+    dbt = DbtCliResource(project_dir=dbt_project, profiles_dir=str(settings.DBT_PROJECT_DIR),
+                         dbt_executable=launcher_path())
+    return dbt.cli(list(args), target_path=settings.data_dir() / "dbt_target").wait()
+
+
+def test_dbt_meeting_a_locked_working_database_fails_with_the_error_that_is_retried(reeflow_env):
+    work = settings.work_database_path()
+    work.parent.mkdir(parents=True, exist_ok=True)
+    # This process holds the file open for writing, as an analyst's tool might.
+    with duckdb.connect(str(work)) as holder:
+        holder.execute("create table held as select 1 as x")
+        with pytest.raises(DagsterDbtCliRuntimeError) as raised:
+            _dbt_cli("seed", "--select", "stages")
+    assert is_busy_database(raised.value)
+    # Free again: the same command succeeds, as the retry would.
+    assert _dbt_cli("seed", "--select", "stages").is_successful()
+
+
+def test_a_failing_dbt_test_is_not_a_busy_database(reeflow_env):
+    _dbt_cli("seed", "--select", "stages")
+    work = settings.work_database_path()
+    with duckdb.connect(str(work)) as con:  # a stage listed twice breaks its unique key
+        con.execute("insert into reference.stages select * from reference.stages limit 1")
+    with pytest.raises(DagsterDbtCliRuntimeError) as raised:
+        _dbt_cli("test", "--select", "stages")
+    assert not is_busy_database(raised.value)
+
+
+def test_the_dbt_step_has_the_busy_database_retry_policy():
+    assert reeflow_dbt_models.op.retry_policy == BUSY_DATABASE_RETRY
+    assert BUSY_DATABASE_RETRY.max_retries >= 2 and BUSY_DATABASE_RETRY.delay >= 30
