@@ -16,6 +16,8 @@ Runs are recorded in the project-local DAGSTER_HOME, so `make dev` (`dg dev`) sh
 from __future__ import annotations
 
 import argparse
+import hashlib
+import logging
 import os
 import shutil
 import sys
@@ -40,13 +42,18 @@ def _say(message: str) -> None:
     print(f"reeflow: {escaped(message)}", file=sys.stderr, flush=True)
 
 
+# sha256 of dagster.yaml as earlier versions of reeflow copied it: a copy nobody edited since
+# is replaced by the current one (which stores events faster: orchestration/event_log.py).
+_EARLIER_DAGSTER_YAML = {"49b43d67f060cd1ba4e91cf2c8dbaa9906276ec7339626513ae6d548ae99ace0"}
+
+
 def _prepare_dagster_home() -> Path:
     home = settings.dagster_home()
     # Dagster's public way to find its instance is this variable (DagsterInstance.get()).
     os.environ["DAGSTER_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or hashlib.sha256(config.read_bytes()).hexdigest() in _EARLIER_DAGSTER_YAML:
         shutil.copy(Path(__file__).with_name("dagster.yaml"), config)
     return home
 
