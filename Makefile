@@ -65,6 +65,12 @@ bench: $(STAMP)
 bench-years: $(STAMP)
 	$(BIN)/python benchmarks/trade_years.py --rows $(ROWS)
 
+# `reeflow run` on the embedded data (fresh, nothing new, one new input): wall, CPU, peak memory,
+# the machine's load and each run's step table.
+.PHONY: bench-run
+bench-run: $(STAMP)
+	$(BIN)/python benchmarks/run_speed.py
+
 dev: $(STAMP) manifest
 	mkdir -p .dagster_home && cp -n orchestration/dagster.yaml .dagster_home/ || true
 	$(DG) dev

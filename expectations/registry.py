@@ -23,7 +23,7 @@ from types import ModuleType
 
 import pandas as pd
 
-from expectations.runner import ExpectationOutcome, validate
+from expectations.outcome import ExpectationOutcome
 
 MART = "mart"
 STAGED = "staged"
@@ -53,6 +53,9 @@ class Guard:
         return prepare(frame.copy()) if prepare else frame
 
     def validate(self, frame: pd.DataFrame) -> list[ExpectationOutcome]:
+        # Imported here: great-expectations takes seconds to import, paid only when validating.
+        from expectations.runner import validate
+
         return validate(self.prepare(frame), self.build_suite(), self.id_columns)
 
 

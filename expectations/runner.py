@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import great_expectations as gx
 import numpy as np
 import pandas as pd
 
+from expectations.outcome import ExpectationOutcome
 from expectations.severity import ERROR
 
+__all__ = ["ExpectationOutcome", "validate"]
+
 SAMPLE_SIZE = 5
-
-
-@dataclass(frozen=True)
-class ExpectationOutcome:
-    suite: str
-    expectation: str  # type plus its column(s), e.g. expect_column_values_to_be_between(share_pct)
-    severity: str
-    passed: bool
-    unexpected_count: int
-    sample: str  # a few offending values (with the row's id columns when given), for the analyst
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from expectations.runner import ExpectationOutcome
+from expectations.outcome import ExpectationOutcome
 from ingest import settings
 from ingest.staging import write_parquet_atomic
 

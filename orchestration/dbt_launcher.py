@@ -10,6 +10,8 @@ A console script that sets dbt up, then replaces itself with the dbt beside this
 - **Findable.** Elsewhere the kernel cannot tie them, so each dbt holds a lock file naming
   itself and its parent for as long as it runs (`dbt_processes_dir()`); the next run stops one
   whose parent is gone (`stop_orphans`).
+- **Quick to ask.** dagster-dbt runs `dbt --version` before every dbt command; dbt takes 2-3 s
+  to start just to print it, so `reeflow-dbt --version` answers from the installed packages.
 Plain Python: no Dagster import, so it starts in a fraction of dbt's own start-up time.
 """
 
@@ -22,6 +24,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 from ingest import settings
@@ -79,7 +82,18 @@ def hold_process_record(parent: int) -> int:
     return fd
 
 
+def installed_versions() -> str | None:
+    """What `dbt --version` prints first, for the dbt installed beside this interpreter."""
+    if Path(real_dbt()).parent != Path(sys.executable).parent:
+        return None  # a dbt found elsewhere on PATH: only it knows its version
+    return (f"Core:\n  - installed: {metadata.version('dbt-core')}\n\n"
+            f"Plugins:\n  - duckdb: {metadata.version('dbt-duckdb')}")
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--version"] and (versions := installed_versions()):
+        print(versions)
+        return
     parent = os.getppid()
     _die_with_parent(parent)
     try:

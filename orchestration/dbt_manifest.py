@@ -16,6 +16,7 @@ import fcntl
 import hashlib
 import subprocess
 import sys
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -61,8 +62,12 @@ def is_current(expected: str | None = None) -> bool:
     )
 
 
-def ensure_manifest(force: bool = False) -> bool:
-    """Parse the dbt project unless the manifest on disk is current. True when it parsed."""
+def ensure_manifest(force: bool = False, while_parsing: Callable[[], object] | None = None) -> bool:
+    """Parse the dbt project unless the manifest on disk is current. True when it parsed.
+
+    `while_parsing` is called while `dbt parse` runs (a separate process, seconds long): a
+    caller can do there what does not need the manifest, on the machine's other core.
+    """
     TARGET_DIR.mkdir(exist_ok=True)
     # One preparer at a time (a `reeflow run` and a `dagster dev` reload may start together).
     with open(TARGET_DIR / ".manifest.lock", "w") as lock:
@@ -72,12 +77,15 @@ def ensure_manifest(force: bool = False) -> bool:
             return False
         FINGERPRINT.unlink(missing_ok=True)  # a parse cut short leaves no current manifest
         project = str(PROJECT_DIR)
-        parse = subprocess.run(
+        with subprocess.Popen(
             [launcher_path(), "parse", "--quiet", "--project-dir", project, "--profiles-dir", project],
-            capture_output=True, text=True, check=False,
-        )
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        ) as parse:
+            if while_parsing is not None:
+                while_parsing()
+            stdout, stderr = parse.communicate()
         if parse.returncode != 0:
-            raise ManifestError(f"dbt parse failed:\n{parse.stdout}{parse.stderr}")
+            raise ManifestError(f"dbt parse failed:\n{stdout}{stderr}")
         FINGERPRINT.write_text(expected + "\n")
     return True
 

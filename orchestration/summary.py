@@ -1,4 +1,5 @@
-"""What `reeflow run` and `reeflow status` print: tables, checks, freshness, headline figures.
+"""What `reeflow run` and `reeflow status` print: tables, checks, freshness, headline figures,
+and (`reeflow status`) the last run's step times (orchestration/run_steps.py).
 
 Text that comes from the user or the data (paths, check samples, error messages quoting file
 names) is printed escaped (orchestration/printable.py).
@@ -13,6 +14,7 @@ import duckdb
 from ingest import settings
 from ingest.freshness import SourceFreshness, catalog_freshness, freshness_by_source
 from ingest.sqlsafe import quote_identifier
+from orchestration import run_steps
 from orchestration.printable import escaped
 
 PUBLISH_ASSET = "published_warehouse"
@@ -112,9 +114,16 @@ def _print_freshness(reports: list[SourceFreshness]) -> None:
               f"({report.basis}), {report.age_days} days old ({limit}){flag}")
 
 
+def _print_last_run_steps() -> None:
+    steps = run_steps.last_run()
+    if steps is not None:
+        print("\n" + "\n".join(run_steps.format_table(steps)))
+
+
 def print_status(published: Path) -> int:
     if not published.exists():
         print(f"No published warehouse at {escaped(published)}: run `reeflow run` (or `make run`).")
+        _print_last_run_steps()
         return 1
     with duckdb.connect(str(published), read_only=True) as con:
         run_id, when = con.execute(
@@ -136,4 +145,5 @@ def print_status(published: Path) -> int:
         ).fetchone()
         print(f"Checks of the published run: {failed[0]} ERROR, {failed[1]} WARN failed "
               "(quality.check_results)")
+    _print_last_run_steps()
     return 0

@@ -247,6 +247,34 @@ def test_second_run_gives_the_same_warehouse(two_runs):
     assert all(two_runs["after_first"][t] for t in MARTS if t != "fct_trade_flows")
 
 
+def _run_id(completed) -> str:
+    (line,) = [line for line in completed.stdout.splitlines() if line.startswith("Run ")]
+    return line.split()[1].rstrip(":")
+
+
+def test_the_build_leaves_unit_tests_to_ci_and_the_run_prints_its_step_times(two_runs):
+    heading = f"Step times of run {_run_id(two_runs['first'])}"
+    table = two_runs["first"].stdout.partition(heading)[2]
+    for part in ("before the run: start-up", "ingest", "staged checks", "mart checks", "publish",
+                 "dbt: start-up", "marts", "data tests"):
+        assert part in table
+    assert "unit tests" not in table  # tests/integration/test_dbt_unit_tests.py runs them
+
+
+def test_a_run_with_nothing_new_reuses_the_dbt_build_and_its_test_outcomes(two_runs):
+    first, second = _run_id(two_runs["first"]), _run_id(two_runs["second"])
+    assert f"dbt build skipped: not rebuilt: nothing dbt reads changed since the build of run {first}" in (
+        two_runs["second"].stdout)
+    with duckdb.connect(str(two_runs["warehouse"]), read_only=True) as con:
+        outcomes = {
+            run_id: con.execute(
+                "select asset, check_name, suite, severity, passed, unexpected_count from quality.check_results "
+                "where run_id = ? and suite <> 'freshness' order by all", [run_id]).fetchall()
+            for run_id in (first, second)
+        }
+    assert outcomes[first] and outcomes[second] == outcomes[first]  # dbt tests and GX suites alike
+
+
 def test_a_reader_holding_the_file_open_never_breaks_the_run(two_runs):
     before, during = two_runs["reader_saw"]
     assert before == during  # the open connection kept seeing its snapshot
@@ -291,6 +319,7 @@ def test_status_reports_tables_and_vintage(two_runs):
     assert result.returncode == 0, result.stderr
     assert "Last published" in result.stdout
     assert "usgs_mcs" in result.stdout and "MCS2019..MCS2026" in result.stdout
+    assert f"Step times of run {_run_id(two_runs['second'])}" in result.stdout
 
 
 def test_rollback_restores_the_previous_snapshot(two_runs, tmp_path):

@@ -8,7 +8,9 @@ Every guard of `expectations.registry` becomes one check named `gx_<name>`:
   A dataset with no input yet holds only its schema file and passes.
 
 Each check keeps its outcome per run as Parquet (orchestration/check_results.py); the publish
-step loads them all into `quality.check_results`. A failed ERROR expectation blocks
+step loads them all into `quality.check_results`. A suite that meets exactly the rows it
+validated before, with the same code, reuses those outcomes (orchestration/expectation_cache.py)
+and records them for this run: great-expectations is then not even imported. A failed ERROR expectation blocks
 everything downstream (nothing is published); a failed WARN is recorded and shown.
 """
 
@@ -17,13 +19,13 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from expectations.outcome import ExpectationOutcome
 from expectations.registry import MART, Guard, mart_guards, staged_guards
-from expectations.runner import ExpectationOutcome
 from expectations.severity import ERROR
 from ingest import settings
 from ingest.catalog import read_dataset
 from ingest.sqlsafe import quote_identifier
-from orchestration import check_results
+from orchestration import check_results, expectation_cache
 from orchestration.defs.transform.dbt import DUCKDB_POOL
 
 
@@ -36,13 +38,15 @@ def read_model(model: str) -> pd.DataFrame:
         return con.sql(f"select * from main.{quote_identifier(model, tables)}").df()
 
 
-def check_result(outcomes: list[ExpectationOutcome]) -> dg.AssetCheckResult:
+def check_result(outcomes: list[ExpectationOutcome], validated_by: str | None = None) -> dg.AssetCheckResult:
     failed = [o for o in outcomes if not o.passed]
     errors = [o for o in failed if o.severity == ERROR]
     return dg.AssetCheckResult(
         passed=not failed,
         severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
         metadata={
+            # The run that validated these very rows (this one, or an earlier one: reused).
+            **({"validated_by_run": validated_by} if validated_by else {}),
             "expectations": len(outcomes),
             "failed": "; ".join(
                 f"{o.severity} {o.expectation} x{o.unexpected_count} {o.sample}" for o in failed
@@ -67,9 +71,17 @@ def _guard_check(guard: Guard) -> dg.AssetChecksDefinition:
         "ERROR expectations block publishing, WARN is recorded.",
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        outcomes = guard.validate(read(guard.name))
+        frame = read(guard.name)
+        cache_name = f"{guard.layer}/{guard.name}"
+        cache_key = expectation_cache.key(cache_name, frame)
+        cached = expectation_cache.lookup(cache_name, cache_key)
+        if cached is not None:
+            outcomes, validated_by = cached.outcomes, cached.run_id
+        else:
+            outcomes, validated_by = guard.validate(frame), context.run.run_id
+            expectation_cache.store(cache_name, cache_key, validated_by, outcomes)
         check_results.record(context.run.run_id, asset_key.to_user_string(), outcomes, "gx")
-        return check_result(outcomes)
+        return check_result(outcomes, validated_by)
 
     return _check
 

@@ -12,7 +12,7 @@ goes to `quality.check_results`, and `reeflow status` prints STALE beside the so
 
 import dagster as dg
 
-from expectations.runner import ExpectationOutcome
+from expectations.outcome import ExpectationOutcome
 from expectations.severity import WARN
 from ingest.catalog import kinds_by_dataset
 from ingest.freshness import SourceFreshness, catalog_freshness

@@ -3,8 +3,15 @@
 Everything that writes the working DuckDB file runs in the `duckdb` pool (limit 1): DuckDB
 allows one writer process per file. dbt is started through `reeflow-dbt`
 (orchestration/dbt_launcher.py), which hands it the data paths and ties it to this process.
+
+The build leaves dbt's unit tests to CI (`make test` runs them, tests/integration/
+test_dbt_unit_tests.py): they test the models' SQL on fixed inputs, which a production run does
+not change (dbt's own advice). A run whose inputs are exactly those of the last complete build
+reuses it (orchestration/dbt_build_state.py): no dbt process, the models reported as they stand,
+the dbt tests' outcomes of that build reported and recorded again for this run.
 """
 
+import graphlib
 import shutil
 from collections import defaultdict
 from collections.abc import Mapping
@@ -19,12 +26,13 @@ from dagster_dbt import (
 )
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
-from expectations.runner import ExpectationOutcome
+from expectations.outcome import ExpectationOutcome
 from ingest import settings
-from orchestration import check_results
+from orchestration import check_results, dbt_build_state, run_steps
 from orchestration.defs.resources import dbt_project
 
 DUCKDB_POOL = "duckdb"
+BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 # dagster-dbt gives each `dbt build` its own target folder (tens of MB: manifest, run results,
 # logs); the newest few are kept to look into, older ones (and those of killed runs) go.
 TARGETS_KEPT = 3
@@ -80,13 +88,22 @@ def is_busy_database(error: BaseException) -> bool:
             retry_policy=BUSY_DATABASE_RETRY)
 def reeflow_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     settings.work_database_path().parent.mkdir(parents=True, exist_ok=True)
+    # Only a build of everything, unpartitioned, is recorded or reused.
+    whole = not context.is_subset and not context.has_partition_key
+    inputs = dbt_build_state.inputs_fingerprint(BUILD_ARGS) if whole else None
+    standing = dbt_build_state.standing_build(inputs) if inputs else None
+    if standing is not None and _covers_selected_checks(context, standing):
+        yield from _reuse(context, standing)
+        return
+    dbt_build_state.forget()
     _prune_invocation_targets(context.op_execution_context.op.name)
     # dbt tests come back as asset checks (blocking when their severity is error: a failure
     # makes `dbt build` fail, and with it this step, so nothing downstream is published).
     # Their outcomes are also kept for quality.check_results, even when the build fails.
     tests: dict[str, list[ExpectationOutcome]] = defaultdict(list)
+    invocation = dbt.cli(BUILD_ARGS, context=context)
     try:
-        for event in dbt.cli(["build"], context=context).stream():
+        for event in invocation.stream():
             if isinstance(event, dg.AssetCheckResult) and event.asset_key is not None:
                 tests[event.asset_key.to_user_string()].append(_test_outcome(event))
             yield event
@@ -97,6 +114,48 @@ def reeflow_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     finally:
         for asset, outcomes in tests.items():
             check_results.record(context.run.run_id, asset, outcomes, kind="dbt")
+        _record_timings(context.run.run_id, invocation)
+    if inputs:  # reached only when dbt succeeded: the stream raises on a failed build
+        dbt_build_state.remember(inputs, context.run.run_id, dict(tests))
+
+
+def _record_timings(run_id: str, invocation) -> None:
+    try:
+        run_results = invocation.get_artifact("run_results.json")
+    except OSError:  # dbt ended before writing it
+        return
+    run_steps.record_dbt(run_id, run_steps.dbt_layers(run_results))
+
+
+def _covers_selected_checks(context: dg.AssetExecutionContext, standing: dbt_build_state.StandingBuild) -> bool:
+    recorded = {(asset, outcome.expectation) for asset, outcomes in standing.tests.items() for outcome in outcomes}
+    return all((key.asset_key.to_user_string(), key.name) in recorded for key in context.selected_asset_check_keys)
+
+
+def _reuse(context: dg.AssetExecutionContext, standing: dbt_build_state.StandingBuild):
+    """Report the standing build: its models as they are, its tests' outcomes for this run too."""
+    why = f"not rebuilt: nothing dbt reads changed since the build of run {standing.run_id}"
+    context.log.info(f"dbt build skipped: {why}")
+    run_steps.record_dbt(context.run.run_id, {"skipped": why})
+    for asset, outcomes in standing.tests.items():
+        check_results.record(context.run.run_id, asset, outcomes, kind="dbt")
+    selected = {(key.asset_key.to_user_string(), key.name) for key in context.selected_asset_check_keys}
+    # Dagster wants a multi-asset's outputs in dependency order, each asset before its checks.
+    specs = {spec.key: spec for spec in context.assets_def.specs}
+    upstream = {key: {dep.asset_key for dep in specs[key].deps} & context.selected_asset_keys
+                for key in context.selected_asset_keys}
+    for key in graphlib.TopologicalSorter(upstream).static_order():
+        yield dg.MaterializeResult(asset_key=key, metadata={"dbt": why})
+        for outcome in standing.tests.get(key.to_user_string(), []):
+            if (key.to_user_string(), outcome.expectation) in selected:
+                yield dg.AssetCheckResult(
+                    asset_key=key,
+                    check_name=outcome.expectation,
+                    passed=outcome.passed,
+                    severity=dg.AssetCheckSeverity(outcome.severity),
+                    metadata={"status": outcome.sample, "dagster_dbt/failed_row_count": outcome.unexpected_count,
+                              "result_of_run": standing.run_id},
+                )
 
 
 def _prune_invocation_targets(op_name: str) -> None:

@@ -1,0 +1,240 @@
+"""How long each part of a `reeflow run` took: kept per run, printed at the end of the run and by
+`reeflow status`, so a slowdown shows where it happens.
+
+A run's table is built from the Dagster event log (each step's start and end) by the CLI, with
+what the CLI itself saw before and after the Dagster run (imports, manifest, definitions; the
+summary), and dbt's own timings by layer (its run_results.json, recorded by the dbt step). One
+JSON file per run in data/quality/run_steps/, the newest few kept. Plain Python, no Dagster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ingest import settings
+
+RUNS_KEPT = 20
+DBT_STEP = "reeflow_dbt_models"
+PUBLISH_STEP = "published_warehouse"
+# Step key -> the part of the run it belongs to, in the order a run goes through them.
+PARTS = ("ingest", "staged checks", "freshness", "dbt", "mart checks", "publish", "other")
+# The Dagster event types (DagsterEventType names) a run's table is built from.
+TIMED_EVENT_TYPES = ("RUN_START", "RUN_SUCCESS", "RUN_FAILURE", "RUN_CANCELED",
+                     "STEP_START", "STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED", "STEP_UP_FOR_RETRY")
+_RUN_STARTS = ("PIPELINE_START",)
+_RUN_ENDS = ("PIPELINE_SUCCESS", "PIPELINE_FAILURE", "PIPELINE_CANCELED")
+_STEP_ENDS = ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED", "STEP_UP_FOR_RETRY")
+# Model schema (from dbt_project.yml) -> layer; tests and seeds by resource type.
+_SCHEMA_LAYERS = {"staging": "staging", "intermediate": "intermediate", "quality": "quality", "main": "marts"}
+
+
+@dataclass(frozen=True)
+class StepTime:
+    step: str
+    started: float  # seconds since the epoch
+    ended: float
+    status: str  # the event that ended it: STEP_SUCCESS, STEP_FAILURE, STEP_SKIPPED ...
+
+    @property
+    def seconds(self) -> float:
+        return self.ended - self.started
+
+
+def process_started() -> float:
+    """When this process started (seconds since the epoch): interpreter start-up and imports
+    count as part of a run. Linux reads it from /proc; elsewhere, now."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        running = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.time()
+    return time.time() - max(running, 0.0)
+
+
+def run_steps_dir() -> Path:
+    return settings.data_dir() / "quality" / "run_steps"
+
+
+def part_of(step: str) -> str:
+    if step == DBT_STEP:
+        return "dbt"
+    if step == PUBLISH_STEP:
+        return "publish"
+    if step == "source_freshness":
+        return "freshness"
+    if "_gx_" in step:
+        return "staged checks" if step.startswith("ingest__") else "mart checks"
+    if step.startswith("ingest__"):
+        return "ingest"
+    return "other"
+
+
+def steps_from_events(events: Iterable) -> list[StepTime]:
+    """Step times from Dagster event log entries (anything with `timestamp`, `step_key` and
+    `dagster_event_type`); a step that never ended (a killed run) ends at its last event."""
+    starts: dict[str, float] = {}
+    last_seen: dict[str, tuple[float, str]] = {}
+    for event in events:
+        step, kind = event.step_key, _kind(event)
+        if not step or not kind:
+            continue
+        if kind == "STEP_START":
+            starts[step] = event.timestamp
+        if last_seen.get(step, ("", ""))[1] not in _STEP_ENDS:
+            last_seen[step] = (event.timestamp, kind if kind in _STEP_ENDS else "UNFINISHED")
+    steps = [StepTime(step, started, *last_seen[step]) for step, started in starts.items()]
+    return sorted(steps, key=lambda s: s.started)
+
+
+def _timestamp(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def dbt_layers(run_results: dict) -> dict:
+    """dbt's own timings from its run_results.json: start-up, then node time by layer."""
+    layers: dict[str, dict] = {}
+    started, ended = [], []
+    for result in run_results.get("results", []):
+        kind = result["unique_id"].split(".", 1)[0]
+        if kind == "model":
+            schema = (result.get("relation_name") or '"".""."".').split(".")[1].strip('"')
+            layer = _SCHEMA_LAYERS.get(schema, schema)
+        else:
+            layer = {"seed": "seeds", "test": "data tests", "unit_test": "unit tests"}.get(kind, kind)
+        entry = layers.setdefault(layer, {"nodes": 0, "seconds": 0.0})
+        entry["nodes"] += 1
+        entry["seconds"] += float(result.get("execution_time") or 0.0)
+        for timing in result.get("timing") or []:
+            started.append(_timestamp(timing["started_at"]))
+            ended.append(_timestamp(timing["completed_at"]))
+    invoked = run_results.get("metadata", {}).get("invocation_started_at")
+    return {
+        "elapsed_s": float(run_results.get("elapsed_time") or 0.0),
+        "startup_s": (min(started) - _timestamp(invoked)) if started and invoked else None,
+        "nodes_wall_s": (max(ended) - min(started)) if started else 0.0,
+        "layers": layers,
+    }
+
+
+def _dbt_path(run_id: str) -> Path:
+    return run_steps_dir() / f"{run_id}.dbt.json"
+
+
+def record_dbt(run_id: str, dbt: dict) -> None:
+    """What the dbt step did: `dbt_layers(...)`, or {"skipped": reason}."""
+    _write(_dbt_path(run_id), dbt)
+
+
+def build_table(run_id: str, *, cli_started: float, steps: list[StepTime], run_started: float | None,
+                run_ended: float | None, cli_ended: float, succeeded: bool, dbt: dict | None) -> dict:
+    """A run's table: the whole run, before / in / after the Dagster run, each step, dbt."""
+    return {
+        "run_id": run_id,
+        "succeeded": succeeded,
+        "started_at": cli_started,
+        "wall_s": cli_ended - cli_started,
+        "before_run_s": (run_started - cli_started) if run_started else None,
+        "run_s": (run_ended - run_started) if run_started and run_ended else None,
+        "after_run_s": (cli_ended - run_ended) if run_ended else None,
+        "steps": [{"step": s.step, "part": part_of(s.step), "seconds": s.seconds, "status": s.status}
+                  for s in steps],
+        "dbt": dbt,
+    }
+
+
+def table_from_events(run_id: str, events: list, *, cli_started: float, cli_ended: float, succeeded: bool,
+                      dbt: dict | None) -> dict:
+    """`build_table` from the run's Dagster event log entries."""
+    run_started = min((e.timestamp for e in events if _kind(e) in _RUN_STARTS), default=None)
+    run_ended = max((e.timestamp for e in events if _kind(e) in _RUN_ENDS), default=None)
+    return build_table(run_id, cli_started=cli_started, steps=steps_from_events(events), run_started=run_started,
+                       run_ended=run_ended, cli_ended=cli_ended, succeeded=succeeded, dbt=dbt)
+
+
+def record_from_events(run_id: str, events: list, *, cli_started: float, succeeded: bool) -> dict:
+    """Keep the table of a run that ends now (with what its dbt step recorded); returns it."""
+    try:
+        dbt = json.loads(_dbt_path(run_id).read_text())
+    except (OSError, ValueError):
+        dbt = None
+    table = table_from_events(run_id, events, cli_started=cli_started, cli_ended=time.time(),
+                              succeeded=succeeded, dbt=dbt)
+    _write(run_steps_dir() / f"{run_id}.json", table)
+    _dbt_path(run_id).unlink(missing_ok=True)
+    for stale in sorted(run_steps_dir().glob("*.json"), key=lambda p: p.stat().st_mtime)[:-RUNS_KEPT]:
+        stale.unlink(missing_ok=True)
+    return table
+
+
+def _kind(event) -> str | None:
+    return getattr(event.dagster_event_type, "value", None)
+
+
+def last_run() -> dict | None:
+    """The table of the newest run recorded on this machine, if any."""
+    tables = [p for p in run_steps_dir().glob("*.json") if not p.name.endswith(".dbt.json")]
+    for path in sorted(tables, key=lambda p: p.stat().st_mtime, reverse=True):
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def _write(path: Path, content: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    part.write_text(json.dumps(content, indent=1))
+    os.replace(part, path)
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value:7.1f} s" if value is not None else "      - "
+
+
+def format_table(table: dict) -> list[str]:
+    """The table as printed: whole run, then each part (steps, slowest), then dbt by layer."""
+    when = datetime.fromtimestamp(table["started_at"]).strftime("%Y-%m-%d %H:%M:%S")
+    lines = [f"Step times of run {table['run_id']} ({when}, {'succeeded' if table['succeeded'] else 'FAILED'}):",
+             f"  {'whole run (wall)':<34}{_seconds(table['wall_s'])}",
+             f"  {'before the run: start-up':<34}{_seconds(table['before_run_s'])}   "
+             "(imports, dbt manifest, definitions)",
+             f"  {'the Dagster run':<34}{_seconds(table['run_s'])}"]
+    by_part: dict[str, list[dict]] = {}
+    for step in table["steps"]:
+        by_part.setdefault(step["part"], []).append(step)
+    for part in PARTS:
+        steps = by_part.get(part)
+        if not steps:
+            continue
+        slowest = max(steps, key=lambda s: s["seconds"])
+        detail = f"{len(steps)} steps, slowest {slowest['step']} {slowest['seconds']:.1f} s" if len(steps) > 1 else ""
+        failed = sum(1 for s in steps if s["status"] != "STEP_SUCCESS")
+        detail += f"{', ' if detail else ''}{failed} not succeeded" if failed else ""
+        lines.append(f"    {part:<32}{_seconds(sum(s['seconds'] for s in steps))}   {detail}".rstrip())
+    if table["run_s"] is not None:
+        between = table["run_s"] - sum(s["seconds"] for s in table["steps"])
+        lines.append(f"    {'between steps (Dagster)':<32}{_seconds(between)}")
+    lines += _format_dbt(table.get("dbt"))
+    lines.append(f"  {'after the run: summary':<34}{_seconds(table['after_run_s'])}")
+    return lines
+
+
+def _format_dbt(dbt: dict | None) -> list[str]:
+    if not dbt:
+        return []
+    if "skipped" in dbt:
+        return [f"      dbt build skipped: {dbt['skipped']}"]
+    lines = [f"      dbt: start-up {_seconds(dbt['startup_s']).strip()}, nodes {dbt['nodes_wall_s']:.1f} s wall "
+             "(node time by layer, summed over dbt's threads):"]
+    order = ("seeds", "staging", "intermediate", "marts", "quality", "data tests", "unit tests")
+    for layer in sorted(dbt["layers"], key=lambda name: order.index(name) if name in order else len(order)):
+        entry = dbt["layers"][layer]
+        lines.append(f"        {layer:<28}{_seconds(entry['seconds'])}   {entry['nodes']} nodes")
+    return lines
