@@ -48,6 +48,13 @@ class Guard:
     def build_suite(self):
         return self.module.build_suite()
 
+    @property
+    def builders(self) -> str:
+        """Which functions build and prepare the suite now (module.qualname): another function put
+        in their place in the running process (a test, a plugin) is another suite."""
+        functions = (self.module.build_suite, getattr(self.module, "prepare", None))
+        return ";".join(f"{fn.__module__}.{fn.__qualname__}" for fn in functions if fn is not None)
+
     def prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
         prepare = getattr(self.module, "prepare", None)
         return prepare(frame.copy()) if prepare else frame

@@ -9,7 +9,8 @@ and run it, so they are kept under a key made of:
 - every Python file of expectations/ and ingest/ (suites import reference code from both), the
   dbt vars and seeds the suites read (dbt_project.yml, seeds/), and the versions of
   great-expectations, pandas and numpy;
-- today's date (two staged suites bound years by the current one).
+- today's date (two staged suites bound years by the current one);
+- the functions that build and prepare the suite in this process (Guard.builders).
 A frame whose text columns hold anything but strings is never reused. The caller records the
 reused outcomes for its own run, so every run's `quality.check_results` stays complete.
 Plain Python, no Dagster.
@@ -76,12 +77,14 @@ def rows_digest(frame: pd.DataFrame) -> str | None:
     return digest.hexdigest()
 
 
-def key(guard: str, frame: pd.DataFrame) -> str | None:
-    """The cache key of `guard` (e.g. "mart/fct_mine_production") over `frame`, if it has one."""
+def key(guard: str, frame: pd.DataFrame, builders: str = "") -> str | None:
+    """The cache key of `guard` (e.g. "mart/fct_mine_production") over `frame`, if it has one;
+    `builders` names the functions that build the suite (a replaced one is another suite)."""
     rows = rows_digest(frame)
     if rows is None:
         return None
-    return hashlib.sha256(f"{guard}\n{code_digest()}\n{date.today().isoformat()}\n{rows}".encode()).hexdigest()
+    parts = (guard, builders, code_digest(), date.today().isoformat(), rows)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _path(guard: str) -> Path:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from tests.builders import api_answer, record
 from tests.inputs import (
     JAPAN_FIGURES,
     USGS_2025,
@@ -154,14 +155,13 @@ def test_bad_inputs_are_quarantined_the_rest_loads_once_and_stale_sources_show(t
              for _ in range(2)]
     assert [r.returncode for r in twice] == [0, 0]
     assert "landed mcs2025" in twice[0].stderr and "already landed mcs2025" in twice[1].stderr
-    # A Comtrade bulk file whose data is from 2019: older than the 400 days the kind allows.
-    bulk = tmp_path / "jpn_imports_2019.csv"
-    bulk.write_text("typeCode,freqCode,refYear,refMonth,period,reporterCode,reporterISO,"
-                    "partnerCode,partnerISO,flowCode,classificationCode,cmdCode,netWgt,grossWgt,"
-                    "primaryValue\nC,A,2019,52,2019,392,JPN,156,CHN,M,H5,284690,1200000,1250000,"
-                    "9800000\n")
-    landed = run_reeflow(env, "ingest", "file", str(bulk), "--format", "comtrade_bulk",
-                  "--vintage", "2019-06-30")
+    # A Comtrade API answer whose data is from 2019: older than the 400 days the kind allows.
+    # (comtrade_api: the default run lands no answers; its embedded bulk extract is landed today.)
+    answer = tmp_path / "jpn_imports_2019.json"
+    answer.write_bytes(api_answer([record(reporter=392, partner=156, cmd="284690", kg=1_200_000,
+                                          usd=9_800_000, period="2019")]))
+    landed = run_reeflow(env, "ingest", "file", str(answer), "--format", "comtrade_api",
+                         "--vintage", "2019-06-30")
     assert landed.returncode == 0, landed.stderr
 
     result = run_reeflow(env, "run")
@@ -194,8 +194,8 @@ def test_bad_inputs_are_quarantined_the_rest_loads_once_and_stale_sources_show(t
     assert status.returncode == 0, status.stderr
     lines = {line.split()[0]: line for line in status.stdout.splitlines()
              if line.startswith("  ") and line.split() and line.split()[0] in
-             ("usgs_mcs", "comtrade_bulk", "published_aggregate", "customs_jpn")}
-    assert "2019-06-30 (vintage)" in lines["comtrade_bulk"] and lines["comtrade_bulk"].endswith("STALE")
+             ("usgs_mcs", "comtrade_api", "published_aggregate", "customs_jpn")}
+    assert "2019-06-30 (vintage)" in lines["comtrade_api"] and lines["comtrade_api"].endswith("STALE")
     assert "STALE" not in lines["usgs_mcs"] and "STALE" not in lines["published_aggregate"]
     assert "no data landed" in lines["customs_jpn"]
 

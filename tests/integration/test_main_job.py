@@ -365,9 +365,10 @@ def test_china_mining_share_from_the_flows_matches_the_usgs_table(two_runs):
 
 
 def test_china_separation_share_of_recorded_output_bounds_the_iea_figure(two_runs):
-    # The flows record China's separation (its quota, an estimate), the US's and Malaysia's (Lynas,
-    # calendarised), not Australia's or others': China's share of the recorded output is an upper
-    # bound of IEA's 92 %.
+    # The flows record China's separation (its full-year quota, an estimate), the US's and
+    # Malaysia's (Lynas, calendarised), not others': leaving others out raises China's share of
+    # the recorded output, taking the quota as output (China produces beyond it) lowers it. The
+    # two land within a few points of IEA's 92 % (90.3 % on the embedded data).
     warehouse = two_runs["warehouse"]
     [(china, total, evidence)] = _query(warehouse, """
         select sum(reo_t) filter (where origin_iso3 = 'CHN'), sum(reo_t),
@@ -375,7 +376,7 @@ def test_china_separation_share_of_recorded_output_bounds_the_iea_figure(two_run
         from fct_element_stage_flows
         where stage = 'separation' and flow_type = 'production' and is_in_producer_balance and year = 2023""")
     assert china == _figure(warehouse, "cn_quota_separation_2023") and evidence == "estimate"
-    assert 100 * china / total >= _figure(warehouse, "iea_refining_chn_2023")
+    assert abs(100 * china / total - _figure(warehouse, "iea_refining_chn_2023")) < 3
     [(traced_china,)] = _query(warehouse, """
         select share_pct from mart_supply_origins where country_iso3 = 'CHN' and year = 2023
           and stage = 'separation' and origin_basis = 'first_origin' and origin_iso3 = 'CHN'""")
@@ -407,7 +408,8 @@ def test_japan_dependence_on_china_falls(two_runs):
               ('2009', '2010', '2018', '2022', '2024')"""))
     published = dict(_query(warehouse, """
         select period_label, value from fct_published_figures
-        where subject_iso3 = 'JPN' and partner_iso3 = 'CHN' and metric = 'import_share_pct'"""))
+        where subject_iso3 = 'JPN' and partner_iso3 = 'CHN' and metric = 'import_share_pct'
+          and is_point_value"""))  # a bound ('more than 50 %') is not a share
     assert shares == {period: published[period] for period in shares} and len(shares) == 5
     early = [shares["2009"], shares["2010"]]
     late = [shares["2018"], shares["2022"], shares["2024"]]
