@@ -51,6 +51,15 @@ def fixture_file(*parts: str) -> Path:
     return path
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Test modules that import the Dagster definitions need dbt's manifest when they are
+    # imported; a fresh clone has none until it is parsed (`make test` parses first, a bare
+    # `pytest` does it here). A no-op when the manifest on disk is current.
+    from orchestration.dbt_manifest import ensure_manifest
+
+    ensure_manifest()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     integration_dir = Path(__file__).resolve().parent / "integration"
     for item in items:
