@@ -5,7 +5,8 @@
 Generates Comtrade bulk CSV (benchmarks/comtrade_bulk_generator.py; 10 million lines by default,
 the size of a year of all-country HS6 trade), then, in a temporary data folder, times each step
 of the pipeline: land (hash + immutable copy), ingest (DuckDB scan, rare-earth lines kept,
-checked, written as Parquet) and dbt (`dbt build --select +fct_trade_flows`, data tests included, unit tests left to CI as in a run).
+checked, written as Parquet) and dbt (`dbt build --select +fct_trade_flows`, data tests
+included, unit tests left to CI as in a run).
 On the same file it times two references for the core work (parse, keep the rare-earth codes,
 sum by reporter and partner): raw DuckDB and the pandas an analyst would write. Unless
 --no-scaling, the same is run first at a tenth of the size, to show each step's time per
