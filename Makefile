@@ -51,7 +51,7 @@ test: $(STAMP) $(BI_STAMP) manifest
 # The quick loop: every test but the end-to-end runs of reeflow and dbt (marker `integration`).
 .PHONY: test-quick
 test-quick: $(STAMP) manifest
-	$(BIN)/pytest -q -m "not integration"
+	$(BIN)/pytest -q -n auto -m "not integration"
 
 # A year of Comtrade bulk trade (10 million generated lines) through land, ingest and dbt, with
 # raw DuckDB and pandas references; prints time and peak memory per step (ROWS=... to resize).
