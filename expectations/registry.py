@@ -55,7 +55,7 @@ class Guard:
 
     @property
     def builders(self) -> str:
-        """"" while the module's own functions build and prepare the suite, else which functions
+        """Empty while the module's own functions build and prepare the suite, else which functions
         do (module.qualname): another function put in their place in the running process (a
         test, a plugin) is another suite. Never imports the module (its import loads
         great-expectations, seconds): a module not imported yet has nothing replaced."""
