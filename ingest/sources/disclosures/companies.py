@@ -46,15 +46,20 @@ def load_companies(path: Path | None = None) -> dict[str, Company]:
     """Read companies.yml; raise ValueError naming the entry that is wrong."""
     path = Path(path) if path is not None else COMPANIES_FILE
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    companies: dict[str, Company] = {}
-    for entry in document.get("companies") or []:
-        company = _company(entry, path)
-        if company.id in companies:
-            raise ValueError(f"{path.name}: company {company.id!r} is listed twice")
-        companies[company.id] = company
-    if not companies:
-        raise ValueError(f"{path.name}: no companies")
-    return companies
+    companies = [_company(entry, path) for entry in document.get("companies") or []]
+    return _by_id(companies, path.name, "company", "companies")
+
+
+def _by_id(items: list, where: str, kind: str, kinds: str) -> dict:
+    """`items` by their id; ValueError naming an id listed twice, or an empty list."""
+    found: dict = {}
+    for item in items:
+        if item.id in found:
+            raise ValueError(f"{where}: {kind} {item.id!r} is listed twice")
+        found[item.id] = item
+    if not found:
+        raise ValueError(f"{where}: no {kinds}")
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -73,14 +78,8 @@ def _company(entry: dict, path: Path) -> Company:
         )
     except PeriodError as exc:
         raise ValueError(f"{where}: {exc}") from None
-    facilities: dict[str, Facility] = {}
-    for item in entry.get("facilities") or []:
-        facility = _facility(item, where)
-        if facility.id in facilities:
-            raise ValueError(f"{where}: facility {facility.id!r} is listed twice")
-        facilities[facility.id] = facility
-    if not facilities:
-        raise ValueError(f"{where}: no facilities")
+    facilities = _by_id([_facility(item, where) for item in entry.get("facilities") or []],
+                        where, "facility", "facilities")
     for facility in facilities.values():
         feeder = facilities.get((facility.feed or {}).get("from_facility"))
         if facility.feed is not None and (feeder is None or facility.feed.get("stage") not in feeder.stages):
