@@ -30,18 +30,20 @@
 {% macro concentration_stats(share, code, is_aggregate) -%}
     {%- set full = var('full_coverage_pct') -%}
     {%- set unknown = code ~ ' in ' ~ unknown_origin_codes() -%}
+    {#- each sum once; the columns below compare them -#}
+    {%- set known_pct = 'round(sum(case when not (' ~ unknown ~ ') then ' ~ share ~ ' else 0 end), 6)' -%}
+    {%- set unknown_pct = 'round(sum(case when ' ~ unknown ~ ' then ' ~ share ~ ' else 0 end), 6)' -%}
+    {%- set itemized_pct = 'round(sum(case when not ' ~ is_aggregate ~ ' then ' ~ share ~ ' else 0 end), 6)' -%}
     round(sum(case when not {{ is_aggregate }} then {{ share }} * {{ share }} else 0 end), 6) as hhi,
-    round(sum(case when not ({{ unknown }}) then {{ share }} else 0 end), 6) as coverage_pct,
-    round(sum(case when {{ unknown }} then {{ share }} else 0 end), 6) as unknown_origin_pct,
-    round(sum(case when not {{ is_aggregate }} then {{ share }} else 0 end), 6) as itemized_pct,
-    round(sum(case when not {{ is_aggregate }} then {{ share }} else 0 end), 6) < {{ full }} as is_hhi_lower_bound,
+    {{ known_pct }} as coverage_pct,
+    {{ unknown_pct }} as unknown_origin_pct,
+    {{ itemized_pct }} as itemized_pct,
+    {{ itemized_pct }} < {{ full }} as is_hhi_lower_bound,
     case
         when bool_or({{ code }} = 'CHN') then round(max(case when {{ code }} = 'CHN' then {{ share }} end), 6)
-        when round(sum(case when not ({{ unknown }}) then {{ share }} else 0 end), 6) >= {{ full }} then 0
+        when {{ known_pct }} >= {{ full }} then 0
     end as china_share_pct,
-    bool_or({{ code }} = 'CHN')
-        and round(sum(case when {{ unknown }} then {{ share }} else 0 end), 6) >= 100 - {{ full }}
-        as is_china_share_lower_bound,
+    bool_or({{ code }} = 'CHN') and {{ unknown_pct }} >= 100 - {{ full }} as is_china_share_lower_bound,
     first({{ code }} order by round({{ share }}, 6) desc, {{ code }}) filter (where not {{ is_aggregate }}) as top_iso3,
     round(max({{ share }}) filter (where not {{ is_aggregate }}), 6) as top_share_pct,
     count(*) filter (where not {{ is_aggregate }}) as countries_itemized

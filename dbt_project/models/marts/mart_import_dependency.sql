@@ -50,14 +50,12 @@ reliance as (
         periods.period_label,
         periods.element,
         periods.stage,
-        case
-            when count(distinct balances.year) = periods.end_year - periods.start_year + 1
-                 and sum(balances.apparent_consumption_t_reo) > 0
-                 -- a net exporter has no reliance (USGS prints E)
-                 and sum(coalesce(balances.imports_t_reo, 0)) >= sum(coalesce(balances.exports_t_reo, 0))
-                then round(100 * (sum(coalesce(balances.imports_t_reo, 0)) - sum(coalesce(balances.exports_t_reo, 0)))
-                    / sum(balances.apparent_consumption_t_reo), 6)
-        end as net_import_reliance_pct
+        -- over the period's calendar years, only where each has a balance
+        round({{ net_import_reliance_pct(
+            'sum(coalesce(balances.imports_t_reo, 0))', 'sum(coalesce(balances.exports_t_reo, 0))',
+            'sum(balances.apparent_consumption_t_reo)',
+            'count(distinct balances.year) = periods.end_year - periods.start_year + 1') }}, 6)
+            as net_import_reliance_pct
     from periods
     inner join balances
         on balances.country_iso3 = periods.importer_iso3

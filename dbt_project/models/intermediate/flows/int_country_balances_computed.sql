@@ -159,14 +159,10 @@ final as (
         exports_t_reo,
         stock_change_t_reo,
         apparent_consumption_t_reo,
-        -- only where trade is recorded, undefined when nothing is left for consumption, and not
-        -- for a net exporter: USGS prints "E" there, not a percentage (MCS 2025, p. 144: a -1,720 %
-        -- "reliance" says nothing a reader can use; mart_country_balances.is_net_exporter says it)
-        case
-            when coalesce(imports_t_reo, exports_t_reo) is not null and apparent_consumption_t_reo > 0
-                and coalesce(imports_t_reo, 0) >= coalesce(exports_t_reo, 0)
-                then 100 * (coalesce(imports_t_reo, 0) - coalesce(exports_t_reo, 0)) / apparent_consumption_t_reo
-        end as net_import_reliance_pct,
+        -- only where trade is recorded (mart_country_balances.is_net_exporter says why it is null)
+        {{ net_import_reliance_pct('coalesce(imports_t_reo, 0)', 'coalesce(exports_t_reo, 0)',
+            'apparent_consumption_t_reo', 'coalesce(imports_t_reo, exports_t_reo) is not null') }}
+            as net_import_reliance_pct,
         recorded_components,
         production_evidence,
         imports_evidence,

@@ -60,7 +60,9 @@ full_years as (
 usable as (
     select
         *,
-        covers_full_year and not is_sample and reo_t is not null as is_usable
+        covers_full_year and not is_sample and reo_t is not null as is_usable,
+        -- trade a balance may count: usable and not replaced by a better split of the same total
+        flow_type = 'trade' and is_usable and not is_superseded as is_trade_candidate
     from full_years
 ),
 
@@ -75,15 +77,15 @@ ranked as (
         -- trade: once records with tonnes exist for a country, stage and year (any element: element
         -- lines count in the REO total too), publications step aside (records with a value and no
         -- weight do not: they cannot replace a tonnage); a split total gives way to its parts
-        flow_type = 'trade' and is_usable and not is_superseded
+        is_trade_candidate
             and destination_iso3 not in {{ aggregate_country_codes() }}
             and evidence_tier = min(evidence_tier) filter (
-                where flow_type = 'trade' and is_usable and not is_superseded
+                where is_trade_candidate
             ) over (partition by year, stage, destination_iso3) as is_in_importer_balance,
-        flow_type = 'trade' and is_usable and not is_superseded
+        is_trade_candidate
             and origin_iso3 not in {{ aggregate_country_codes() }}
             and evidence_tier = min(evidence_tier) filter (
-                where flow_type = 'trade' and is_usable and not is_superseded
+                where is_trade_candidate
             ) over (partition by year, stage, origin_iso3) as is_in_exporter_balance
     from usable
 ),

@@ -12,7 +12,10 @@
 --                              fiscal year: that is why it is flagged an estimate (method says so).
 -- Incomplete sets of quarters never enter alone (a partial sum would understate).
 with production as (
-    select * from {{ ref('int_production_normalized') }}
+    select
+        *,
+        document_title || coalesce(', PDF page ' || page, '') as page_citation
+    from {{ ref('int_production_normalized') }}
     where metric = 'production' and is_latest_vintage
 ),
 
@@ -31,7 +34,7 @@ annual as (
         is_estimate as has_element_split_estimate,
         product_basis,
         file_id,
-        document_title || coalesce(', PDF page ' || page, '') as source_citation,
+        page_citation as source_citation,
         'calendar_year' as period_basis,
         cast(null as varchar) as calendar_method
     from production
@@ -55,7 +58,7 @@ four_quarters as (
         string_agg(distinct product_basis, ', ' order by product_basis) as product_basis,
         string_agg(distinct file_id, ';' order by file_id) as file_id,
         'sum of four calendar quarters: '
-            || string_agg(period_label || ' ' || document_title || coalesce(', PDF page ' || page, ''), '; ' order by period_start)
+            || string_agg(period_label || ' ' || page_citation, '; ' order by period_start)
             as source_citation,
         'four_calendar_quarters' as period_basis,
         cast(null as varchar) as calendar_method
@@ -84,8 +87,6 @@ fiscal_remainders as (
         fiscal_years.stage,
         fiscal_years.element,
         fiscal_years.period_start,
-        fiscal_years.period_end,
-        fiscal_years.period_label,
         fiscal_years.quantity_t_reo - coalesce(sum(quarters.quantity_t_reo), 0) as remaining_t_reo,
         fiscal_years.quantity_t_element - coalesce(sum(quarters.quantity_t_element), 0) as remaining_t_element,
         12 - 3 * count(quarters.period_start) as remaining_months
@@ -116,8 +117,7 @@ fiscal_months as (
         fiscal_years.is_estimate,
         fiscal_years.product_basis,
         fiscal_years.file_id,
-        fiscal_years.period_label || ' ' || fiscal_years.document_title
-            || coalesce(', PDF page ' || fiscal_years.page, '') as source_citation,
+        fiscal_years.period_label || ' ' || fiscal_years.page_citation as source_citation,
         'month-weighted from ' || fiscal_years.period_label as month_source,
         true as is_month_weighted
     from fiscal_years
@@ -144,7 +144,7 @@ quarter_months as (
         is_estimate,
         product_basis,
         file_id,
-        period_label || ' ' || document_title || coalesce(', PDF page ' || page, '') as source_citation,
+        period_label || ' ' || page_citation as source_citation,
         'disclosed quarter ' || period_label as month_source,
         false as is_month_weighted
     from quarters

@@ -1,0 +1,11 @@
+{#- Net import reliance, % (USGS's definition): (imports - exports) / apparent consumption, only
+    where `recorded` holds (the caller's condition that trade is recorded), undefined when nothing
+    is left for consumption, and not for a net exporter: USGS prints "E" there, not a percentage
+    (MCS 2025, p. 144: a -1,720 % "reliance" says nothing a reader can use). `imports` and
+    `exports` are expressions that are never null (coalesce them). -#}
+{% macro net_import_reliance_pct(imports, exports, consumption, recorded='true') -%}
+    case
+        when {{ recorded }} and {{ consumption }} > 0 and {{ imports }} >= {{ exports }}
+            then 100 * ({{ imports }} - {{ exports }}) / {{ consumption }}
+    end
+{%- endmacro %}
