@@ -79,12 +79,12 @@ compared as (
         replace(published.stages_covered, ';', ', ') as scope_stages,
         case when computed.stages_with_balance > 0 and computed.mixed_stage_scopes is null
             then computed.apparent_consumption_t_reo end as scope_apparent_consumption_t_reo,
-        case when computed.stages_with_balance > 0 and computed.mixed_stage_scopes is null
-                and computed.apparent_consumption_t_reo > 0
-                and coalesce(computed.imports_t_reo, computed.exports_t_reo) is not null
-            then 100 * (coalesce(computed.imports_t_reo, 0) - coalesce(computed.exports_t_reo, 0))
-                / computed.apparent_consumption_t_reo
-        end as scope_net_import_reliance_pct,
+        {{ net_import_reliance_pct(
+            'coalesce(computed.imports_t_reo, 0)', 'coalesce(computed.exports_t_reo, 0)',
+            'computed.apparent_consumption_t_reo',
+            'computed.stages_with_balance > 0 and computed.mixed_stage_scopes is null
+                and coalesce(computed.imports_t_reo, computed.exports_t_reo) is not null') }}
+            as scope_net_import_reliance_pct,
         coalesce(computed.includes_estimate, false) as computed_includes_estimate
     from published
     inner join computed using (country_iso3, year, element, stages_covered)
