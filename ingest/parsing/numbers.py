@@ -13,7 +13,6 @@ import math
 # 2024, USGS MCS 2025) and more than ten times the world's reserves (~90 Mt). No tonnage of any
 # source reeflow reads can come near it; a larger number is a typing or unit error.
 MAX_TONNES = 1e9
-MAX_KG = MAX_TONNES * 1e3
 # 10^15 of any currency unit or count: more than the world's yearly GDP in US dollars (~1e14)
 # and Japan's in yen (~6e14). A single trade record, price or value above it is an error.
 MAX_AMOUNT = 1e15

@@ -141,6 +141,7 @@ def country_code(code: str, column: str) -> str | None:
     raise ValueError(f"{column} {code!r} is not an ISO3 code or a reserved aggregate")
 
 
-def latest_data_year(ahead: int = 2) -> int:
-    """The latest year a figure about the past or present may be for (today plus `ahead`)."""
-    return date.today().year + ahead
+def latest_data_year() -> int:
+    """The latest year a figure about the past or present may be for: two years ahead of today
+    (a figure for the current year is printed before it ends, a quota for the next)."""
+    return date.today().year + 2

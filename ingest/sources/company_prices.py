@@ -19,7 +19,9 @@ from ingest.landing import LandedFile
 from ingest.parsing import registers
 from ingest.parsing.periods import PeriodError, parse_period
 from ingest.parsing.registers import choice, flag, number, required
+from ingest.reference import seeds
 from ingest.sources.disclosures.companies import embedded_companies
+from ingest.sources.disclosures.figures import CONFIDENCE, PRODUCT_STAGES
 
 SOURCE = "company_prices"
 DATASET = "company_prices"
@@ -37,9 +39,8 @@ UNITS = {
     "USD per kg": ("USD", 1.0, False),
     "AUD per kg REO": ("AUD", 1.0, True),
 }
-PRODUCT_BASES = {"concentrate_reo", "total_reo", "ndpr_oxide", "separated_oxide", "metal"}
-STAGES = {"mining", "separation", "refining", "magnets"}
-CONFIDENCE = {"high", "medium", "low"}
+# The disclosure register's vocabulary (a price is of a product, not of a magnet).
+PRODUCT_BASES = set(PRODUCT_STAGES) - {"magnet"}
 
 SCHEMA = pa.schema(
     [
@@ -88,7 +89,7 @@ def _validate(row: dict[str, str]) -> dict:
         period = parse_period(row["period"], company.fiscal)
     except PeriodError as exc:
         raise ValueError(str(exc)) from None
-    choice(row, "stage", STAGES)
+    choice(row, "stage", seeds.stages())
     choice(row, "product_basis", PRODUCT_BASES)
     choice(row, "metric", METRICS)
     choice(row, "unit", UNITS)

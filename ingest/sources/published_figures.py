@@ -40,7 +40,6 @@ QUALIFIERS = {
     "exact", "approximately", "more_than", "at_least", "less_than", "up_to", "range",
     "target", "forecast", "potential",
 }
-POINT_QUALIFIERS = {"exact", "approximately"}
 # A target, forecast or potential may be about a year still to come.
 FORWARD_QUALIFIERS = {"target", "forecast", "potential"}
 FORWARD_LATEST_YEAR = 2100

@@ -21,6 +21,7 @@ ComtradeError, not retried (a retry would wait as long again); what landed befor
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -34,6 +35,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import HTTPError, InvalidHeader, MaxRetryError
 from urllib3.util.retry import Retry
+
+from ingest.sources.comtrade import json_stream
 
 logger = logging.getLogger(__name__)
 
@@ -229,18 +232,21 @@ class _Call:
             if status != 200:
                 raise ComtradeError(f"{self.described}: HTTP {status}: {self._message(response)}")
             body = self._body(response, deadline, retry)
+        # Counted a record at a time, as staging reads it: json.loads of a 400 MB answer would
+        # hold several times its size (json_stream).
+        envelope: dict = {}
         try:
-            payload = json.loads(body)
-        except (ValueError, RecursionError) as exc:
-            too_deep = isinstance(exc, RecursionError)
+            count = sum(1 for _ in json_stream.records(io.BytesIO(body), envelope))
+        except json_stream.AnswerError as exc:
+            too_deep = "nested too deeply" in str(exc)
             problem = "JSON nested too deeply to read" if too_deep else "truncated or invalid JSON body"
             raise _TryAgain(problem, retry) from None
-        if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
+        if not isinstance(envelope.get("data"), list):
             raise _TryAgain("truncated or invalid JSON body: no data list", retry)
-        if payload.get("error"):
-            error = client._redact(str(payload["error"]))
+        if envelope.get("error"):
+            error = client._redact(str(envelope["error"]))
             raise ComtradeError(f"{self.described}: API error: {error}")
-        return ComtradeResponse(body, len(payload["data"]), self.endpoint, self.query)
+        return ComtradeResponse(body, count, self.endpoint, self.query)
 
     def _body(self, response: requests.Response, deadline: float, retry: Retry) -> bytes:
         """The answer's bytes, within the deadline and the size limit."""

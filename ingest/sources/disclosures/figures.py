@@ -410,7 +410,7 @@ class Figure(BaseModel):
             "metric": self.metric,
             "value_as_printed": self.value,
             "unit_as_printed": self.unit.printed,
-            "quantity_t": None if is_share else self.value * self.unit.tonnes_per_unit,
+            "quantity_t": None if is_share else to_tonnes(self.value, self.unit),
             "quantity_is_annual_rate": self.unit.per_year,
             "share_pct": self.value if is_share else None,
             "basis_is_reo": self.unit.is_reo or self.product_basis in REO_BASES,

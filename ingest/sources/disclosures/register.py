@@ -12,8 +12,8 @@ import io
 from datetime import date
 from pathlib import Path
 
-from ingest import settings
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
+from ingest.embedded_landings import embedded_request
 from ingest.landing import LandedFile, land_bytes
 from ingest.parsing.textfiles import read_text
 from ingest.sources.disclosures.companies import DISCLOSURES_DIR, Company, embedded_companies
@@ -115,14 +115,13 @@ def land_embedded_register(landing_dir: Path | None = None) -> list[tuple[Landed
     """Land each company's figures.csv under a name that says whose it is (lynas_figures.csv)."""
     landed = []
     for path in embedded_register_files():
-        relative = path.relative_to(settings.EMBEDDED_DIR).as_posix()
         # Not land_file: it would name every company's file "figures.csv" in messages.
         landed.append(
             land_bytes(
                 path.read_bytes(),
                 source=SOURCE,
                 name=f"{path.parent.name}_figures.csv",
-                request={"embedded": relative},
+                request=embedded_request(path),
                 landing_dir=landing_dir,
             )
         )
