@@ -41,7 +41,6 @@ if str(REPO_ROOT) not in sys.path:  # run as a plain script from anywhere
 SCENARIOS = ("fresh", "nothing new", "new input")
 NEW_INPUT = REPO_ROOT / "tests" / "fixtures" / "comtrade-api" / "data_v1_get_C_A_HS__reporter156_period2010_TOTAL.json"
 NEW_INPUT_KIND = "comtrade_bulk"
-TIMEOUT_S = 1800
 SAMPLE_EVERY_S = 0.1
 
 

@@ -41,7 +41,7 @@ if str(REPO_ROOT) not in sys.path:  # run as a plain script from anywhere
 from benchmarks import trade_scale  # noqa: E402  (after the path is set)
 
 # The trade models and what they read, tests included; unit tests are CI's (fixed inputs).
-DBT_BUILD = [*trade_scale.DBT_BUILD, "--exclude-resource-type", "unit_test"]
+DBT_BUILD = trade_scale.DBT_BUILD
 TARGET_YEAR_RATIO = 1.2
 TARGET_RERUN_RATIO = 0.10
 DECLARATIONS = "intermediate.int_trade_declarations_annualized"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import sys
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -40,11 +39,7 @@ class Guard:
     def module(self) -> ModuleType:
         # Looked up on every use, so the suite is built when a check runs, not when the
         # Dagster definitions are loaded.
-        return importlib.import_module(self.module_name)
-
-    @property
-    def module_name(self) -> str:
-        return f"{_PACKAGES[self.layer]}.{self.name}"
+        return importlib.import_module(f"{_PACKAGES[self.layer]}.{self.name}")
 
     @property
     def id_columns(self) -> tuple[str, ...]:
@@ -52,20 +47,6 @@ class Guard:
 
     def build_suite(self):
         return self.module.build_suite()
-
-    @property
-    def builders(self) -> str:
-        """Empty while the module's own functions build and prepare the suite, else which functions
-        do (module.qualname): another function put in their place in the running process (a
-        test, a plugin) is another suite. Never imports the module (its import loads
-        great-expectations, seconds): a module not imported yet has nothing replaced."""
-        module = sys.modules.get(self.module_name)
-        if module is None:
-            return ""
-        functions = [getattr(module, name, None) for name in ("build_suite", "prepare")]
-        replaced = [fn for fn in functions
-                    if fn is not None and (fn.__module__, fn.__qualname__) != (module.__name__, fn.__name__)]
-        return ";".join(f"{fn.__module__}.{fn.__qualname__}" for fn in replaced)
 
     def prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
         prepare = getattr(self.module, "prepare", None)

@@ -85,6 +85,7 @@ def _import_while_dbt_parses() -> None:
     """Imported on the machine's other core while `dbt parse` runs, as the run needs them next:
     Dagster and dagster-dbt (the definitions themselves wait for the manifest), and
     great-expectations (a fresh clone or a changed project has checks to validate again)."""
+    _say("dbt project changed: preparing the manifest (dbt parse)...")
     import dagster  # noqa: F401
     import dagster_dbt  # noqa: F401
     import great_expectations  # noqa: F401
@@ -96,8 +97,6 @@ def _load_definitions():
 
     # The dbt manifest must exist before the asset definitions can be built from it.
     try:
-        if not dbt_manifest.is_current():
-            _say("dbt project changed: preparing the manifest (dbt parse)...")
         dbt_manifest.ensure_manifest(while_parsing=_import_while_dbt_parses)
     except UnsafeSqlName as exc:  # a data path dbt could not be handed
         raise CliError(str(exc)) from None

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -28,6 +27,7 @@ from pathlib import Path
 from expectations.outcome import ExpectationOutcome
 from ingest import settings
 from orchestration import dbt_manifest
+from orchestration.state_files import write_json_atomic
 
 RECORD_SUFFIX = ".build.json"
 
@@ -106,7 +106,4 @@ def remember(fingerprint: str, run_id: str, tests: dict[str, list[ExpectationOut
         "work_database": identity,
         "tests": {asset: [asdict(outcome) for outcome in outcomes] for asset, outcomes in tests.items()},
     }
-    path = record_path()
-    part = path.with_name(path.name + ".part")
-    part.write_text(json.dumps(record, indent=1))
-    os.replace(part, path)
+    write_json_atomic(record_path(), record)

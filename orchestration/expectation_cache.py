@@ -9,8 +9,8 @@ and run it, so they are kept under a key made of:
 - every Python file of expectations/ and ingest/ (suites import reference code from both), the
   dbt vars and seeds the suites read (dbt_project.yml, seeds/), and the versions of
   great-expectations, pandas and numpy;
-- today's date (two staged suites bound years by the current one);
-- the functions that build and prepare the suite in this process (Guard.builders).
+- today's date (two staged suites bound years by the current one).
+A suite changed inside a running process (a test's monkeypatch) is not seen: clear cache_dir().
 A frame whose text columns hold anything but strings is never reused. The caller records the
 reused outcomes for its own run, so every run's `quality.check_results` stays complete.
 Plain Python, no Dagster.
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
@@ -32,6 +31,7 @@ import pandas as pd
 
 from expectations.outcome import ExpectationOutcome
 from ingest import settings
+from orchestration.state_files import write_json_atomic
 
 _CODE_FOLDERS = ("expectations", "ingest")
 _VERSIONS = ("great-expectations", "pandas", "numpy")
@@ -77,13 +77,12 @@ def rows_digest(frame: pd.DataFrame) -> str | None:
     return digest.hexdigest()
 
 
-def key(guard: str, frame: pd.DataFrame, builders: str = "") -> str | None:
-    """The cache key of `guard` (e.g. "mart/fct_mine_production") over `frame`, if it has one;
-    `builders` names the functions that build the suite (a replaced one is another suite)."""
+def key(guard: str, frame: pd.DataFrame) -> str | None:
+    """The cache key of `guard` (e.g. "mart/fct_mine_production") over `frame`, if it has one."""
     rows = rows_digest(frame)
     if rows is None:
         return None
-    parts = (guard, builders, code_digest(), date.today().isoformat(), rows)
+    parts = (guard, code_digest(), date.today().isoformat(), rows)
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -106,8 +105,5 @@ def lookup(guard: str, cache_key: str | None) -> CachedOutcomes | None:
 def store(guard: str, cache_key: str | None, run_id: str, outcomes: list[ExpectationOutcome]) -> None:
     if cache_key is None:
         return
-    path = _path(guard)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.name + ".part")
-    part.write_text(json.dumps({"key": cache_key, "run_id": run_id, "outcomes": [asdict(o) for o in outcomes]}))
-    os.replace(part, path)
+    write_json_atomic(_path(guard), {"key": cache_key, "run_id": run_id,
+                                     "outcomes": [asdict(o) for o in outcomes]}, indent=None)

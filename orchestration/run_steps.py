@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ingest import settings
+from orchestration.state_files import write_json_atomic
 
 RUNS_KEPT = 20
 DBT_STEP = "reeflow_dbt_models"
@@ -128,7 +129,7 @@ def _dbt_path(run_id: str) -> Path:
 
 def record_dbt(run_id: str, dbt: dict) -> None:
     """What the dbt step did: `dbt_layers(...)`, or {"skipped": reason}."""
-    _write(_dbt_path(run_id), dbt)
+    write_json_atomic(_dbt_path(run_id), dbt)
 
 
 def build_table(run_id: str, *, cli_started: float, steps: list[StepTime], run_started: float | None,
@@ -165,7 +166,7 @@ def record_from_events(run_id: str, events: list, *, cli_started: float, succeed
         dbt = None
     table = table_from_events(run_id, events, cli_started=cli_started, cli_ended=time.time(),
                               succeeded=succeeded, dbt=dbt)
-    _write(run_steps_dir() / f"{run_id}.json", table)
+    write_json_atomic(run_steps_dir() / f"{run_id}.json", table)
     _dbt_path(run_id).unlink(missing_ok=True)
     for stale in sorted(run_steps_dir().glob("*.json"), key=lambda p: p.stat().st_mtime)[:-RUNS_KEPT]:
         stale.unlink(missing_ok=True)
@@ -185,13 +186,6 @@ def last_run() -> dict | None:
         except (OSError, ValueError):
             continue
     return None
-
-
-def _write(path: Path, content: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.name + ".part")
-    part.write_text(json.dumps(content, indent=1))
-    os.replace(part, path)
 
 
 def _seconds(value: float | None) -> str:

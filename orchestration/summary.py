@@ -17,7 +17,6 @@ from ingest.sqlsafe import quote_identifier
 from orchestration import run_steps
 from orchestration.printable import escaped
 
-PUBLISH_ASSET = "published_warehouse"
 HEADLINES = """
 select stage, year, china_share_pct, top_producer_iso3, hhi, source_kind
 from mart_stage_concentration
@@ -75,7 +74,7 @@ def print_run_summary(result) -> None:
         reason = _first_line(error.message) if error is not None else "see the Dagster log"
         print(f"  step failed: {event.step_key}: {reason}")
     published_now = any(
-        event.asset_key is not None and event.asset_key.path == [PUBLISH_ASSET]
+        event.asset_key is not None and event.asset_key.path == [run_steps.PUBLISH_STEP]
         for event in result.get_asset_materialization_events()
     )
     published = settings.warehouse_path()

@@ -12,6 +12,8 @@ One scenario, four runs of `reeflow run` (in this process, so a suite can be mon
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import great_expectations as gx
 
@@ -20,7 +22,7 @@ from expectations.suites import fct_mine_production
 from ingest import settings
 from ingest.catalog import inbox_dir
 from ingest.landing import read_manifest
-from orchestration import cli, publishing
+from orchestration import cli, expectation_cache, publishing
 from tests.inputs import sha256_of
 
 USGS_2026 = settings.EMBEDDED_DIR / "usgs_mcs" / "mcs2026-raree_world.csv"
@@ -43,6 +45,13 @@ def _run_id(out: str) -> str:
     return line.split()[1].rstrip(":")
 
 
+def _replace_suite(monkeypatch, build_suite) -> None:
+    """Swap fct_mine_production's suite in this process. Its file is unchanged, so the cached
+    outcomes (keyed on the code's files) would be reused: clear them, as a code edit would."""
+    monkeypatch.setattr(fct_mine_production, "build_suite", build_suite)
+    shutil.rmtree(expectation_cache.cache_dir(), ignore_errors=True)
+
+
 def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypatch, capsys):
     published = settings.warehouse_path()
 
@@ -60,7 +69,7 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
             column="production_t_reo", max_value=100_000, meta=error()))
         return suite
 
-    monkeypatch.setattr(fct_mine_production, "build_suite", stricter_suite)
+    _replace_suite(monkeypatch, stricter_suite)
     code, out, _ = _reeflow(capsys, "run")
     failed_run = _run_id(out)
     assert code == cli.EXIT_FAILED
@@ -77,7 +86,7 @@ def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypat
     assert sha256_of(published) == p1
 
     # 3. The suite fixed: the next good run publishes, with the failed run's results kept.
-    monkeypatch.setattr(fct_mine_production, "build_suite", original)
+    _replace_suite(monkeypatch, original)
     code, out, _ = _reeflow(capsys, "run")
     assert code == 0, out[-3000:]
     good_run = _run_id(out)

@@ -83,17 +83,3 @@ def test_outcomes_are_found_again_under_their_key_only(reeflow_env):
     other.loc[0, "year"] = 2022
     assert expectation_cache.lookup(GUARD, expectation_cache.key(GUARD, other)) is None
 
-
-def test_a_suite_builder_replaced_in_the_process_is_another_suite(monkeypatch):
-    from expectations.registry import MART, Guard
-    from expectations.suites import fct_mine_production
-
-    guard = Guard(MART, "fct_mine_production")
-    before = expectation_cache.key(GUARD, _frame(), guard.builders)
-
-    def stricter_suite():
-        return fct_mine_production.build_suite()
-
-    monkeypatch.setattr(fct_mine_production, "build_suite", stricter_suite)
-    assert "stricter_suite" in guard.builders
-    assert expectation_cache.key(GUARD, _frame(), guard.builders) != before

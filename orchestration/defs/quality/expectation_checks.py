@@ -73,7 +73,7 @@ def _guard_check(guard: Guard) -> dg.AssetChecksDefinition:
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         frame = read(guard.name)
         cache_name = f"{guard.layer}/{guard.name}"
-        cache_key = expectation_cache.key(cache_name, frame, guard.builders)
+        cache_key = expectation_cache.key(cache_name, frame)
         cached = expectation_cache.lookup(cache_name, cache_key)
         if cached is not None:
             outcomes, validated_by = cached.outcomes, cached.run_id
