@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from ingest import settings
+from ingest.processes import pid_alive
 
 # Enough for a 10-million-line bulk year (the scan keeps only the rare-earth lines) and a 400 MB
 # API answer in batches, with the whole process under 600 MB (benchmarks/faults.py); a larger
@@ -55,20 +56,10 @@ def remove_dead_scratch(root: Path) -> list[Path]:
     removed = []
     for folder in root.glob("*-*") if root.is_dir() else ():
         pid = folder.name.split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: leave its folder alone
-    return True
 
 
 def connect(**config: Any) -> duckdb.DuckDBPyConnection:

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from ingest import settings
 from orchestration import run_lock
-from orchestration.printable import escaped
+from orchestration.analysts import AnalystError
+from orchestration.printable import say
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -37,9 +38,6 @@ class CliError(Exception):
     """A problem the user can fix; printed without a traceback."""
 
 
-def _say(message: str) -> None:
-    # One line per message, always: names and paths inside it are the user's, never trusted.
-    print(f"reeflow: {escaped(message)}", file=sys.stderr, flush=True)
 
 
 # sha256 of dagster.yaml as earlier versions of reeflow copied it: a copy nobody edited since
@@ -78,14 +76,14 @@ def _run_lock() -> Iterator[None]:
 def _clear_leftovers() -> None:
     from orchestration import leftovers
 
-    leftovers.clear(_say)
+    leftovers.clear(say)
 
 
 def _import_while_dbt_parses() -> None:
     """Imported on the machine's other core while `dbt parse` runs, as the run needs them next:
     Dagster and dagster-dbt (the definitions themselves wait for the manifest), and
     great-expectations (a fresh clone or a changed project has checks to validate again)."""
-    _say("dbt project changed: preparing the manifest (dbt parse)...")
+    say("dbt project changed: preparing the manifest (dbt parse)...")
     import dagster  # noqa: F401
     import dagster_dbt  # noqa: F401
     import great_expectations  # noqa: F401
@@ -102,7 +100,7 @@ def _load_definitions():
         raise CliError(str(exc)) from None
     except dbt_manifest.ManifestError as exc:
         for line in str(exc).splitlines():
-            _say(line)
+            say(line)
         raise CliError("the dbt project does not parse; nothing was run") from None
     from orchestration.definitions import defs
 
@@ -118,9 +116,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         _clear_leftovers()
         defs = _load_definitions()
         job = defs.resolve_job_def(interrupted_runs.MAIN_JOB)
-        _say(f"running job {job.name}: data in {settings.data_dir()}")
+        say(f"running job {job.name}: data in {settings.data_dir()}")
         with _instance() as instance:
-            interrupted_runs.release(instance, _say)
+            interrupted_runs.release(instance, say)
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,
@@ -131,7 +129,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 from orchestration.defs.sensors.failed_runs import report_failure
 
                 report_failure(result.dagster_run, result.get_step_failure_events(),
-                               result.get_run_failure_event(), _say)
+                               result.get_run_failure_event(), say)
             timed_events = instance.all_logs(
                 result.run_id, of_type={dg.DagsterEventType[name] for name in run_steps.TIMED_EVENT_TYPES}
             )
@@ -184,7 +182,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         result = publishing.publish(
             check_results_glob=str(check_results_dir() / "*.parquet"), run_id=run_id
         )
-    _say(f"published {result.tables} tables of run {run_id} to {result.path}")
+    say(f"published {result.tables} tables of run {run_id} to {result.path}")
     return 0
 
 
@@ -196,7 +194,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
             restored = publishing.rollback()
         except FileNotFoundError as exc:
             raise CliError(str(exc)) from None
-    _say(f"rolled back {settings.warehouse_path()} to snapshot {restored.name}")
+    say(f"rolled back {settings.warehouse_path()} to snapshot {restored.name}")
     return 0
 
 
@@ -219,10 +217,10 @@ def cmd_ingest_file(args: argparse.Namespace) -> int:
             entry, is_new = land_input(kind, path, vintage=args.vintage, request=request)
         except (FileTooLarge, ValueError) as exc:  # over the kind's size limit, changed while read
             raise CliError(f"not landed: {exc}") from None
-        _say(f"{'landed' if is_new else 'already landed'} {path.name} as {entry.file_id} ({kind.name})")
+        say(f"{'landed' if is_new else 'already landed'} {path.name} as {entry.file_id} ({kind.name})")
         report = stage(kind)
     out_of_scope = f", {report.out_of_scope} out of scope" if report.out_of_scope else ""
-    _say(
+    say(
         f"staged {report.rows} rows, quarantined {report.quarantined}{out_of_scope}; "
         "run `reeflow run` to rebuild"
     )
@@ -237,9 +235,9 @@ def cmd_ingest_retract(args: argparse.Namespace) -> int:
             entry, removed = retract(args.file_id, args.reason)
         except ValueError as exc:
             raise CliError(str(exc)) from None
-    _say(f"retracted {entry.original_name} ({entry.source}, {entry.file_id}): {args.reason}")
-    _say(f"removed {len(removed)} staged file(s); the raw file stays in {entry.path}")
-    _say("run `reeflow run` to rebuild the warehouse without it")
+    say(f"retracted {entry.original_name} ({entry.source}, {entry.file_id}): {args.reason}")
+    say(f"removed {len(removed)} staged file(s); the raw file stays in {entry.path}")
+    say("run `reeflow run` to rebuild the warehouse without it")
     return 0
 
 
@@ -266,19 +264,19 @@ def _ingest_comtrade(args: argparse.Namespace) -> int:
     except comtrade.ComtradeError as exc:  # a key that cannot be sent (never printed)
         raise CliError(str(exc)) from None
     if client.uses_preview:
-        _say(f"COMTRADE_API_KEY not set: using the public preview (at most {client.record_cap} records a call)")
+        say(f"COMTRADE_API_KEY not set: using the public preview (at most {client.record_cap} records a call)")
     try:
-        report = scope.fetch(client, split_list(args.period), progress=_say)
+        report = scope.fetch(client, split_list(args.period), progress=say)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     except comtrade.ComtradeError as exc:
-        _say(f"error: {exc}")
-        _say("what landed is kept; run the same command again to resume")
+        say(f"error: {exc}")
+        say("what landed is kept; run the same command again to resume")
         return EXIT_FAILED
     staged = stage(SOURCE_KINDS[comtrade.SOURCE_API])
-    _say(f"staged {staged.rows} rows, quarantined {staged.quarantined}; run `reeflow run` to rebuild")
+    say(f"staged {staged.rows} rows, quarantined {staged.quarantined}; run `reeflow run` to rebuild")
     if report.incomplete:
-        _say(f"warning: {len(report.incomplete)} request(s) still at the record cap were not landed")
+        say(f"warning: {len(report.incomplete)} request(s) still at the record cap were not landed")
         return EXIT_FAILED
     return 0
 
@@ -334,11 +332,11 @@ def main(argv: list[str] | None = None) -> int:
             # created: 1.5-6 s after the output was printed (measured). Nothing of ours needs it.
             gc.freeze()
         return code
-    except CliError as exc:
-        _say(f"error: {exc}")
+    except (CliError, AnalystError) as exc:  # the user's to fix: one line, no traceback
+        say(f"error: {exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        _say("interrupted; landed files are kept and the next run resumes")
+        say("interrupted; landed files are kept and the next run resumes")
         return 130
 
 

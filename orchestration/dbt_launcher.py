@@ -28,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ingest import settings
+from ingest.processes import pid_alive
 
 LAUNCHER = "reeflow-dbt"
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -105,16 +106,6 @@ def main() -> None:
     os.execve(dbt, [dbt, *sys.argv[1:]], env)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _released(fd: int) -> bool:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -147,7 +138,7 @@ def stop_orphans(say: Callable[[str], None]) -> list[int]:
                 if len(named) != 2:
                     continue  # its dbt is still writing the record: alive, just started
                 pid, parent = (int(part) for part in named)
-                if _alive(parent):
+                if pid_alive(parent):
                     continue
                 say(f"dbt (pid {pid}) outlived the run that started it (pid {parent}); stopping it")
                 os.kill(pid, signal.SIGTERM)

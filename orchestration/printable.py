@@ -8,9 +8,17 @@ escape, and so is the backslash, so what is printed reads back to exactly one na
 
 from __future__ import annotations
 
+import sys
+
 
 def escaped(text: object) -> str:
     return "".join(
         char if char.isprintable() and char != "\\" else char.encode("unicode_escape").decode("ascii")
         for char in str(text)
     )
+
+
+def say(message: str) -> None:
+    """One line to stderr as `reeflow: ...`, always one line: the message's names and paths are
+    the user's, never trusted."""
+    print(f"reeflow: {escaped(message)}", file=sys.stderr, flush=True)

@@ -1,18 +1,12 @@
 """The analysts' `reeflow` subcommands: report, query, docs. `orchestration.cli` registers them
-with one call, so the CLI module only wires them in."""
+with one call, so the CLI module only wires them in; it prints an AnalystError as one line and
+exits 2, as for its own usage errors."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 
-from orchestration.analysts import AnalystError
-
-EXIT_REFUSED = 2  # the CLI's usage-error code: a refused query is the user's to fix
-
-
-def _say(message: str) -> None:
-    print(f"reeflow: {message}", file=sys.stderr, flush=True)
+from orchestration.printable import say
 
 
 def _country(value: str) -> str:
@@ -22,48 +16,34 @@ def _country(value: str) -> str:
     return code
 
 
-def _handled(run):
-    """Print an AnalystError as one line and exit 2, as the rest of the CLI does."""
-    def handler(args: argparse.Namespace) -> int:
-        try:
-            return run(args)
-        except AnalystError as exc:
-            _say(f"error: {exc}")
-            return EXIT_REFUSED
-    return handler
-
-
-@_handled
 def cmd_report(args: argparse.Namespace) -> int:
     from orchestration.analysts.report import ReportOptions, write_report
 
     options = ReportOptions(country=args.country, element=args.element, year=args.year)
     path = write_report(args.out, options)
-    _say(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, opens offline)")
+    say(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, opens offline)")
     return 0
 
 
-@_handled
 def cmd_query(args: argparse.Namespace) -> int:
     from orchestration.analysts.query import run_query
 
     result = run_query(args.sql, fmt=args.format, out=args.out)
     if args.out:
-        _say(f"wrote {result.rows} rows to {args.out}")
+        say(f"wrote {result.rows} rows to {args.out}")
     return 0
 
 
-@_handled
 def cmd_docs(args: argparse.Namespace) -> int:
     from orchestration.analysts.docs import generate_docs
 
     result = generate_docs(args.out)
-    _say(f"wrote {result.index}: {result.models} models and seeds, {result.columns} columns")
+    say(f"wrote {result.index}: {result.models} models and seeds, {result.columns} columns")
     if result.undescribed:
         shown = ", ".join(result.undescribed[:15]) + (" ..." if len(result.undescribed) > 15 else "")
-        _say(f"warning: {len(result.undescribed)} models or columns have no description: {shown}")
+        say(f"warning: {len(result.undescribed)} models or columns have no description: {shown}")
     if result.comments_missing:
-        _say(f"warning: {len(result.comments_missing)} published tables or columns lack their "
+        say(f"warning: {len(result.comments_missing)} published tables or columns lack their "
              f"description as a comment: {', '.join(result.comments_missing[:15])}")
     return 0
 
