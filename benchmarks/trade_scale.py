@@ -239,22 +239,31 @@ def trade_tables(con) -> list[str]:
     return names
 
 
-def run_step(name: str, workdir: Path, rows: int) -> StepResult:
-    """Run one step in a child process; wall clock and peak RSS (with its children) of it."""
-    command = [sys.executable, __file__, "--step", name, "--rows", str(rows),
-               "--workdir", str(workdir)]
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def run_child(script: str, args: list[str], workdir: Path, rows: int, what: str) -> tuple[float, float, dict]:
+    """Run `script args` (a benchmark's --step) in a child process: its wall clock, its peak RSS
+    in MB (with its children) and the JSON report it printed last."""
     env = {**os.environ, **data_env(workdir, rows), "PYTHONPATH": str(REPO_ROOT)}
     started = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, cwd=REPO_ROOT, text=True)
+    child = subprocess.Popen([sys.executable, script, *args], env=env, stdout=subprocess.PIPE,
+                             cwd=REPO_ROOT, text=True)
     output = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"step {name} failed (exit {child.returncode})")
-    report = json.loads(output.strip().splitlines()[-1])
-    return StepResult(name, wall, usage.ru_maxrss / 1024, report["work_s"],
-                      report["work_cpu_s"], report["info"])
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"step {what} failed (exit {code})")
+    return wall, usage.ru_maxrss / 1024, json.loads(output.strip().splitlines()[-1])
+
+
+def run_step(name: str, workdir: Path, rows: int) -> StepResult:
+    """Run one step in a child process; wall clock and peak RSS (with its children) of it."""
+    wall, peak_mb, report = run_child(
+        __file__, ["--step", name, "--rows", str(rows), "--workdir", str(workdir)], workdir, rows, name)
+    return StepResult(name, wall, peak_mb, report["work_s"], report["work_cpu_s"], report["info"])
 
 
 def cpu_seconds() -> float:
@@ -347,9 +356,6 @@ def linearity(small: SizeRun | None, large: SizeRun) -> dict[str, float]:
 
 
 def summary(large: SizeRun, ratios: dict[str, float]) -> str:
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "MISSED"
-
     linear = "not measured" if not ratios else verdict(
         all(r <= LINEAR_TOLERANCE for r in ratios.values())
     ) + " (" + ", ".join(f"{k} x{v:.2f}" for k, v in ratios.items()) + ")"

@@ -119,19 +119,9 @@ def child_main(name: str, workdir: Path, rows: int, year: int) -> None:
 
 def run_step(name: str, workdir: Path, rows: int, year: int = 0) -> Step:
     """One step in a child process: its wall time and peak memory (with its children)."""
-    import subprocess
-
-    command = [sys.executable, __file__, "--step", name, "--rows", str(rows), "--workdir", str(workdir),
-               "--year", str(year)]
-    env = {**os.environ, **trade_scale.data_env(workdir, rows), "PYTHONPATH": str(REPO_ROOT)}
-    started = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, cwd=REPO_ROOT, text=True)
-    output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"step {name} ({year}) failed")
-    report = json.loads(output.strip().splitlines()[-1])
-    return Step(time.perf_counter() - started, usage.ru_maxrss / 1024, report["work_s"], report["info"])
+    args = ["--step", name, "--rows", str(rows), "--workdir", str(workdir), "--year", str(year)]
+    wall, peak_mb, report = trade_scale.run_child(__file__, args, workdir, rows, f"{name} ({year})")
+    return Step(wall, peak_mb, report["work_s"], report["info"])
 
 
 # -- the run and its report --------------------------------------------------------------------
@@ -197,9 +187,7 @@ def print_table(runs: list[YearRun], forced: Step, forced_rebuilt: list[str]) ->
 
 
 def summary(runs: list[YearRun], forced: Step, rows: int) -> str:
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "MISSED"
-
+    verdict = trade_scale.verdict
     years, again = [run for run in runs if run.label != "re-run"], runs[-1]
     first = years[0].wall_s
     worst = max((run.wall_s / first for run in years[1:]), default=1.0)

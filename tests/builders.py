@@ -7,7 +7,9 @@ only the values a test is about are changed. They are test inputs, never shipped
 from __future__ import annotations
 
 import json
+from datetime import date
 
+from fpdf import FPDF
 from werkzeug import Response
 
 from benchmarks.comtrade_bulk_generator import BULK_HEADER  # the real bulk-file header
@@ -172,3 +174,60 @@ def json_response(content: bytes, status: int = 200, headers: dict | None = None
 def make_client(httpserver, fake: FakeTime, key: str | None = None, **kwargs) -> ComtradeClient:
     return ComtradeClient(httpserver.url_for(""), key if key is not None else "",
                           sleep=fake.sleep, clock=fake.clock, **kwargs)
+
+
+# --- the company disclosure register ---------------------------------------------------------
+
+# A valid register row: Lynas FY2024 total REO as printed in its 2024 Annual Report.
+DISCLOSURE_ROW = {
+    "company": "lynas",
+    "facility": "lynas_malaysia",
+    "country_iso3": "MYS",
+    "stage": "separation",
+    "product_basis": "total_reo",
+    "elements": "",
+    "period": "FY2024",
+    "metric": "production",
+    "value": "10,908",
+    "unit": "tonnes",
+    "destination_iso3": "",
+    "document_title": "Lynas Rare Earths 2024 Annual Report",
+    "publisher": "Lynas Rare Earths Limited",
+    "document_date": "",
+    "url": "",
+    "page": "3",
+    "printed_page": "1",
+    "vintage": "2024-06-30",
+    "method": "register",
+    "is_estimate": "false",
+    "confidence": "high",
+    "notes": "",
+    "value_qualifier": "",  # blank: printed exactly
+}
+# The day the register rows are checked against (a vintage may not lie after it).
+DISCLOSURE_TODAY = date(2026, 11, 24)
+
+
+def make_pdf(pages: list[list]) -> bytes:
+    """A producer's report as a PDF: each page a list of paragraphs (str) and table rows (list of
+    cells)."""
+    pdf = FPDF()
+    for page in pages:
+        pdf.add_page()
+        for item in page:
+            if isinstance(item, list):
+                pdf.set_font("Helvetica", "", 9)
+                for index, cell in enumerate(item):
+                    pdf.cell(
+                        75 if index == 0 else 30,
+                        7,
+                        cell,
+                        border=1,
+                        align="L" if index == 0 else "R",
+                    )
+                pdf.ln(7)
+            else:
+                bold = item.isupper()
+                pdf.set_font("Helvetica", "B" if bold else "", 14 if bold else 10)
+                pdf.multi_cell(0, 6, item, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -35,10 +35,14 @@ def damaged(content: bytes) -> dict[str, tuple[bytes, str]]:
     }
 
 
+# The published-figures register's header line, its columns in order.
+REGISTER_HEADER = ",".join(published_figures.REQUIRED) + "\n"
+
+
 def big_register(rows: int, bad_row: int | None = None) -> bytes:
     """A published-figures register of `rows` valid figures (CSV lines 2..rows+1); the figure on
     line `bad_row` has a letter O typed for a zero."""
-    lines = [",".join(published_figures.REQUIRED)]
+    lines = [REGISTER_HEADER.rstrip("\n")]
     for line in range(2, rows + 2):
         value = "12O" if line == bad_row else str(line)
         lines.append(

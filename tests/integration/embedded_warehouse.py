@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
-REEFLOW = Path(sys.executable).with_name("reeflow")
+from tests.reeflow_cli import cli_env, run_reeflow
+
+# The console script, as an analyst runs it (no activated venv, a minimal PATH).
+reeflow = run_reeflow
 _built: dict[str, object] = {}
 
 
@@ -17,23 +20,11 @@ def embedded_warehouse_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str
     """The environment of a finished `reeflow run` on a temporary data folder (built once)."""
     if "env" not in _built:
         root = tmp_path_factory.mktemp("analysts-warehouse")
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(root),
-            "REEFLOW_DATA_DIR": str(root / "data"),
-            "REEFLOW_WAREHOUSE": str(root / "data" / "warehouse" / "reeflow.duckdb"),
-            "DAGSTER_HOME": str(root / "dagster_home"),
-        }
+        env = cli_env(root)
         run = reeflow(env, "run")
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
         _built["env"] = env
     return _built["env"]
-
-
-def reeflow(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    """The console script, as an analyst runs it (no activated venv, a minimal PATH)."""
-    return subprocess.run([str(REEFLOW), *args], env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
 
 
 def built_docs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
@@ -43,3 +34,15 @@ def built_docs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproce
         out = tmp_path_factory.mktemp("analysts-docs")
         _built["docs"] = (out, reeflow(env, "docs", "--out", str(out)))
     return _built["docs"]
+
+
+def query_rows(warehouse: Path | str, sql: str, *params) -> list[tuple]:
+    """`sql` on a warehouse file, opened read-only for the one query."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def figure_value(warehouse: Path | str, figure_id: str) -> float:
+    """A published figure's value, as the register gives it."""
+    [(value,)] = query_rows(warehouse, "select value from fct_published_figures where figure_id = ?", figure_id)
+    return value

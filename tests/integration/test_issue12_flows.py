@@ -10,11 +10,10 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.conftest import REPO_ROOT, fixture_file
-from tests.integration.embedded_warehouse import embedded_warehouse_env
+from tests.integration.embedded_warehouse import embedded_warehouse_env, figure_value, query_rows
 
 pytestmark = pytest.mark.integration
 EMBEDDED_COMTRADE = REPO_ROOT / "ingest" / "embedded" / "comtrade" / "us_imports_rare_earths_2018_2025.csv"
@@ -25,26 +24,16 @@ def warehouse(tmp_path_factory) -> Path:
     return Path(embedded_warehouse_env(tmp_path_factory)["REEFLOW_WAREHOUSE"])
 
 
-def _rows(warehouse: Path, sql: str, *params) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(sql, list(params)).fetchall()
-
-
-def _figure(warehouse: Path, figure_id: str) -> float:
-    [(value,)] = _rows(warehouse, "select value from fct_published_figures where figure_id = ?", figure_id)
-    return value
-
-
 # --- 1. US imports: real records, value shares, splits, "not itemized" ----------------------------
 
 def test_1_the_comtrade_us_imports_land_as_value_only_records_with_their_provenance(warehouse):
     with open(EMBEDDED_COMTRADE, newline="", encoding="utf-8") as handle:
         embedded = list(csv.DictReader(handle))
-    [(records, weighed, importers, values)] = _rows(warehouse, """
+    [(records, weighed, importers, values)] = query_rows(warehouse, """
         select count(*), count(product_t) + count(reo_t), string_agg(distinct importer_iso3, ','),
                count(value_usd)
         from fct_trade_flows where source_kind = 'comtrade_bulk'""")
-    [(request,)] = _rows(warehouse, """select request_json from quality.landed_files
+    [(request,)] = query_rows(warehouse, """select request_json from quality.landed_files
                                        where original_name = ?""", EMBEDDED_COMTRADE.name)
     assert records == len(embedded) == 786 and values == records
     assert weighed == 0 and importers == "USA"  # value only: no tonnes are invented
@@ -54,14 +43,14 @@ def test_1_the_comtrade_us_imports_land_as_value_only_records_with_their_provena
 def test_1_value_only_records_never_replace_the_published_tonnages(warehouse):
     # USGS's import tonnages stay the US balance's imports (the records carry no tonnes).
     for year in (2020, 2023, 2024):
-        compounds = _figure(warehouse, f"us_import_t_reo_separation_imports_of_rareearth_compounds_{year}")
-        [(imports,)] = _rows(warehouse, """select imports_t_reo from mart_country_balances
+        compounds = figure_value(warehouse, f"us_import_t_reo_separation_imports_of_rareearth_compounds_{year}")
+        [(imports,)] = query_rows(warehouse, """select imports_t_reo from mart_country_balances
             where country_iso3 = 'USA' and element = 'REO' and stage = 'separation' and year = ?""", year)
         assert imports == pytest.approx(compounds)
 
 
 def test_1_us_imports_are_split_by_partner_china_never_zero_nor_the_us_itself(warehouse):
-    rows = _rows(warehouse, """
+    rows = query_rows(warehouse, """
         select year, origin_basis, china_share_pct, is_china_share_lower_bound, top_origin_iso3,
                bool_or(origin_iso3 = 'WLD')
         from mart_supply_origins
@@ -73,22 +62,22 @@ def test_1_us_imports_are_split_by_partner_china_never_zero_nor_the_us_itself(wa
         # the first-origin split leaves part untraced, so China's share there is only a bound
         assert lower_bound == (basis == "first_origin"), (year, basis)
     # USGS's own 2020-23 split enters the balance (70 % China); 2024 comes from value shares.
-    [(china_2023,)] = _rows(warehouse, """select sum(reo_t) from fct_element_stage_flows
+    [(china_2023,)] = query_rows(warehouse, """select sum(reo_t) from fct_element_stage_flows
         where destination_iso3 = 'USA' and stage = 'separation' and year = 2023 and origin_iso3 = 'CHN'
           and is_in_importer_balance""")
-    total_2023 = _figure(warehouse, "us_import_t_reo_separation_imports_of_rareearth_compounds_2023")
-    assert china_2023 == pytest.approx(total_2023 * _figure(warehouse, "us_import_sources_chn_2020_2023") / 100)
+    total_2023 = figure_value(warehouse, "us_import_t_reo_separation_imports_of_rareearth_compounds_2023")
+    assert china_2023 == pytest.approx(total_2023 * figure_value(warehouse, "us_import_sources_chn_2020_2023") / 100)
     # No trade flow runs from a country to itself, and none comes from "the world".
-    assert _rows(warehouse, """select count(*) from fct_element_stage_flows
+    assert query_rows(warehouse, """select count(*) from fct_element_stage_flows
         where flow_type = 'trade' and (origin_iso3 = destination_iso3 or 'WLD' in (origin_iso3, destination_iso3))""") \
         == [(0,)]
 
 
 def test_1_tonnage_no_evidence_allocates_is_not_itemized_and_makes_chinas_share_a_lower_bound(warehouse):
-    ferrocerium = _figure(warehouse, "us_import_t_reo_refining_imports_of_ferrocerium_and_all_2024")
-    [(not_itemized,)] = _rows(warehouse, """select sum(reo_t) from fct_element_stage_flows
+    ferrocerium = figure_value(warehouse, "us_import_t_reo_refining_imports_of_ferrocerium_and_all_2024")
+    [(not_itemized,)] = query_rows(warehouse, """select sum(reo_t) from fct_element_stage_flows
         where destination_iso3 = 'USA' and stage = 'refining' and year = 2024 and origin_iso3 = 'XNI'""")
-    [(china, lower_bound, unknown)] = _rows(warehouse, """
+    [(china, lower_bound, unknown)] = query_rows(warehouse, """
         select distinct china_share_pct, is_china_share_lower_bound, unknown_origin_pct from mart_supply_origins
         where country_iso3 = 'USA' and element = 'REO' and stage = 'refining' and year = 2024
           and origin_basis = 'immediate_supplier'""")
@@ -97,7 +86,7 @@ def test_1_tonnage_no_evidence_allocates_is_not_itemized_and_makes_chinas_share_
 
 
 def test_1_the_value_split_stays_as_evidence_where_usgs_splits_its_own_tonnage(warehouse):
-    rows = _rows(warehouse, """
+    rows = query_rows(warehouse, """
         select e.origin_iso3, e.reo_t, e.not_additive_reason, f.origin_iso3, f.method
         from fct_flow_evidence as e, unnest(string_split(e.replaced_by_flow_ids, ';')) as ids(id)
         join fct_element_stage_flows as f on f.flow_id = ids.id
@@ -115,7 +104,7 @@ def _peer_table() -> dict[tuple[str, int], dict]:
 
 def test_1_value_shares_per_hs_line_match_the_peer_projects_concentration(warehouse):
     ours = defaultdict(list)
-    for hs6, year, origin, share, hhi, top, top_share in _rows(warehouse, """
+    for hs6, year, origin, share, hhi, top, top_share in query_rows(warehouse, """
             select hs6, year, origin_iso3, origin_share_pct, supplier_hhi, top_supplier_iso3, top_supplier_share_pct
             from mart_import_dependency
             where importer_iso3 = 'USA' and share_basis = 'value_usd' and hs6 is not null
@@ -135,7 +124,7 @@ def test_1_value_shares_per_hs_line_match_the_peer_projects_concentration(wareho
 
 
 def test_1_value_and_volume_shares_sit_side_by_side_each_with_its_definition(warehouse):
-    groups = dict(_rows(warehouse, """
+    groups = dict(query_rows(warehouse, """
         select share_basis, any_value(definition) from mart_import_dependency
         where importer_iso3 = 'USA' and stage = 'separation' and element = 'REO' and hs6 is null
           and period_label in ('2023', '2020-2023') group by share_basis"""))
@@ -146,7 +135,7 @@ def test_1_value_and_volume_shares_sit_side_by_side_each_with_its_definition(war
 # --- 2. US balances beside what USGS prints ---------------------------------------------------------
 
 def test_2_usgs_apparent_consumption_and_reliance_sit_beside_the_computation_over_the_same_stages(warehouse):
-    rows = {(year, stage): rest for year, stage, *rest in _rows(warehouse, """
+    rows = {(year, stage): rest for year, stage, *rest in query_rows(warehouse, """
         select year, stage, published_scope_stages, published_apparent_consumption_t_reo,
                scope_apparent_consumption_t_reo, published_net_import_reliance_qualifier,
                is_apparent_consumption_within_tolerance, is_net_import_reliance_within_tolerance
@@ -159,9 +148,9 @@ def test_2_usgs_apparent_consumption_and_reliance_sit_beside_the_computation_ove
         assert separation == refining  # one scope, "compounds and metals": both stages together
         scope, printed, computed, qualifier, *_ = separation
         assert scope == "separation, refining"
-        assert printed == _figure(warehouse, f"us_apparent_consumption_t_reo_compounds_metals_{year}")
+        assert printed == figure_value(warehouse, f"us_apparent_consumption_t_reo_compounds_metals_{year}")
         # like with like: separation and refining summed
-        [(summed,)] = _rows(warehouse, """select sum(apparent_consumption_t_reo) from mart_country_balances
+        [(summed,)] = query_rows(warehouse, """select sum(apparent_consumption_t_reo) from mart_country_balances
             where country_iso3 = 'USA' and element = 'REO' and year = ?
               and stage in ('separation', 'refining')""", year)
         assert computed == pytest.approx(summed)
@@ -170,9 +159,9 @@ def test_2_usgs_apparent_consumption_and_reliance_sit_beside_the_computation_ove
 
 
 def test_2_a_difference_beyond_tolerance_is_listed_with_its_reasons(warehouse):
-    issues = _rows(warehouse, """select year, severity, message from mart_balance_issues
+    issues = query_rows(warehouse, """select year, severity, message from mart_balance_issues
         where issue_kind = 'published_differs' and country_iso3 = 'USA'""")
-    [(out_of_tolerance,)] = _rows(warehouse, """select list(distinct year order by year) from mart_country_balances
+    [(out_of_tolerance,)] = query_rows(warehouse, """select list(distinct year order by year) from mart_country_balances
         where country_iso3 = 'USA'
           and not (is_apparent_consumption_within_tolerance and is_net_import_reliance_within_tolerance)""")
     assert out_of_tolerance and [year for year, *_ in issues] == out_of_tolerance
@@ -181,7 +170,7 @@ def test_2_a_difference_beyond_tolerance_is_listed_with_its_reasons(warehouse):
 
 
 def test_2_ores_and_compounds_exports_are_booked_as_two_stages_not_a_minus_1720_pct_reliance(warehouse):
-    rows = _rows(warehouse, """
+    rows = query_rows(warehouse, """
         select year, apparent_consumption_t_reo, net_import_reliance_pct, balance_status, mixed_stage_scopes
         from mart_country_balances where country_iso3 = 'USA' and element = 'REO' and stage = 'mining'
           and year between 2020 and 2024""")
@@ -189,28 +178,28 @@ def test_2_ores_and_compounds_exports_are_booked_as_two_stages_not_a_minus_1720_
     for year, consumption, reliance, status, scopes in rows:
         assert consumption is None and reliance is None, year
         assert status == "stage_split_unknown" and scopes == "exports (mining, separation)", year
-    listed = _rows(warehouse, """select year from mart_balance_issues where country_iso3 = 'USA'
+    listed = query_rows(warehouse, """select year from mart_balance_issues where country_iso3 = 'USA'
         and stage = 'mining' and issue_kind = 'stage_split_unknown' order by year""")
     assert [year for (year,) in listed] == [year for year, *_ in sorted(rows)]
     # Nowhere a net exporter's "reliance": USGS prints E there (is_net_exporter says it).
-    [(lowest,)] = _rows(warehouse, "select min(net_import_reliance_pct) from mart_country_balances")
+    [(lowest,)] = query_rows(warehouse, "select min(net_import_reliance_pct) from mart_country_balances")
     assert lowest >= 0
 
 
 def test_2_printed_world_totals_and_shares_sit_beside_the_computed_ones(warehouse):
-    [(world, countries, gap)] = _rows(warehouse, """
+    [(world, countries, gap)] = query_rows(warehouse, """
         select distinct world_t_reo, countries_sum_t_reo, countries_sum_gap_pct from mart_stage_concentration
         where year = 2023 and stage = 'mining' and source_kind = 'usgs_mcs'
           and entity_kind = 'country'""")
-    [(summed,)] = _rows(warehouse, """select sum(production_t_reo) from fct_mine_production
+    [(summed,)] = query_rows(warehouse, """select sum(production_t_reo) from fct_mine_production
         where year = 2023 and is_latest_edition and not is_world_total""")
     assert countries == pytest.approx(summed) and gap == pytest.approx(100 * (summed - world) / world, abs=1e-5)
-    [(iea, computed, difference)] = _rows(warehouse, """
+    [(iea, computed, difference)] = query_rows(warehouse, """
         select share_pct, compared_share_pct, share_difference_points from mart_stage_concentration
         where year = 2023 and stage = 'mining' and source_kind = 'published_aggregate' and country_iso3 = 'CHN'""")
-    [(usgs,)] = _rows(warehouse, """select share_pct from mart_stage_concentration
+    [(usgs,)] = query_rows(warehouse, """select share_pct from mart_stage_concentration
         where year = 2023 and stage = 'mining' and source_kind = 'usgs_mcs' and country_iso3 = 'CHN'""")
-    assert iea == _figure(warehouse, "iea_mining_chn_2023")
+    assert iea == figure_value(warehouse, "iea_mining_chn_2023")
     assert computed == pytest.approx(usgs) and difference == pytest.approx(iea - usgs)
 
 
@@ -218,7 +207,7 @@ def test_2_printed_world_totals_and_shares_sit_beside_the_computed_ones(warehous
 
 def test_3_lynas_fiscal_years_calendarised_month_by_month_with_its_disclosed_quarters(warehouse):
     def fiscal(label: str) -> float:
-        [(value,)] = _rows(warehouse, """select quantity_t_reo from fct_company_production
+        [(value,)] = query_rows(warehouse, """select quantity_t_reo from fct_company_production
             where company_id = 'lynas' and element = 'REO' and metric = 'production' and is_latest_vintage
               and period_label = ?""", label)
         return value
@@ -226,7 +215,7 @@ def test_3_lynas_fiscal_years_calendarised_month_by_month_with_its_disclosed_qua
     # after its two disclosed quarters (Q1 and Q3 FY25) over its six other months.
     q1, q3 = fiscal("2024-Q3"), fiscal("2025-Q1")
     expected = fiscal("FY2024") / 2 + q1 + (fiscal("FY2025") - q1 - q3) / 6 * 3
-    [(output, estimate, method, evidence)] = _rows(warehouse, """
+    [(output, estimate, method, evidence)] = query_rows(warehouse, """
         select reo_t, is_estimate, method, evidence_kind from fct_element_stage_flows
         where origin_iso3 = 'MYS' and stage = 'separation' and flow_type = 'production' and year = 2024
           and element = 'REO' and is_in_producer_balance""")
@@ -235,30 +224,30 @@ def test_3_lynas_fiscal_years_calendarised_month_by_month_with_its_disclosed_qua
 
 
 def test_3_malaysian_separation_traces_to_australian_ore_not_malaysias_mines(warehouse):
-    [(feed, estimate, method)] = _rows(warehouse, """
+    [(feed, estimate, method)] = query_rows(warehouse, """
         select reo_t, is_estimate, method from fct_element_stage_flows
         where origin_iso3 = 'AUS' and destination_iso3 = 'MYS' and stage = 'mining' and year = 2023""")
-    [(output,)] = _rows(warehouse, """select production_t_reo from mart_country_balances
+    [(output,)] = query_rows(warehouse, """select production_t_reo from mart_country_balances
         where country_iso3 = 'MYS' and stage = 'separation' and element = 'REO' and year = 2023""")
     assert feed == pytest.approx(output) and estimate and "Mt Weld" in method
-    mix = dict(_rows(warehouse, """select origin_iso3, share_pct from mart_supply_origins
+    mix = dict(query_rows(warehouse, """select origin_iso3, share_pct from mart_supply_origins
         where country_iso3 = 'MYS' and stage = 'separation' and element = 'REO' and year = 2023
           and origin_basis = 'first_origin'"""))
     assert mix["AUS"] > 90
     # Japan's 2018 imports from Malaysia (10 %, published) trace to Australian ore.
-    japan = dict(_rows(warehouse, """select origin_iso3, origin_share_pct from mart_import_dependency
+    japan = dict(query_rows(warehouse, """select origin_iso3, origin_share_pct from mart_import_dependency
         where importer_iso3 = 'JPN' and period_label = '2018' and origin_basis = 'first_origin'"""))
     assert japan["AUS"] > 9 and japan.get("MYS", 0) < 1
 
 
 def test_3_ore_with_no_recorded_destination_is_not_traced_never_the_miners_own_use(warehouse):
-    links = _rows(warehouse, """select link_kind, target_node, value_t_reo from mart_sankey_flows
+    links = query_rows(warehouse, """select link_kind, target_node, value_t_reo from mart_sankey_flows
         where source_stage = 'mining'""")
     assert {kind for kind, *_ in links} <= {"processing", "not_traced", "exports_unreported"}
-    [(myanmar,)] = _rows(warehouse, """select target_node from mart_sankey_flows
+    [(myanmar,)] = query_rows(warehouse, """select target_node from mart_sankey_flows
         where year = 2024 and element = 'REO' and source_node = 'Mining: Myanmar'""")
     assert myanmar == "Ore not traced (no recorded destination)"
-    [(australia_to_malaysia,)] = _rows(warehouse, """select value_t_reo from mart_sankey_flows
+    [(australia_to_malaysia,)] = query_rows(warehouse, """select value_t_reo from mart_sankey_flows
         where year = 2024 and element = 'REO' and source_node = 'Mining: Australia'
           and target_node = 'Separation: Malaysia'""")
     assert australia_to_malaysia > 10_000
@@ -267,7 +256,7 @@ def test_3_ore_with_no_recorded_destination_is_not_traced_never_the_miners_own_u
 # --- 9. The grain of fct_element_stage_flows --------------------------------------------------------
 
 def test_9_summing_the_flows_gives_the_balances_and_the_evidence_sits_apart(warehouse):
-    mismatches = _rows(warehouse, """
+    mismatches = query_rows(warehouse, """
         with flows as (select * from fct_element_stage_flows),
         sums as (
             select year, element, stage, origin_iso3 as country_iso3,
@@ -286,37 +275,37 @@ def test_9_summing_the_flows_gives_the_balances_and_the_evidence_sits_apart(ware
            or abs(coalesce(b.exports_t_reo, 0) - coalesce(sums.exports, 0)) > 0.001""")
     assert mismatches == []
     # A published total and its split never sit in the same table.
-    [(both,)] = _rows(warehouse, """select count(*) from fct_element_stage_flows as f
+    [(both,)] = query_rows(warehouse, """select count(*) from fct_element_stage_flows as f
         join fct_flow_evidence as e on e.flow_id = f.flow_id""")
-    [(total_2023,)] = _rows(warehouse, """select sum(reo_t) from fct_element_stage_flows
+    [(total_2023,)] = query_rows(warehouse, """select sum(reo_t) from fct_element_stage_flows
         where destination_iso3 = 'USA' and stage = 'separation' and year = 2023 and flow_type = 'trade'""")
     assert both == 0
-    compounds_2023 = _figure(warehouse, "us_import_t_reo_separation_imports_of_rareearth_compounds_2023")
+    compounds_2023 = figure_value(warehouse, "us_import_t_reo_separation_imports_of_rareearth_compounds_2023")
     assert total_2023 == pytest.approx(compounds_2023)
-    [(unexplained,)] = _rows(warehouse, "select count(*) from fct_flow_evidence where not_additive_reason is null")
+    [(unexplained,)] = query_rows(warehouse, "select count(*) from fct_flow_evidence where not_additive_reason is null")
     assert unexplained == 0
 
 
 # --- 8. and 10. Assumptions flagged, units named ----------------------------------------------------
 
 def test_8_magnet_content_and_metal_to_oxide_conversions_are_flagged_estimates(warehouse):
-    magnets = _rows(warehouse, """
+    magnets = query_rows(warehouse, """
         select is_estimate, method, unit_as_published, reo_factor_t_per_t from fct_element_stage_flows
         where source_figure_ids in ('cn_sintered_ndfeb_2021', 'cn_bonded_ndfeb_2021')""")
     assert len(magnets) == 2
     for estimate, method, unit, factor in magnets:
         assert estimate and "31 %" in method and unit == "t_product" and factor > 0.3
-    [(estimate, method, unit, element_t, reo_t, factor)] = _rows(warehouse, """
+    [(estimate, method, unit, element_t, reo_t, factor)] = query_rows(warehouse, """
         select is_estimate, method, unit_as_published, element_t, reo_t, reo_factor_t_per_t from fct_flow_evidence
         where source_figure_ids = 'jp_imports_total_h1_2024' and evidence_kind = 'trade'""")
-    printed = _figure(warehouse, "jp_imports_total_h1_2024")
+    printed = figure_value(warehouse, "jp_imports_total_h1_2024")
     assert estimate and "Nd2O3" in method and unit == "t_metal_equivalent"
     assert element_t == printed and reo_t == pytest.approx(printed * factor) and factor > 1
 
 
 def test_10_tonnes_of_an_unstated_basis_are_kept_as_printed_never_labelled_product_or_reo(warehouse):
-    [(quantity, unit, product_t, reo_t, reason)] = _rows(warehouse, """
+    [(quantity, unit, product_t, reo_t, reason)] = query_rows(warehouse, """
         select quantity_as_published, unit_as_published, product_t, reo_t, not_additive_reason
         from fct_flow_evidence where source_figure_ids = 'jp_imports_chn_t_2010'""")
-    assert quantity == _figure(warehouse, "jp_imports_chn_t_2010") and unit == "t"
+    assert quantity == figure_value(warehouse, "jp_imports_chn_t_2010") and unit == "t"
     assert product_t is None and reo_t is None and "basis not stated" in reason

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.integration.embedded_warehouse import figure_value, query_rows
 from tests.reeflow_cli import cli_env, run_reeflow
 
 BI_CLIENT = REPO_ROOT / ".venv-bi14"
@@ -337,26 +338,16 @@ def test_rollback_restores_the_previous_snapshot(two_runs, tmp_path):
 # Expected values are computed from the published figures the warehouse itself carries
 # (fct_published_figures, fct_mine_production), never typed in here.
 
-def _query(warehouse: Path, sql: str, parameters: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(sql, parameters or []).fetchall()
-
-
-def _figure(warehouse: Path, figure_id: str) -> float:
-    [(value,)] = _query(warehouse, f"select value from fct_published_figures where figure_id = '{figure_id}'")
-    return value
-
-
 def test_china_mining_share_from_the_flows_matches_the_usgs_table(two_runs):
     warehouse = two_runs["warehouse"]
     for year in (2023, 2024):
-        [(china, world)] = _query(warehouse, f"""
+        [(china, world)] = query_rows(warehouse, f"""
             select sum(reo_t) filter (where origin_iso3 = 'CHN'),
                    (select production_t_reo from fct_mine_production
                     where is_world_total and is_latest_edition and year = {year})
             from fct_element_stage_flows
             where stage = 'mining' and flow_type = 'production' and is_in_producer_balance and year = {year}""")
-        [(mart_share,)] = _query(warehouse, f"""
+        [(mart_share,)] = query_rows(warehouse, f"""
             select share_pct from mart_stage_concentration
             where year = {year} and stage = 'mining' and source_kind = 'usgs_mcs' and country_iso3 = 'CHN'""")
         assert 100 * china / world == pytest.approx(mart_share)
@@ -370,14 +361,14 @@ def test_china_separation_share_of_recorded_output_bounds_the_iea_figure(two_run
     # the recorded output, taking the quota as output (China produces beyond it) lowers it. The
     # two land within a few points of IEA's 92 % (90.3 % on the embedded data).
     warehouse = two_runs["warehouse"]
-    [(china, total, evidence)] = _query(warehouse, """
+    [(china, total, evidence)] = query_rows(warehouse, """
         select sum(reo_t) filter (where origin_iso3 = 'CHN'), sum(reo_t),
                max(evidence_kind) filter (where origin_iso3 = 'CHN')
         from fct_element_stage_flows
         where stage = 'separation' and flow_type = 'production' and is_in_producer_balance and year = 2023""")
-    assert china == _figure(warehouse, "cn_quota_separation_2023") and evidence == "estimate"
-    assert abs(100 * china / total - _figure(warehouse, "iea_refining_chn_2023")) < 3
-    [(traced_china,)] = _query(warehouse, """
+    assert china == figure_value(warehouse, "cn_quota_separation_2023") and evidence == "estimate"
+    assert abs(100 * china / total - figure_value(warehouse, "iea_refining_chn_2023")) < 3
+    [(traced_china,)] = query_rows(warehouse, """
         select share_pct from mart_supply_origins where country_iso3 = 'CHN' and year = 2023
           and stage = 'separation' and origin_basis = 'first_origin' and origin_iso3 = 'CHN'""")
     assert traced_china == pytest.approx(100)  # fed by Chinese ore only in the recorded flows
@@ -387,10 +378,12 @@ def test_magnet_output_estimated_from_published_shares(two_runs):
     # Japan's 2021 NdFeB output: China's reported output / China's share x Japan's share (Fuji
     # Keizai), in REO through the NdFeB factor; China keeps 84 / (84 + 15) of the two.
     warehouse = two_runs["warehouse"]
-    china_t = _figure(warehouse, "cn_sintered_ndfeb_2021") + _figure(warehouse, "cn_bonded_ndfeb_2021")
-    china_pct, japan_pct = _figure(warehouse, "fk_magnets_chn_2021"), _figure(warehouse, "fk_magnets_jpn_2021")
-    [(reo_factor,)] = _query(warehouse, "select max(reo_factor_t_per_t) from reference.hs_codes where hs6 = '850511'")
-    rows = {country: (reo, evidence, ids) for country, reo, evidence, ids in _query(warehouse, """
+    china_t = figure_value(warehouse, "cn_sintered_ndfeb_2021") + figure_value(warehouse, "cn_bonded_ndfeb_2021")
+    china_pct = figure_value(warehouse, "fk_magnets_chn_2021")
+    japan_pct = figure_value(warehouse, "fk_magnets_jpn_2021")
+    [(reo_factor,)] = query_rows(
+        warehouse, "select max(reo_factor_t_per_t) from reference.hs_codes where hs6 = '850511'")
+    rows = {country: (reo, evidence, ids) for country, reo, evidence, ids in query_rows(warehouse, """
         select origin_iso3, sum(reo_t), max(evidence_kind), max(source_figure_ids) from fct_element_stage_flows
         where stage = 'magnets' and year = 2021 and is_in_producer_balance group by origin_iso3""")}
     assert rows["JPN"][0] == pytest.approx(china_t / (china_pct / 100) * japan_pct / 100 * reo_factor, rel=1e-6)
@@ -402,17 +395,17 @@ def test_magnet_output_estimated_from_published_shares(two_runs):
 
 def test_japan_dependence_on_china_falls(two_runs):
     warehouse = two_runs["warehouse"]
-    shares = dict(_query(warehouse, """
+    shares = dict(query_rows(warehouse, """
         select period_label, china_share_pct from mart_import_dependency
         where importer_iso3 = 'JPN' and origin_basis = 'immediate_supplier' and period_label in
               ('2009', '2010', '2018', '2022', '2024')"""))
-    published = dict(_query(warehouse, """
+    published = dict(query_rows(warehouse, """
         select period_label, value from fct_published_figures
         where subject_iso3 = 'JPN' and partner_iso3 = 'CHN' and metric = 'import_share_pct'
           and is_point_value"""))  # a bound ('more than 50 %') is not a share
     assert shares == {period: published[period] for period in shares} and len(shares) == 4
     # 2022 is printed as a bound ('more than two thirds'): kept in the register, not a share.
-    [(qualifier,)] = _query(warehouse, """
+    [(qualifier,)] = query_rows(warehouse, """
         select value_qualifier from fct_published_figures where figure_id = 'jp_imports_chn_2022'""")
     assert qualifier == "more_than" and "2022" not in shares
     early = [shares["2009"], shares["2010"]]
@@ -421,7 +414,7 @@ def test_japan_dependence_on_china_falls(two_runs):
     assert min(early) >= 85 and max(late) <= 70
     assert sum(early) / 2 - sum(late) / 2 >= 15
     # Where China's output is recorded, what Japan gets from China is Chinese-mined.
-    first = dict(_query(warehouse, """
+    first = dict(query_rows(warehouse, """
         select period_label, china_share_pct from mart_import_dependency
         where importer_iso3 = 'JPN' and origin_basis = 'first_origin' and period_label in ('2018', '2024')"""))
     assert first == {"2018": shares["2018"], "2024": shares["2024"]}
@@ -430,11 +423,11 @@ def test_japan_dependence_on_china_falls(two_runs):
 def test_us_net_import_reliance_for_compounds(two_runs):
     # (imports - exports) / apparent consumption over 2020-2023, from the USGS salient statistics.
     warehouse = two_runs["warehouse"]
-    [(imports, produced)] = _query(warehouse, """
+    [(imports, produced)] = query_rows(warehouse, """
         select sum(value) filter (where metric = 'import_t_reo'), sum(value) filter (where metric = 'production_t_reo')
         from fct_published_figures
         where subject_iso3 = 'USA' and stage = 'separation' and year between 2020 and 2023""")
-    reliance = _query(warehouse, """
+    reliance = query_rows(warehouse, """
         select distinct net_import_reliance_pct from mart_import_dependency
         where importer_iso3 = 'USA' and period_label = '2020-2023' and stage = 'separation'""")
     assert reliance == [(pytest.approx(100 * imports / (imports + produced), abs=1e-5),)]
@@ -442,10 +435,10 @@ def test_us_net_import_reliance_for_compounds(two_runs):
 
 def test_japan_stockpile_cover_and_a_china_cut_off(two_runs):
     warehouse = two_runs["warehouse"]
-    days = _figure(warehouse, "jp_stockpile_national_days") + _figure(warehouse, "jp_stockpile_private_days")
-    demand = _figure(warehouse, "jp_demand_2024")
-    china = _figure(warehouse, "jp_imports_chn_2024")
-    rows = _query(warehouse, """
+    days = figure_value(warehouse, "jp_stockpile_national_days") + figure_value(warehouse, "jp_stockpile_private_days")
+    demand = figure_value(warehouse, "jp_demand_2024")
+    china = figure_value(warehouse, "jp_imports_chn_2024")
+    rows = query_rows(warehouse, """
         select consumption_t_per_year, days_of_cover, days_of_cover_if_cut, stockpile_t
         from mart_stockpile_cover
         where country_iso3 = 'JPN' and year = 2024 and cut_origin_iso3 = 'CHN'
@@ -457,10 +450,10 @@ def test_japan_stockpile_cover_and_a_china_cut_off(two_runs):
 
 def test_disruption_scenarios_carry_the_nomura_estimates(two_runs):
     warehouse = two_runs["warehouse"]
-    demand = _figure(warehouse, "jp_demand_2024")
-    china = _figure(warehouse, "jp_imports_chn_2024") / 100
-    days = _figure(warehouse, "jp_stockpile_national_days") + _figure(warehouse, "jp_stockpile_private_days")
-    rows = {scenario: rest for scenario, *rest in _query(warehouse, """
+    demand = figure_value(warehouse, "jp_demand_2024")
+    china = figure_value(warehouse, "jp_imports_chn_2024") / 100
+    days = figure_value(warehouse, "jp_stockpile_national_days") + figure_value(warehouse, "jp_stockpile_private_days")
+    rows = {scenario: rest for scenario, *rest in query_rows(warehouse, """
         select scenario_id, duration_days, lost_supply_t, shortfall_after_stockpile_t,
                shortfall_after_rerouting_t, reference_value, reference_attributed_to
         from mart_disruption_scenarios where importer_iso3 = 'JPN'""")}
@@ -470,7 +463,7 @@ def test_disruption_scenarios_carry_the_nomura_estimates(two_runs):
         assert after_stockpile == pytest.approx(max(lost - days * demand / 365, 0))
         assert after_rerouting == after_stockpile  # no spare output assumed
         # Kantenna prints the estimates (the publication); Nomura's Takahide Kiuchi made them.
-        assert reference == _figure(warehouse, figure) and "Nomura Research Institute" in attributed_to
+        assert reference == figure_value(warehouse, figure) and "Nomura Research Institute" in attributed_to
     # Re-routing 5 % of other producers' output can only shrink the shortfall.
     rerouted = rows["jp_china_cutoff_12m_rerouted"]
     assert rerouted[3] < rows["jp_china_cutoff_12m"][3]
@@ -478,38 +471,38 @@ def test_disruption_scenarios_carry_the_nomura_estimates(two_runs):
 
 def test_sankey_flows_account_for_china_mine_output(two_runs):
     warehouse = two_runs["warehouse"]
-    [(mined,)] = _query(warehouse, """select production_t_reo from fct_mine_production
+    [(mined,)] = query_rows(warehouse, """select production_t_reo from fct_mine_production
                                       where country_iso3 = 'CHN' and year = 2024 and is_latest_edition""")
-    links = dict(_query(warehouse, """
+    links = dict(query_rows(warehouse, """
         select target_node, value_t_reo from mart_sankey_flows
         where year = 2024 and element = 'REO' and source_node = 'Mining: China'"""))
     assert sum(links.values()) == pytest.approx(mined)
-    assert links["Separation: China"] == _figure(warehouse, "cn_quota_separation_2024")
+    assert links["Separation: China"] == figure_value(warehouse, "cn_quota_separation_2024")
 
 
 def test_balance_issues_say_us_mining_exports_span_two_stages(two_runs):
     # USGS prints one export line for ores and compounds: the mining balance is not computed from
     # it (it used to show exports beyond mine output, and a -1,720 % reliance); each year says so.
     warehouse = two_runs["warehouse"]
-    expected = {year for (year,) in _query(warehouse, """
+    expected = {year for (year,) in query_rows(warehouse, """
         select exports.year from fct_published_figures as exports
         join fct_mine_production as mined on mined.year = exports.year and mined.country_iso3 = 'USA'
              and mined.is_latest_edition
         where exports.subject_iso3 = 'USA' and exports.metric = 'export_t_reo' and exports.stage = 'mining'""")}
-    listed = {year for (year,) in _query(warehouse, """
+    listed = {year for (year,) in query_rows(warehouse, """
         select year from mart_balance_issues
         where country_iso3 = 'USA' and stage = 'mining' and issue_kind = 'stage_split_unknown'""")}
-    negative = _query(warehouse, """select count(*) from mart_balance_issues
+    negative = query_rows(warehouse, """select count(*) from mart_balance_issues
         where country_iso3 = 'USA' and stage = 'mining' and issue_kind = 'negative_apparent_consumption'""")
     assert expected and listed == expected and negative == [(0,)]
 
 
 def test_every_estimate_rests_on_published_figures(two_runs):
     warehouse = two_runs["warehouse"]
-    missing = _query(warehouse, """
+    missing = query_rows(warehouse, """
         select flow_id, id from fct_element_stage_flows, unnest(string_split(source_figure_ids, ';')) as ids(id)
         where evidence_kind = 'estimate' and id not in (select figure_id from fct_published_figures)""")
-    unsourced = _query(warehouse, """select count(*) from fct_element_stage_flows
+    unsourced = query_rows(warehouse, """select count(*) from fct_element_stage_flows
                                      where evidence_kind = 'estimate'
                                        and (source_figure_ids is null or confidence <> 'low')""")
     assert missing == [] and unsourced == [(0,)]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from ingest.catalog import read_dataset
 from orchestration import cli
+from tests.builders import make_pdf
 from tests.inputs import USGS_2025
-from tests.unit.test_disclosures_pdf import make_pdf
 
 # Lynas' Q1 FY25 quarterly report with no company name on page 1 (as a cover page may be).
 UNSIGNED = make_pdf(

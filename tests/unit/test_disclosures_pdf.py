@@ -22,32 +22,11 @@ from ingest.sources.disclosures import (
 )
 from ingest.sources.disclosures import pdf as disclosures_pdf
 from ingest.staging import frame_to_table, stage_landed_files
+from tests.builders import make_pdf
 
 TODAY = date(2026, 11, 24)
 
 
-def make_pdf(pages: list[list]) -> bytes:
-    """Each page is a list of paragraphs (str) and table rows (list of cells)."""
-    pdf = FPDF()
-    for page in pages:
-        pdf.add_page()
-        for item in page:
-            if isinstance(item, list):
-                pdf.set_font("Helvetica", "", 9)
-                for index, cell in enumerate(item):
-                    pdf.cell(
-                        75 if index == 0 else 30,
-                        7,
-                        cell,
-                        border=1,
-                        align="L" if index == 0 else "R",
-                    )
-                pdf.ln(7)
-            else:
-                bold = item.isupper()
-                pdf.set_font("Helvetica", "B" if bold else "", 14 if bold else 10)
-                pdf.multi_cell(0, 6, item, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
 
 
 def lynas_quarterly(

@@ -21,38 +21,12 @@ from ingest.sources.disclosures import (
 )
 from ingest.sources.disclosures import register as disclosures
 from ingest.staging import stage_landed_files
+from tests.builders import DISCLOSURE_ROW, DISCLOSURE_TODAY
 from tests.conftest import fixture_file, reference_file
 
-TODAY = date(2026, 11, 24)
 # Lynas' and MP's figures as an independent project extracted them from the same reports.
 EXTRACTION = ("company-disclosures-rare-earth-intel", "company_kpis_latest.csv")
 
-# A valid row: Lynas FY2024 total REO as printed in its 2024 Annual Report.
-BASE = {
-    "company": "lynas",
-    "facility": "lynas_malaysia",
-    "country_iso3": "MYS",
-    "stage": "separation",
-    "product_basis": "total_reo",
-    "elements": "",
-    "period": "FY2024",
-    "metric": "production",
-    "value": "10,908",
-    "unit": "tonnes",
-    "destination_iso3": "",
-    "document_title": "Lynas Rare Earths 2024 Annual Report",
-    "publisher": "Lynas Rare Earths Limited",
-    "document_date": "",
-    "url": "",
-    "page": "3",
-    "printed_page": "1",
-    "vintage": "2024-06-30",
-    "method": "register",
-    "is_estimate": "false",
-    "confidence": "high",
-    "notes": "",
-    "value_qualifier": "",  # blank: printed exactly
-}
 
 
 @pytest.fixture(scope="module")
@@ -66,16 +40,16 @@ def land_as() -> dict:
 
 
 def register(rows: list[dict]) -> str:
-    """A register file: BASE changed by each row in turn."""
+    """A register file: DISCLOSURE_ROW changed by each row in turn."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=REGISTER_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({**BASE, **row} for row in rows)
+    writer.writerows({**DISCLOSURE_ROW, **row} for row in rows)
     return buffer.getvalue()
 
 
 def parse(landed: LandedFile, companies) -> disclosures.ParseResult:
-    return parse_register(landed, companies, today=TODAY)
+    return parse_register(landed, companies, today=DISCLOSURE_TODAY)
 
 
 # --- each rejection, with file and line ---------------------------------------------------------
@@ -145,7 +119,7 @@ def test_each_rejection_names_file_line_and_reason(land, companies, change, reas
     assert bad.row_number == 3  # header is line 1, the good row line 2
     assert reason in bad.reason
     assert bad.message().startswith("lynas_figures.csv row 3: ")
-    assert bad.raw.split(",")[0] == {**BASE, **change}["company"]  # the offending line, as typed
+    assert bad.raw.split(",")[0] == {**DISCLOSURE_ROW, **change}["company"]  # the offending line, as typed
 
 
 def test_line_numbers_count_physical_lines_when_a_note_spans_two(land, companies):
@@ -155,7 +129,7 @@ def test_line_numbers_count_physical_lines_when_a_note_spans_two(land, companies
 
 
 def test_a_row_with_more_cells_than_the_header_is_rejected(land, companies):
-    good = ",".join(BASE[column].replace(",", "") for column in REGISTER_COLUMNS)
+    good = ",".join(DISCLOSURE_ROW[column].replace(",", "") for column in REGISTER_COLUMNS)
     text = ",".join(REGISTER_COLUMNS) + "\n" + good + "\n" + good + ",extra\n"
     [bad] = parse(land(text), companies).quarantined
     assert bad.row_number == 3 and "more cells than the header" in bad.reason

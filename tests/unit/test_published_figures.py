@@ -4,8 +4,8 @@ from ingest import settings
 from ingest.contract import FileRejected
 from ingest.landing import land_bytes, land_file
 from ingest.sources import published_figures
+from tests.inputs import REGISTER_HEADER
 
-HEADER = ",".join(published_figures.REQUIRED) + "\n"
 # The issue-12 columns of an exact figure: qualifier, value_high, basis, method, date, url,
 # attributed_to, verified_in.
 EXACT_PCT = ",exact,,pct_of_world_output,,2024-06-03,https://example.org/a,IEA,stored copy"
@@ -18,7 +18,7 @@ def _figure(figure_id="ok1", value="62", locator="para. 5", qualifier_columns=EX
 
 
 def _parse(tmp_path, *rows: str, name: str = "bad.csv"):
-    entry, _ = land_bytes((HEADER + "".join(rows)).encode(), source="published_aggregate",
+    entry, _ = land_bytes((REGISTER_HEADER + "".join(rows)).encode(), source="published_aggregate",
                           name=name, landing_dir=tmp_path)
     return published_figures.parse(entry)
 

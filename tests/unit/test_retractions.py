@@ -11,12 +11,12 @@ from ingest.landing import read_manifest
 from ingest.retractions import retract
 from ingest.settings import staged_dir
 from orchestration import cli
-from tests.unit.test_published_figures import HEADER
+from tests.inputs import REGISTER_HEADER
 
 KIND = next(kind for kind in SOURCE_KINDS.values() if kind.dataset == "published_figures")
 ROW = ("fig_1,stage_share,production_share_pct,CHN,,2023,2023,REO,mining,62,percent,d,IEA,p. 1,2024,false,"
        "false,high,,exact,,pct_of_world_output,,,,,")
-GOOD = f"{HEADER}{ROW}\n"
+GOOD = f"{REGISTER_HEADER}{ROW}\n"
 BAD = GOOD.replace("fig_1", "fig_2")  # another figure id: another file
 
 
