@@ -108,6 +108,7 @@ def child(case: str, workdir: Path, mb: int, records: int) -> dict:
     """Make the input, then (timed) land it as the inbox does and stage it."""
     import pyarrow.parquet as pq
 
+    from ingest import settings
     from ingest.catalog import SOURCE_KINDS, land_input, stage
     from ingest.contract import FileTooLarge
     from ingest.staging import QUARANTINE_DATASET
@@ -122,8 +123,7 @@ def child(case: str, workdir: Path, mb: int, records: int) -> dict:
                 "outcome": f"not landed: {exc}"}
     report = stage(kind)
     seconds = time.perf_counter() - started
-    quarantine = pq.read_table(Path(os.environ["REEFLOW_DATA_DIR"]) / "staged" /
-                               QUARANTINE_DATASET).to_pylist()
+    quarantine = pq.read_table(settings.staged_dir() / QUARANTINE_DATASET).to_pylist()
     whole = [row["reason"] for row in quarantine if row["row_number"] is None]
     outcome = whole[0] if whole else f"{report.rows:,} rows staged, {report.quarantined:,} quarantined"
     return {"s": seconds, "size": path.stat().st_size, "outcome": outcome}

@@ -4,7 +4,9 @@ run until someone edited landing by hand.
 Retracting never deletes the raw file (nothing landed is lost): it records the file id and the
 reason in `retractions.jsonl`, after which every read of the manifest leaves the file out, and
 removes what was staged from it, so the next run rebuilds the warehouse without it. Landing the
-same bytes again does not bring it back; deleting its line from `retractions.jsonl` does.
+same bytes again does not bring it back; deleting its line from `retractions.jsonl` does, and
+so does a later line that reinstates it (`record_retraction(..., reinstated=True)`: an embedded
+file edited back to what it was, ingest/embedded_landings.py).
 """
 
 from __future__ import annotations

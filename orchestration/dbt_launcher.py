@@ -43,11 +43,6 @@ def launcher_path() -> str:
     return str(path)
 
 
-def dbt_environment() -> dict[str, str]:
-    """What dbt needs in its environment on top of ours: absolute data and warehouse paths."""
-    return settings.dbt_env()
-
-
 def real_dbt() -> str:
     return settings.dbt_executable()
 
@@ -98,7 +93,7 @@ def main() -> None:
     parent = os.getppid()
     _die_with_parent(parent)
     try:
-        env = {**os.environ, **dbt_environment()}
+        env = {**os.environ, **settings.dbt_env()}
     except ValueError as exc:  # a data path that cannot be pasted into dbt's SQL
         sys.exit(f"{LAUNCHER}: {exc}")
     hold_process_record(parent)

@@ -21,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ingest import settings
-from orchestration.dbt_launcher import dbt_environment, launcher_path
+from orchestration.dbt_launcher import launcher_path
 
 PROJECT_DIR = settings.DBT_PROJECT_DIR
 TARGET_DIR = PROJECT_DIR / "target"
@@ -46,7 +46,7 @@ def fingerprint() -> str:
     digest = hashlib.sha256()
     for package in ("dbt-core", "dbt-duckdb"):
         digest.update(f"{package}=={metadata.version(package)}\n".encode())
-    for name, value in sorted(dbt_environment().items()):
+    for name, value in sorted(settings.dbt_env().items()):
         digest.update(f"{name}={value}\n".encode())
     for path in _project_files():
         digest.update(f"{path.relative_to(PROJECT_DIR).as_posix()}\n".encode())

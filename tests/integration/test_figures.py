@@ -4,11 +4,13 @@ analysts' tests) and checks one finding against the figures the warehouse itself
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from ingest import settings
 from tests.integration.embedded_warehouse import embedded_warehouse_env
 
 pytestmark = pytest.mark.integration
@@ -36,11 +38,14 @@ def test_china_quotas_are_full_years_and_their_batches_add_up(con):
               in _rows(con, """select quota_kind, batch_number, quota_t_reo, is_derived, is_estimate, source_figure_ids
                                from fct_production_quotas
                                where country_iso3 = 'CHN' and stage = 'separation' and year = 2023""")}
-    assert quotas[("full_year", None)][0] == 243_850
-    assert quotas[("batch", 1)][:3] == (115_000, False, False)
-    assert quotas[("batch", 3)][:3] == (13_850, False, False)
+    full, first, third = (_figure(con, f"cn_quota_separation_2023{suffix}")
+                          for suffix in ("", "_batch1", "_batch3"))
+    assert full == 243_850  # DOMAIN.md: the 2023 separation quota, three batches
+    assert quotas[("full_year", None)][0] == full
+    assert quotas[("batch", 1)][:3] == (first, False, False)
+    assert quotas[("batch", 3)][:3] == (third, False, False)
     # The September batch no publication prints: the full year less the printed ones, flagged.
-    assert quotas[("batch", 2)][:3] == (243_850 - 115_000 - 13_850, True, True)
+    assert quotas[("batch", 2)][:3] == (full - first - third, True, True)
     assert quotas[("batch", 2)][3] == ("cn_quota_separation_2023;cn_quota_separation_2023_batch1;"
                                        "cn_quota_separation_2023_batch3")
     unbalanced = _rows(con, """select year, stage from fct_production_quotas group by year, stage
@@ -52,7 +57,7 @@ def test_china_quotas_are_full_years_and_their_batches_add_up(con):
     [(output, sources)] = _rows(con, """select reo_t, source_figure_ids from fct_element_stage_flows
                                         where origin_iso3 = 'CHN' and stage = 'separation' and year = 2023
                                           and flow_type = 'production' and evidence_kind = 'estimate'""")
-    assert (output, sources) == (243_850, "cn_quota_separation_2023")
+    assert (output, sources) == (full, "cn_quota_separation_2023")
 
 
 # Finding 5: days became tonnes and back; a target was shown as holdings.
@@ -140,7 +145,7 @@ def test_bounds_are_never_point_values_and_estimates_reach_the_marts(con):
     shares = _rows(con, """select year, share_pct from mart_stage_concentration
                            where country_iso3 = 'CHN' and stage = 'magnets' and source_kind = 'published_aggregate'
                            order by year""")
-    assert shares == [(2013, 75), (2021, 84)]
+    assert shares == [(2013, _figure(con, "fk_magnets_chn_2013")), (2021, _figure(con, "fk_magnets_chn_2021"))]
 
 
 # The seeds' claims, side by side with the other figures of the same quantity.
@@ -169,6 +174,7 @@ def test_the_seeds_claims_sit_beside_the_other_figures_of_their_quantity(con):
 def test_prices_keep_every_edition_and_the_latest_is_marked(con):
     dy_2023 = _rows(con, """select edition, price_usd_per_kg, is_estimate, is_latest_edition from fct_prices
                             where product = 'dy_oxide' and year = 2023 order by edition""")
+    # Dy oxide 2023, USGS MCS p. 144 of each edition: 323 (e) in MCS 2024, revised to 330 in MCS 2025.
     assert dy_2023 == [("MCS2024", 323, True, False), ("MCS2025", 330, False, True)]
     companies = dict(_rows(con, """select company_id || ':' || product || ':' || period_label, price_usd_per_kg
                                    from fct_prices where source_kind = 'company_disclosure'"""))
@@ -180,9 +186,12 @@ def test_diversification_sets_projects_beside_chinas_share(con):
     rows = {year: rest for year, *rest in _rows(con, """
         select year, china_share_pct_usgs, projects_started_ids, projects_not_started_ids, stated_capacity
         from mart_diversification where stage = 'mining' order by year""")}
+    # MCS 2026 world table, 2025: China 270,000 t of a rounded world 390,000 t.
     assert rows[2025][0] == pytest.approx(100 * 270_000 / 390_000)
     assert "mountain_pass" in rows[2025][1]
     assert "minamitori_seabed_mud: up_to 350 t of mud per day" in rows[2026][3]
     [(projects, cited)] = _rows(con, """select count(distinct project_id), bool_and(source_locator is not null)
                                         from fct_diversification_projects""")
-    assert projects == 10 and cited
+    with open(settings.EMBEDDED_DIR / "diversification" / "projects.csv", encoding="utf-8") as register:
+        in_register = {row["project_id"] for row in csv.DictReader(register)}
+    assert projects == len(in_register) and cited

@@ -22,7 +22,9 @@ from ingest.sources.comtrade import (
 from ingest.staging import frame_to_table
 from tests.builders import (
     BULK_HEADER,
+    EMPTY_ANSWER,
     NET_WEIGHTS_KG,
+    REAL_ANSWER,
     as_json,
     bulk_text,
     rare_earth_response,
@@ -30,8 +32,6 @@ from tests.builders import (
 )
 from tests.conftest import fixture_file
 
-DATA_FILE = fixture_file("comtrade-api", "data_v1_get_C_A_HS__reporter156_period2010_TOTAL.json")
-EMPTY_FILE = fixture_file("comtrade-api", "bulk_v1_get_C_A_HS__empty_response.json")
 LISTING_FILE = fixture_file("comtrade-api", "bulk_v1_get_C_A_HS__listing_sample.json")
 DICTIONARY = fixture_file("comtrade-api", "reference_TradeDataItems.json")
 
@@ -41,11 +41,11 @@ def land_as() -> dict:
 
 
 def test_real_total_records_are_quarantined_as_non_numeric_cmd_code(land):
-    landed = land(DATA_FILE.read_bytes(), name=DATA_FILE.name)
+    landed = land(REAL_ANSWER.read_bytes(), name=REAL_ANSWER.name)
     result = parse_comtrade_json(landed)
     assert result.rows.empty
     assert [row.row_number for row in result.quarantined] == [1, 2, 3, 4]
-    assert {row.file_name for row in result.quarantined} == {DATA_FILE.name}
+    assert {row.file_name for row in result.quarantined} == {REAL_ANSWER.name}
     assert "cmdCode 'TOTAL' is not a numeric HS code" in result.quarantined[0].reason
     assert json.loads(result.quarantined[0].raw)["partnerISO"] == "ARG"
 
@@ -128,21 +128,21 @@ def test_missing_required_field_rejects_the_file_naming_it(land):
 
 
 def test_truncated_json_is_rejected(land):
-    content = DATA_FILE.read_bytes()
+    content = REAL_ANSWER.read_bytes()
     landed = land(content[: len(content) // 2], name="cut.json")
     with pytest.raises(FileRejected, match="truncated or invalid JSON"):
         parse_comtrade_json(landed)
 
 
 def test_response_with_error_is_rejected_with_that_error(land):
-    payload = json.loads(EMPTY_FILE.read_text())
+    payload = json.loads(EMPTY_ANSWER.read_text())
     payload["error"] = "Parameter reporterCode is invalid"
     with pytest.raises(FileRejected, match="Parameter reporterCode is invalid"):
         parse_comtrade_json(land(as_json(payload)))
 
 
 def test_real_empty_response_gives_no_rows_and_no_quarantine(land):
-    result = parse_comtrade_json(land(EMPTY_FILE.read_bytes(), name=EMPTY_FILE.name))
+    result = parse_comtrade_json(land(EMPTY_ANSWER.read_bytes(), name=EMPTY_ANSWER.name))
     assert result.rows.empty and result.quarantined == []
     assert frame_to_table(result.rows, COMTRADE_SCHEMA).num_rows == 0
 

@@ -11,8 +11,8 @@ import pytest
 from orchestration import dbt_launcher
 
 
-def _no_exec(*args):
-    raise AssertionError(f"dbt was started: {args[1]}")
+def _no_exec(path, argv, env):
+    raise AssertionError(f"dbt was started: {path} {argv}")
 
 
 def test_version_comes_from_the_installed_packages(monkeypatch, capsys):
@@ -31,5 +31,6 @@ def test_a_dbt_found_elsewhere_is_asked_itself(monkeypatch):
     monkeypatch.setattr(dbt_launcher, "_die_with_parent", lambda parent: None)
     monkeypatch.setattr(dbt_launcher, "hold_process_record", lambda parent: None)
     monkeypatch.setattr(sys, "argv", ["reeflow-dbt", "--version"])
-    with pytest.raises(AssertionError, match="dbt was started"):
+    with pytest.raises(AssertionError, match=re.escape(
+            "dbt was started: /opt/other/bin/dbt ['/opt/other/bin/dbt', '--version']")):
         dbt_launcher.main()

@@ -8,16 +8,16 @@ import os
 import dagster as dg
 import pytest
 
-from ingest import settings
 from ingest.catalog import SOURCE_KINDS, inbox_dir
 from ingest.landing import land_file
 from orchestration.definitions import defs
 from orchestration.defs.schedules import main_job
 from orchestration.defs.sensors.inbox import INBOX_TAG, inbox_sensor
+from tests.inputs import USGS_2025
 
 KIND = "usgs_mcs"
 # A real release as a user would drop it (its next edition would look the same).
-MCS_EXCERPT = (settings.EMBEDDED_DIR / "usgs_mcs" / "mcs2025-raree_world.csv").read_bytes()
+MCS_EXCERPT = USGS_2025.read_bytes()
 
 
 class Ticks:
