@@ -159,6 +159,7 @@ def generate(
     Another `year` gives the same lines dated that year (benchmarks/trade_years.py)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)  # one landed before is a read-only hard link: write a new file
     reporters = reporter_codes()
     codes = commodity_codes()
     flows_sql = _lines_sql(rows, reporters, codes, codes_in_scope(), bad_one_in)

@@ -215,12 +215,13 @@ def data_env(workdir: Path, rows: int) -> dict[str, str]:
 
 
 def run_dbt(workdir: Path, args: list[str]) -> None:
-    from ingest import settings
+    from orchestration.dbt_launcher import launcher_path
 
-    # Target and logs in the work folder: the repository's dbt_project/target (the manifest
-    # Dagster loads) stays untouched.
+    # Started as a run starts it (reeflow-dbt: its environment and log settings). Target and
+    # logs in the work folder: the repository's dbt_project/target (the manifest Dagster
+    # loads) stays untouched.
     command = [
-        settings.dbt_executable(), *args, "--quiet", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project",
+        launcher_path(), *args, "--quiet", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project",
         "--target-path", str(workdir / "dbt_target"), "--log-path", str(workdir / "dbt_logs"),
     ]
     completed = subprocess.run(

@@ -8,6 +8,11 @@ returns the existing entry, which makes re-runs and resumed downloads idempotent
 The file id is the content hash, salted with the request when there is one: two API requests
 that happen to return the same bytes (two empty answers) are two landings, each with its own
 manifest row, so a resumed download knows both were asked.
+
+A large file on the landing's own file system (a year of bulk trade, gigabytes) is landed as a
+hard link to itself: one read to hash it, no second copy. The file is then read-only under both
+names, and its size and modification time are recorded: staging refuses a landed file that was
+written to since (settings.land_by_hard_link says how to copy instead).
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 # A file name may be 255 bytes (ext4, xfs, btrfs, APFS, NTFS); `.part` is added while writing.
 _MAX_NAME_BYTES = 255 - len(".part")
 _KEPT_SUFFIX_CHARS = 16
+# Files this large are hard-linked where they can be; smaller ones (the embedded defaults, API
+# answers) cost little to copy and stay independent of where they came from.
+LINK_MIN_BYTES = 64 << 20
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -54,6 +62,20 @@ class LandedFile:
     request: dict = field(default_factory=dict)
     vintage: str | None = None
     row_count: int | None = None
+    # The landed file's st_mtime_ns once landed (None in manifests written before it was kept).
+    mtime_ns: int | None = None
+
+
+def check_unchanged(entry: LandedFile) -> None:
+    """Raise ValueError if the landed file was written to since it was landed (possible only
+    for a hard-linked one, through its other name, by its owner or root)."""
+    stat = os.stat(entry.path)
+    if entry.mtime_ns is not None and (stat.st_size, stat.st_mtime_ns) != (entry.size_bytes, entry.mtime_ns):
+        raise ValueError(
+            f"{entry.original_name} was written to after it was landed (it is a hard link to the "
+            f"file it came from): its bytes may no longer be those of sha256 {entry.sha256[:12]}...; "
+            "land the file again (`reeflow ingest file`)"
+        )
 
 
 def _root(landing_dir: Path | None) -> Path:
@@ -162,10 +184,10 @@ def land_file(path: Path, *, source: str, **kwargs) -> tuple[LandedFile, bool]:
     """Land a file from disk (a bulk download, a customs CSV, an embedded default).
 
     Never read whole: a year of Comtrade bulk data is gigabytes. A new file is read once,
-    hashed while it is copied; one that may be landed already (a landing of this source has
-    its size: an inbox file seen by the last run) is hashed first, so landing it again costs
-    one read and no copy. Either way the file is refused if it changed meanwhile (a download
-    still being written to the inbox).
+    hashed while it is copied (or hard-linked and hashed: see the module's docstring); one that
+    may be landed already (a landing of this source has its size: an inbox file seen by the
+    last run) is hashed first, so landing it again costs one read and no copy. Either way the
+    file is refused if it changed meanwhile (a download still being written to the inbox).
     """
     path = Path(path)
     root = _root(kwargs.get("landing_dir"))
@@ -174,12 +196,16 @@ def land_file(path: Path, *, source: str, **kwargs) -> tuple[LandedFile, bool]:
         with open(path, "rb") as handle:
             before = os.fstat(handle.fileno())
             sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
-        return _land(sha256, before.st_size, lambda tmp: _copy_file(path, tmp, before),
+        return _land(sha256, before.st_size, lambda tmp: _link_or_copy(path, tmp, before),
                      source=source, name=path.name, **kwargs)
     incoming = root / source / f".incoming-{os.getpid()}-{os.urandom(4).hex()}.part"
     incoming.parent.mkdir(parents=True, exist_ok=True)
     try:
-        sha256, size = _copy_hashing(path, incoming)
+        if _linked(path, incoming, size):
+            sha256, size = _hash_unchanged(incoming)
+        else:
+            sha256, size = _copy_hashing(path, incoming)
+
         def move_in(tmp: Path) -> str:
             os.replace(incoming, tmp)
             return sha256  # hashed while copied: no second read
@@ -231,6 +257,34 @@ def _copy_hashing(source: Path, target: Path) -> tuple[str, int]:
             raise failed[0]
         _refuse_if_changed(source, before, os.fstat(src.fileno()), size)
     return digest.hexdigest(), size
+
+
+def _linked(source: Path, target: Path, size: int) -> bool:
+    """Hard-link a large file where allowed and possible (same file system); False: copy it."""
+    if size < LINK_MIN_BYTES or not settings.land_by_hard_link():
+        return False
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        return False
+    return True
+
+
+def _hash_unchanged(path: Path) -> tuple[str, int]:
+    """(sha256, size) of a file read once, refused if it changed while it was read."""
+    with open(path, "rb") as handle:
+        before = os.fstat(handle.fileno())
+        digest = hashlib.file_digest(handle, "sha256")
+        after = os.fstat(handle.fileno())
+    _refuse_if_changed(path, before, after, after.st_size)
+    return digest.hexdigest(), after.st_size
+
+
+def _link_or_copy(source: Path, target: Path, before: os.stat_result) -> None:
+    if _linked(source, target, before.st_size):
+        _refuse_if_changed(source, before, os.stat(target), before.st_size)
+    else:
+        _copy_file(source, target, before)
 
 
 def _refuse_if_changed(path: Path, before: os.stat_result, after: os.stat_result, read: int) -> None:
@@ -308,6 +362,7 @@ def _land(
             request=request or {},
             vintage=vintage,
             row_count=row_count,
+            mtime_ns=target.stat().st_mtime_ns,
         )
         with open(root / MANIFEST_NAME, "a", encoding="utf-8") as manifest:
             manifest.write(json.dumps(asdict(entry), sort_keys=True) + "\n")

@@ -48,6 +48,12 @@ def staged_dir() -> Path:
     return data_dir() / "staged"
 
 
+def land_by_hard_link() -> bool:
+    """Whether a large file is landed as a hard link to itself on the same file system (fast, no
+    second copy; the file becomes read-only) rather than copied: REEFLOW_LAND_BY_LINK=0 copies."""
+    return os.environ.get("REEFLOW_LAND_BY_LINK", "1").strip().lower() not in {"0", "no", "false", "off"}
+
+
 def dagster_home() -> Path:
     return _resolve(os.environ.get("DAGSTER_HOME", ".dagster_home"))
 

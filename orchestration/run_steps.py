@@ -107,7 +107,8 @@ def dbt_layers(run_results: dict) -> dict:
             schema = (result.get("relation_name") or '"".""."".').split(".")[1].strip('"')
             layer = _SCHEMA_LAYERS.get(schema, schema)
         else:
-            layer = {"seed": "seeds", "test": "data tests", "unit_test": "unit tests"}.get(kind, kind)
+            layer = {"seed": "seeds", "test": "data tests", "unit_test": "unit tests",
+                     "operation": "run hooks"}.get(kind, kind)
         entry = layers.setdefault(layer, {"nodes": 0, "seconds": 0.0})
         entry["nodes"] += 1
         entry["seconds"] += float(result.get("execution_time") or 0.0)

@@ -34,11 +34,21 @@ class ComtradeApi(dg.ConfigurableResource):
                               max_retries=self.max_retries, backoff_s=self.backoff_s)
 
 
+class ReeflowDbtCli(DbtCliResource):
+    """dagster-dbt's dbt resource without the in-process dbt adapter it opens before each dbt
+    command (2 s of a run): that adapter only fetches row counts and column metadata on
+    request (`fetch_row_counts()`, `fetch_column_metadata()`), which reeflow never asks for.
+    dagster-dbt carries on without one (as for dbt Fusion)."""
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
-            "dbt": DbtCliResource(
+            "dbt": ReeflowDbtCli(
                 project_dir=dbt_project,
                 profiles_dir=str(settings.DBT_PROJECT_DIR),
                 dbt_executable=launcher_path(),

@@ -3,10 +3,13 @@ import hashlib
 import os
 import tracemalloc
 
+import pyarrow.parquet as pq
 import pytest
 
 from ingest import landing
+from ingest.contract import QUARANTINE_SCHEMA
 from ingest.landing import MANIFEST_NAME, land_bytes, land_file, read_manifest
+from ingest.staging import stage_landed_files
 
 
 def test_landing_is_content_addressed_and_idempotent(tmp_path):
@@ -85,7 +88,9 @@ def test_land_file_hash_and_copy_equal_the_file_and_relanding_is_a_no_op(tmp_pat
     assert os.listdir(tmp_path / "landing" / "comtrade_bulk") == [os.path.basename(entry.path)]
 
 
-def test_land_file_memory_stays_flat_whatever_the_file_size(tmp_path):
+@pytest.mark.parametrize("link", ["1", "0"])
+def test_land_file_memory_stays_flat_whatever_the_file_size(tmp_path, monkeypatch, link):
+    monkeypatch.setenv("REEFLOW_LAND_BY_LINK", link)  # hashed through a link, or copied
     source = tmp_path / "big.csv"
     write_pattern(source, 64 << 20)
     tracemalloc.start()
@@ -222,3 +227,74 @@ def test_a_full_disk_while_copying_fails_the_landing_and_leaves_nothing(tmp_path
         land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
     assert read_manifest(tmp_path / "landing") == []
     assert os.listdir(tmp_path / "landing" / "comtrade_bulk") == []
+
+
+# -- large files: landed as hard links ------------------------------------------------------
+
+@pytest.fixture
+def large(monkeypatch):
+    """Every file counts as large (the threshold is tens of MiB)."""
+    monkeypatch.setattr(landing, "LINK_MIN_BYTES", 1)
+    monkeypatch.delenv("REEFLOW_LAND_BY_LINK", raising=False)
+
+
+def test_a_large_file_is_landed_as_a_read_only_hard_link_to_itself(tmp_path, large):
+    source = tmp_path / "COMTRADE-FINAL-CA.csv"
+    content = write_pattern(source, 3 << 20)
+    entry, new = land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+    assert new and entry.sha256 == hashlib.sha256(content).hexdigest()
+    assert os.path.samefile(entry.path, source)  # no second copy
+    assert oct(os.stat(source).st_mode & 0o777) == "0o444"  # read-only under both names
+    assert entry.mtime_ns == os.stat(source).st_mtime_ns
+    landing.check_unchanged(entry)
+
+
+def test_a_small_file_is_copied_even_where_it_could_be_linked(tmp_path):
+    source = tmp_path / "mcs.csv"
+    source.write_bytes(b"a,b\n1,2\n")
+    entry, _ = land_file(source, source="usgs_mcs", landing_dir=tmp_path / "landing")
+    assert not os.path.samefile(entry.path, source)
+    assert oct(os.stat(source).st_mode & 0o777) != "0o444"
+
+
+@pytest.mark.parametrize("why", ["switched off", "another file system"])
+def test_a_large_file_is_copied_where_it_cannot_be_linked(tmp_path, large, monkeypatch, why):
+    if why == "switched off":
+        monkeypatch.setenv("REEFLOW_LAND_BY_LINK", "0")
+    else:
+        def cross_device(*args):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        monkeypatch.setattr(landing.os, "link", cross_device)
+    source = tmp_path / "bulk.csv"
+    content = write_pattern(source, 2 << 20)
+    entry, new = land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+    assert new and not os.path.samefile(entry.path, source)
+    with open(entry.path, "rb") as landed:
+        assert landed.read() == content
+
+
+def test_a_large_file_landed_again_after_a_same_size_landing_is_linked_too(tmp_path, large):
+    _land_same_size_first(tmp_path, 1 << 20)
+    source = tmp_path / "bulk.csv"
+    write_pattern(source, 1 << 20)
+    entry, new = land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+    assert new and os.path.samefile(entry.path, source)
+
+
+def test_a_linked_file_written_to_after_landing_is_refused_by_staging(tmp_path, large):
+    source = tmp_path / "bulk.csv"
+    write_pattern(source, 1 << 20)
+    entry, _ = land_file(source, source="comtrade_bulk", landing_dir=tmp_path / "landing")
+    source.chmod(0o644)  # its owner makes it writable again and appends to it
+    with open(source, "ab") as still_writing:
+        still_writing.write(b"3,4\n")
+    with pytest.raises(ValueError, match="written to after it was landed"):
+        landing.check_unchanged(entry)
+    parsed = []
+    report = stage_landed_files([entry], dataset="quarantine_probe", schema=QUARANTINE_SCHEMA,
+                                parse=lambda landed: parsed.append(landed), parser_version=1,
+                                staged_dir=tmp_path / "staged")
+    assert parsed == [] and report.quarantined == 1
+    reasons = pq.read_table(tmp_path / "staged" / "quarantine").column("reason").to_pylist()
+    assert any("written to after it was landed" in reason for reason in reasons)
