@@ -1,6 +1,6 @@
 """A busy working database (another process holds DuckDB's lock) is the one dbt failure the
 dbt step retries: the error dagster-dbt raises for it carries DuckDB's wording, and a failing
-dbt test does not."""
+dbt test or a broken column constraint does not."""
 
 from __future__ import annotations
 
@@ -49,3 +49,20 @@ def test_a_failing_dbt_test_is_not_a_busy_database(reeflow_env):
 def test_the_dbt_step_has_the_busy_database_retry_policy():
     assert reeflow_dbt_models.op.retry_policy == BUSY_DATABASE_RETRY
     assert BUSY_DATABASE_RETRY.max_retries >= 2 and BUSY_DATABASE_RETRY.delay >= 30
+
+
+def test_a_row_breaking_a_column_constraint_fails_its_model_naming_the_constraint(reeflow_env):
+    # dim_elements is built from the elements seed alone; its oxide factor must lie in 0.6-0.9.
+    models = ["--select", "int_elements_factored dim_elements"]
+    _dbt_cli("seed", "--select", "elements")
+    assert _dbt_cli("run", *models).is_successful()
+    work = settings.work_database_path()
+    with duckdb.connect(str(work)) as con:  # a typo: neodymium three times as heavy
+        con.execute("update reference.elements set atomic_mass = atomic_mass * 3 where symbol = 'Nd'")
+    with pytest.raises(DagsterDbtCliRuntimeError) as raised:
+        _dbt_cli("run", *models)
+    assert not is_busy_database(raised.value)
+    assert "CHECK constraint failed" in str(raised.value) and "element_per_oxide_factor" in str(raised.value)
+    with duckdb.connect(str(work), read_only=True) as con:  # the last good table stays
+        (factor,) = con.execute("select element_per_oxide_factor from dim_elements where symbol = 'Nd'").fetchone()
+    assert 0.85 < factor < 0.86

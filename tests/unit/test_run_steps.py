@@ -56,6 +56,8 @@ RUN_RESULTS = {
          "relation_name": None, "timing": []},
         {"unique_id": "test.reeflow.unique_fct_mine_production_id", "execution_time": 0.25,
          "relation_name": None, "timing": []},
+        {"unique_id": "operation.reeflow.reeflow-on-run-end-0", "execution_time": 0.3,
+         "relation_name": None, "timing": []},
     ],
 }
 
@@ -83,6 +85,7 @@ def test_dbt_time_by_layer_from_its_run_results():
         "staging": {"nodes": 1, "seconds": 0.5},
         "marts": {"nodes": 1, "seconds": 1.5},
         "data tests": {"nodes": 2, "seconds": 0.5},
+        "run hooks": {"nodes": 1, "seconds": 0.3},
     }
 
 
