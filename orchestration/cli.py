@@ -32,6 +32,7 @@ from orchestration.printable import say
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a pipeline's writer ended by SIGPIPE
 
 
 class CliError(Exception):
@@ -338,6 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("interrupted; landed files are kept and the next run resumes")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`reeflow run | head`): what was done stays done; say nothing
+        # more, and let Python's exit flush nowhere instead of printing a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

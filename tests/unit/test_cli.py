@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 
 from orchestration import cli, run_lock
@@ -36,3 +39,25 @@ def test_file_names_are_printed_escaped_so_they_cannot_forge_lines(reeflow_env, 
     assert all(line.startswith("reeflow: ") for line in err.splitlines())
     assert "\u202e" not in err
     assert "landed japan\\nreeflow: published 99 tables to elsewhere\\u202etxt.csv as " in err
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    # `reeflow ... | head -1`: the command's later prints meet a closed pipe.
+    program = (
+        "import sys\n"
+        "from orchestration import cli\n"
+        "def chatty(args):\n"
+        "    for i in range(200_000):\n"
+        "        print(f'line {i}')\n"
+        "    return 0\n"
+        "cli.cmd_status = chatty\n"
+        "sys.exit(cli.main(['status']))\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, cwd=tmp_path) as child:
+        assert child.stdout.readline() == b"line 0\n"
+        child.stdout.close()  # as `head -1` does
+        err = child.stderr.read().decode()
+        code = child.wait(timeout=60)
+    assert code == cli.EXIT_BROKEN_PIPE, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err
