@@ -260,8 +260,12 @@ def _copy_hashing(source: Path, target: Path) -> tuple[str, int]:
 
 
 def _linked(source: Path, target: Path, size: int) -> bool:
-    """Hard-link a large file where allowed and possible (same file system); False: copy it."""
+    """Hard-link a large file where allowed and possible (same file system); False: copy it.
+
+    Only a file of this user's: a landed file is made read-only, which only its owner may do."""
     if size < LINK_MIN_BYTES or not settings.land_by_hard_link():
+        return False
+    if os.stat(source).st_uid != os.geteuid():
         return False
     try:
         os.link(source, target)

@@ -257,10 +257,12 @@ def test_a_small_file_is_copied_even_where_it_could_be_linked(tmp_path):
     assert oct(os.stat(source).st_mode & 0o777) != "0o444"
 
 
-@pytest.mark.parametrize("why", ["switched off", "another file system"])
+@pytest.mark.parametrize("why", ["switched off", "another user's file", "another file system"])
 def test_a_large_file_is_copied_where_it_cannot_be_linked(tmp_path, large, monkeypatch, why):
     if why == "switched off":
         monkeypatch.setenv("REEFLOW_LAND_BY_LINK", "0")
+    elif why == "another user's file":  # it could not be made read-only
+        monkeypatch.setattr(landing.os, "geteuid", lambda: os.getuid() + 1)
     else:
         def cross_device(*args):
             raise OSError(errno.EXDEV, "Invalid cross-device link")
