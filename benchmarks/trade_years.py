@@ -38,10 +38,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(REPO_ROOT))
 
+# DBT_BUILD: the trade models and what they read, tests included; unit tests are CI's.
 from benchmarks import trade_scale  # noqa: E402  (after the path is set)
+from benchmarks.trade_scale import DBT_BUILD, verdict  # noqa: E402
 
-# The trade models and what they read, tests included; unit tests are CI's (fixed inputs).
-DBT_BUILD = trade_scale.DBT_BUILD
 TARGET_YEAR_RATIO = 1.2
 TARGET_RERUN_RATIO = 0.10
 DECLARATIONS = "intermediate.int_trade_declarations_annualized"
@@ -187,7 +187,6 @@ def print_table(runs: list[YearRun], forced: Step, forced_rebuilt: list[str]) ->
 
 
 def summary(runs: list[YearRun], forced: Step, rows: int) -> str:
-    verdict = trade_scale.verdict
     years, again = [run for run in runs if run.label != "re-run"], runs[-1]
     first = years[0].wall_s
     worst = max((run.wall_s / first for run in years[1:]), default=1.0)

@@ -66,16 +66,15 @@ class LandedFile:
     mtime_ns: int | None = None
 
 
-def check_unchanged(entry: LandedFile) -> None:
-    """Raise ValueError if the landed file was written to since it was landed (possible only
-    for a hard-linked one, through its other name, by its owner or root)."""
+def change_since_landing(entry: LandedFile) -> str | None:
+    """Why the landed file cannot be trusted any more, or None: it was written to since it was
+    landed (possible only for a hard-linked one, through its other name, by its owner or root)."""
     stat = os.stat(entry.path)
-    if entry.mtime_ns is not None and (stat.st_size, stat.st_mtime_ns) != (entry.size_bytes, entry.mtime_ns):
-        raise ValueError(
-            f"{entry.original_name} was written to after it was landed (it is a hard link to the "
+    if entry.mtime_ns is None or (stat.st_size, stat.st_mtime_ns) == (entry.size_bytes, entry.mtime_ns):
+        return None
+    return (f"{entry.original_name} was written to after it was landed (it is a hard link to the "
             f"file it came from): its bytes may no longer be those of sha256 {entry.sha256[:12]}...; "
-            "land the file again (`reeflow ingest file`)"
-        )
+            "land the file again (`reeflow ingest file`)")
 
 
 def _root(landing_dir: Path | None) -> Path:
@@ -191,7 +190,8 @@ def land_file(path: Path, *, source: str, **kwargs) -> tuple[LandedFile, bool]:
     """
     path = Path(path)
     root = _root(kwargs.get("landing_dir"))
-    size = path.stat().st_size
+    found = path.stat()
+    size = found.st_size
     if any(entry.size_bytes == size for entry in read_manifest(root, source, include_retracted=True)):
         with open(path, "rb") as handle:
             before = os.fstat(handle.fileno())
@@ -201,7 +201,7 @@ def land_file(path: Path, *, source: str, **kwargs) -> tuple[LandedFile, bool]:
     incoming = root / source / f".incoming-{os.getpid()}-{os.urandom(4).hex()}.part"
     incoming.parent.mkdir(parents=True, exist_ok=True)
     try:
-        if _linked(path, incoming, size):
+        if _linked(path, incoming, found):
             sha256, size = _hash_unchanged(incoming)
         else:
             sha256, size = _copy_hashing(path, incoming)
@@ -259,13 +259,10 @@ def _copy_hashing(source: Path, target: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _linked(source: Path, target: Path, size: int) -> bool:
-    """Hard-link a large file where allowed and possible (same file system); False: copy it.
-
-    Only a file of this user's: a landed file is made read-only, which only its owner may do."""
-    if size < LINK_MIN_BYTES or not settings.land_by_hard_link():
-        return False
-    if os.stat(source).st_uid != os.geteuid():
+def _linked(source: Path, target: Path, found: os.stat_result) -> bool:
+    """Hard-link a large file (`found`: its stat) where allowed and possible (same file system,
+    this user's: a landed file is made read-only, which only its owner may do); False: copy it."""
+    if found.st_size < LINK_MIN_BYTES or found.st_uid != os.geteuid() or not settings.land_by_hard_link():
         return False
     try:
         os.link(source, target)
@@ -285,7 +282,7 @@ def _hash_unchanged(path: Path) -> tuple[str, int]:
 
 
 def _link_or_copy(source: Path, target: Path, before: os.stat_result) -> None:
-    if _linked(source, target, before.st_size):
+    if _linked(source, target, before):
         _refuse_if_changed(source, before, os.stat(target), before.st_size)
     else:
         _copy_file(source, target, before)

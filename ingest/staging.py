@@ -36,7 +36,7 @@ from ingest.contract import (
     StageWriter,
     check_size,
 )
-from ingest.landing import LandedFile, check_unchanged
+from ingest.landing import LandedFile, change_since_landing
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +156,8 @@ def stage_landed_files(
         part = target.with_name(target.name + ".part")
         try:
             check_size(landed.original_name, landed.size_bytes, max_bytes, landed.source)
-            _check_unchanged(landed)
+            if changed := change_since_landing(landed):
+                raise FileRejected(changed)
             result = write(landed, part) if write is not None else parse(landed)
             # A parser's rows of the wrong shape are its failure too: checked before anything
             # of this file is kept.
@@ -194,13 +195,6 @@ def stage_landed_files(
         if on_file is not None:
             on_file(landed, result)
     return report
-
-
-def _check_unchanged(landed: LandedFile) -> None:
-    try:
-        check_unchanged(landed)
-    except ValueError as exc:
-        raise FileRejected(str(exc)) from None
 
 
 def rejection_reason(exc: Exception) -> str:

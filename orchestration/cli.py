@@ -39,8 +39,6 @@ class CliError(Exception):
     """A problem the user can fix; printed without a traceback."""
 
 
-
-
 # sha256 of dagster.yaml as earlier versions of reeflow copied it: a copy nobody edited since
 # is replaced by the current one (which stores events faster: orchestration/event_log.py).
 _EARLIER_DAGSTER_YAML = {"49b43d67f060cd1ba4e91cf2c8dbaa9906276ec7339626513ae6d548ae99ace0"}

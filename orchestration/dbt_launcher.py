@@ -12,9 +12,10 @@ A console script that sets dbt up, then replaces itself with the dbt beside this
   whose parent is gone (`stop_orphans`).
 - **Quick to ask.** dagster-dbt runs `dbt --version` before every dbt command; dbt takes 2-3 s
   to start just to print it, so `reeflow-dbt --version` answers from the installed packages.
-- **Quiet on disk.** dbt writes a debug log of every statement to `dbt.log` by default; with two
-  threads that file costs a fifth of a build's time (logging takes a lock per line). Warnings and
-  errors still go there; DBT_LOG_LEVEL_FILE=debug in the environment brings the rest back.
+- **Quiet on disk.** dbt writes a debug log of every statement to `dbt.log` by default; that
+  file cost about a tenth of a build (measured: 10.4 -> 9.0 s of dbt's own elapsed time; each
+  line takes a lock both threads wait on). Warnings and errors still go there;
+  DBT_LOG_LEVEL_FILE=debug in the environment brings the rest back.
 Plain Python: no Dagster import, so it starts in a fraction of dbt's own start-up time.
 """
 

@@ -54,7 +54,10 @@ def fixture_file(*parts: str) -> Path:
 def pytest_configure(config: pytest.Config) -> None:
     # Test modules that import the Dagster definitions need dbt's manifest when they are
     # imported; a fresh clone has none until it is parsed (`make test` parses first, a bare
-    # `pytest` does it here). A no-op when the manifest on disk is current.
+    # `pytest` does it here). A no-op when the manifest on disk is current; under pytest-xdist
+    # only the controller prepares it, before its workers start.
+    if hasattr(config, "workerinput"):
+        return
     from orchestration.dbt_manifest import ensure_manifest
 
     ensure_manifest()

@@ -42,15 +42,15 @@ REGISTER_HEADER = ",".join(published_figures.REQUIRED) + "\n"
 def big_register(rows: int, bad_row: int | None = None) -> bytes:
     """A published-figures register of `rows` valid figures (CSV lines 2..rows+1); the figure on
     line `bad_row` has a letter O typed for a zero."""
-    lines = [REGISTER_HEADER.rstrip("\n")]
+    lines = []
     for line in range(2, rows + 2):
         value = "12O" if line == bad_row else str(line)
         lines.append(
             f"load_{line:05d},load_test,stockpile_t,JPN,,2020,2020,REO,all,{value},t,"
             f"synthetic figure for the fault tests,reeflow fault tests,line {line},2020,false,true,low,,"
-            "exact,,t_basis_not_stated,,,,,"
+            "exact,,t_basis_not_stated,,,,,\n"
         )
-    return ("\n".join(lines) + "\n").encode()
+    return (REGISTER_HEADER + "".join(lines)).encode()
 
 
 def sha256_of(path: Path) -> str:

@@ -21,7 +21,8 @@ from ingest.parsing.periods import PeriodError, parse_period
 from ingest.parsing.registers import choice, flag, number, required
 from ingest.reference import seeds
 from ingest.sources.disclosures.companies import embedded_companies
-from ingest.sources.disclosures.figures import CONFIDENCE, PRODUCT_STAGES
+from ingest.sources.disclosures.figures import PRODUCT_STAGES
+from ingest.sources.published_figures import CONFIDENCE
 
 SOURCE = "company_prices"
 DATASET = "company_prices"

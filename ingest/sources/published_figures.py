@@ -19,6 +19,7 @@ from ingest.landing import LandedFile
 from ingest.parsing import registers
 from ingest.parsing.numbers import MAX_AMOUNT, MAX_TONNES, plausible
 from ingest.parsing.registers import choice, country_code, flag, number, required
+from ingest.reference import seeds
 
 SOURCE = "published_aggregate"
 DATASET = "published_figures"
@@ -32,8 +33,8 @@ REQUIRED = (
     "value_qualifier", "value_high", "basis", "method", "publication_date", "url",
     "attributed_to", "verified_in",
 )
-STAGES = {"mining", "separation", "refining", "magnets", "all"}
-CONFIDENCE = {"high", "medium", "low"}
+# The register's and the company registers' confidence levels (disclosures, producers' prices).
+CONFIDENCE = ("high", "medium", "low")
 # How a number is printed (the register README). Only `exact` and `approximately` are point
 # values; the rest are bounds, a range (value = low end), or statements about the future.
 QUALIFIERS = {
@@ -134,7 +135,7 @@ def _qualified_value(row: dict[str, str]) -> tuple[str, float, float | None]:
 
 def _validate(row: dict[str, str]) -> dict:
     required(row, "figure_id")
-    choice(row, "stage", STAGES)
+    choice(row, "stage", (*seeds.stages(), "all"))
     choice(row, "unit", UNITS)
     choice(row, "confidence", CONFIDENCE)
     required(row, "publication", "every figure must cite its source")

@@ -2,14 +2,14 @@
 
 import dagster as dg
 
-from orchestration import publishing
+from orchestration import publishing, run_steps
 from orchestration.check_results import check_results_dir
 from orchestration.defs.transform.dbt import DUCKDB_POOL, reeflow_dbt_models
 from orchestration.printable import escaped
 
 
 @dg.asset(
-    key=["published_warehouse"],
+    key=[run_steps.PUBLISH_STEP],
     group_name="publish",
     deps=list(reeflow_dbt_models.keys),
     pool=DUCKDB_POOL,

@@ -11,8 +11,6 @@ import pytest
 
 from tests.reeflow_cli import cli_env, run_reeflow
 
-# The console script, as an analyst runs it (no activated venv, a minimal PATH).
-reeflow = run_reeflow
 _built: dict[str, object] = {}
 
 
@@ -21,7 +19,7 @@ def embedded_warehouse_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str
     if "env" not in _built:
         root = tmp_path_factory.mktemp("analysts-warehouse")
         env = cli_env(root)
-        run = reeflow(env, "run")
+        run = run_reeflow(env, "run")
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
         _built["env"] = env
     return _built["env"]
@@ -32,7 +30,7 @@ def built_docs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproce
     if "docs" not in _built:
         env = embedded_warehouse_env(tmp_path_factory)
         out = tmp_path_factory.mktemp("analysts-docs")
-        _built["docs"] = (out, reeflow(env, "docs", "--out", str(out)))
+        _built["docs"] = (out, run_reeflow(env, "docs", "--out", str(out)))
     return _built["docs"]
 
 

@@ -16,7 +16,8 @@ import pytest
 from orchestration.analysts.docs import check_offline, comments_missing
 from orchestration.analysts.query import run_query
 from tests.conftest import REPO_ROOT
-from tests.integration.embedded_warehouse import built_docs, embedded_warehouse_env, reeflow
+from tests.integration.embedded_warehouse import built_docs, embedded_warehouse_env
+from tests.reeflow_cli import run_reeflow
 from tests.report_html import figures, no_data_sentences
 
 pytestmark = pytest.mark.integration
@@ -31,7 +32,7 @@ def env(tmp_path_factory) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def report_html(env, tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("analysts-report") / "report.html"
-    done = reeflow(env, "report", "--country", "JPN", "--out", str(out))
+    done = run_reeflow(env, "report", "--country", "JPN", "--out", str(out))
     assert done.returncode == 0, done.stderr
     return out.read_text(encoding="utf-8")
 
@@ -102,16 +103,16 @@ def test_docs_leave_the_pipeline_files_alone(env, tmp_path):
     watched = [warehouse, warehouse.with_name("reeflow.work.duckdb"),
                REPO_ROOT / "dbt_project" / "target" / "manifest.json"]
     before = [path.stat().st_mtime_ns for path in watched]
-    done = reeflow(env, "docs", "--out", str(tmp_path / "docs"))
+    done = run_reeflow(env, "docs", "--out", str(tmp_path / "docs"))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "docs" / "index.html").is_file()
     assert [path.stat().st_mtime_ns for path in watched] == before
 
 
 def test_the_console_script_reads_and_refuses_writes(env):
-    read = reeflow(env, "query", "select count(*) as marts from duckdb_tables() where table_name like 'mart_%'")
+    read = run_reeflow(env, "query", "select count(*) as marts from duckdb_tables() where table_name like 'mart_%'")
     assert read.returncode == 0 and "(1 row)" in read.stdout
-    write = reeflow(env, "query", "delete from mart_sankey_flows")
+    write = run_reeflow(env, "query", "delete from mart_sankey_flows")
     assert write.returncode == 2
     assert write.stderr.strip() == ("reeflow: error: refused: DELETE would change the warehouse, "
                                     "which is read-only")

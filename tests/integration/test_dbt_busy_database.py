@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from dagster_dbt import DbtCliResource
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from ingest import settings
-from orchestration.dbt_launcher import launcher_path
-from orchestration.defs.resources import dbt_project
+from orchestration.defs.resources import resources
 from orchestration.defs.transform.dbt import BUSY_DATABASE_RETRY, is_busy_database, reeflow_dbt_models
 
 
 def _dbt_cli(*args: str):
     """The dbt the dbt step starts, on the test's data folder; its target folder there too."""
     settings.work_database_path().parent.mkdir(parents=True, exist_ok=True)
-    dbt = DbtCliResource(project_dir=dbt_project, profiles_dir=str(settings.DBT_PROJECT_DIR),
-                         dbt_executable=launcher_path())
+    dbt = resources().resources["dbt"]
     return dbt.cli(list(args), target_path=settings.data_dir() / "dbt_target").wait()
 
 

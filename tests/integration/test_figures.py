@@ -7,38 +7,27 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ingest import settings
-from tests.integration.embedded_warehouse import embedded_warehouse_env
+from tests.integration.embedded_warehouse import embedded_warehouse_env, figure_value, query_rows
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    env = embedded_warehouse_env(tmp_path_factory)
-    with duckdb.connect(str(Path(env["REEFLOW_WAREHOUSE"])), read_only=True) as connection:
-        yield connection
-
-
-def _rows(con, sql: str, *params) -> list[tuple]:
-    return con.execute(sql, list(params)).fetchall()
-
-
-def _figure(con, figure_id: str) -> float:
-    [(value,)] = _rows(con, "select value from fct_published_figures where figure_id = ?", figure_id)
-    return value
+def warehouse(tmp_path_factory) -> Path:
+    return Path(embedded_warehouse_env(tmp_path_factory)["REEFLOW_WAREHOUSE"])
 
 
 # Finding 4: China's 2023 quota was two of three batches labelled full-year.
-def test_china_quotas_are_full_years_and_their_batches_add_up(con):
+def test_china_quotas_are_full_years_and_their_batches_add_up(warehouse):
     quotas = {(kind, batch): (value, derived, estimate, sources) for kind, batch, value, derived, estimate, sources
-              in _rows(con, """select quota_kind, batch_number, quota_t_reo, is_derived, is_estimate, source_figure_ids
+              in query_rows(warehouse,
+                  """select quota_kind, batch_number, quota_t_reo, is_derived, is_estimate, source_figure_ids
                                from fct_production_quotas
                                where country_iso3 = 'CHN' and stage = 'separation' and year = 2023""")}
-    full, first, third = (_figure(con, f"cn_quota_separation_2023{suffix}")
+    full, first, third = (figure_value(warehouse, f"cn_quota_separation_2023{suffix}")
                           for suffix in ("", "_batch1", "_batch3"))
     assert full == 243_850  # DOMAIN.md: the 2023 separation quota, three batches
     assert quotas[("full_year", None)][0] == full
@@ -48,24 +37,24 @@ def test_china_quotas_are_full_years_and_their_batches_add_up(con):
     assert quotas[("batch", 2)][:3] == (full - first - third, True, True)
     assert quotas[("batch", 2)][3] == ("cn_quota_separation_2023;cn_quota_separation_2023_batch1;"
                                        "cn_quota_separation_2023_batch3")
-    unbalanced = _rows(con, """select year, stage from fct_production_quotas group by year, stage
+    unbalanced = query_rows(warehouse, """select year, stage from fct_production_quotas group by year, stage
                                having count(*) filter (where quota_kind = 'batch') > 0
                                   and sum(quota_t_reo) filter (where quota_kind = 'batch')
                                       <> sum(quota_t_reo) filter (where quota_kind = 'full_year')""")
     assert unbalanced == []
     # The quota taken as China's separation output is the full year, not two batches.
-    [(output, sources)] = _rows(con, """select reo_t, source_figure_ids from fct_element_stage_flows
+    [(output, sources)] = query_rows(warehouse, """select reo_t, source_figure_ids from fct_element_stage_flows
                                         where origin_iso3 = 'CHN' and stage = 'separation' and year = 2023
                                           and flow_type = 'production' and evidence_kind = 'estimate'""")
     assert (output, sources) == (full, "cn_quota_separation_2023")
 
 
 # Finding 5: days became tonnes and back; a target was shown as holdings.
-def test_stockpile_days_are_shown_as_a_target_and_not_recomputed(con):
-    days = _figure(con, "jp_stockpile_national_days") + _figure(con, "jp_stockpile_private_days")
-    demand = _figure(con, "jp_demand_2024")
-    china = _figure(con, "jp_imports_chn_2024")
-    [row] = _rows(con, """
+def test_stockpile_days_are_shown_as_a_target_and_not_recomputed(warehouse):
+    days = figure_value(warehouse, "jp_stockpile_national_days") + figure_value(warehouse, "jp_stockpile_private_days")
+    demand = figure_value(warehouse, "jp_demand_2024")
+    china = figure_value(warehouse, "jp_imports_chn_2024")
+    [row] = query_rows(warehouse, """
         select days_of_cover, days_of_cover_basis, stockpile_value_qualifier, stockpile_t,
                is_stockpile_t_derived, stockpile_t_method, quantity_basis, consumption_value_qualifier,
                days_of_cover_if_cut, is_estimate
@@ -81,11 +70,11 @@ def test_stockpile_days_are_shown_as_a_target_and_not_recomputed(con):
 
 
 # Finding 6: re-routing credited non-Chinese mine ore against Japan's shortfall of processed goods.
-def test_rerouting_counts_spare_output_at_the_stage_that_is_short(con):
-    [(stage, alternative, spare, note)] = _rows(con, """
+def test_rerouting_counts_spare_output_at_the_stage_that_is_short(warehouse):
+    [(stage, alternative, spare, note)] = query_rows(warehouse, """
         select spare_output_stage, alternative_output_t, spare_output_t, rerouting_capacity_note
         from mart_disruption_scenarios where scenario_id = 'jp_china_cutoff_12m_rerouted'""")
-    separated, mined = _rows(con, """
+    separated, mined = query_rows(warehouse, """
         select sum(reo_t) filter (where stage = 'separation'), sum(reo_t) filter (where stage = 'mining')
         from fct_element_stage_flows
         where year = 2024 and element = 'REO' and flow_type = 'production' and origin_iso3 <> 'CHN'
@@ -96,13 +85,13 @@ def test_rerouting_counts_spare_output_at_the_stage_that_is_short(con):
     assert separated < mined / 5  # ore is several times more (9x in 2024), and no longer counted
 
 
-def test_scenario_shortfalls_are_valued_at_a_named_price_range(con):
-    [row] = _rows(con, """
+def test_scenario_shortfalls_are_valued_at_a_named_price_range(warehouse):
+    [row] = query_rows(warehouse, """
         select shortfall_after_rerouting_t, price_low_product, price_low_usd_per_kg, price_high_product,
                price_high_usd_per_kg, shortfall_value_low_usd, shortfall_value_high_usd, is_estimate
         from mart_disruption_scenarios where scenario_id = 'jp_china_cutoff_12m'""")
     shortfall, low_product, low, high_product, high, value_low, value_high, estimate = row
-    prices = dict(_rows(con, """select product, price_usd_per_kg from fct_prices
+    prices = dict(query_rows(warehouse, """select product, price_usd_per_kg from fct_prices
                                 where source_kind = 'usgs_mcs' and year = 2024 and is_latest_edition
                                   and product like '%oxide'"""))
     assert (low, high) == (min(prices.values()), max(prices.values())) == (prices[low_product], prices[high_product])
@@ -112,15 +101,16 @@ def test_scenario_shortfalls_are_valued_at_a_named_price_range(con):
 
 
 # Finding 7: wrong and missing citations.
-def test_every_published_figure_cites_where_it_is_printed(con):
-    assert _rows(con, "select figure_id from fct_published_figures where table_or_page is null") == []
-    assert _rows(con, "select figure_id from fct_published_figures where publication ilike '%domain notes%' "
+def test_every_published_figure_cites_where_it_is_printed(warehouse):
+    assert query_rows(warehouse, "select figure_id from fct_published_figures where table_or_page is null") == []
+    assert query_rows(warehouse, "select figure_id from fct_published_figures where publication ilike '%domain notes%' "
                       "or publication ilike 'reeflow%'") == []
-    cited = dict(_rows(con, """select figure_id, publication || ' | ' || table_or_page from fct_published_figures
+    cited = dict(query_rows(warehouse,
+        """select figure_id, publication || ' | ' || table_or_page from fct_published_figures
                                where figure_id in ('jp_lynas_share_of_needs', 'jp_imports_chn_2010')"""))
     assert cited["jp_lynas_share_of_needs"].startswith("Kantenna") and "para. 8" in cited["jp_lynas_share_of_needs"]
     assert cited["jp_imports_chn_2010"].startswith("Kantenna") and "para. 6" in cited["jp_imports_chn_2010"]
-    qualifiers = dict(_rows(con, """select figure_id, value_qualifier from fct_published_figures
+    qualifiers = dict(query_rows(warehouse, """select figure_id, value_qualifier from fct_published_figures
                                     where figure_id in ('jp_stockpile_national_days', 'jp_imports_chn_2022',
                                                         'jp_demand_2024', 'jp_lynas_dytb_offtake')"""))
     assert qualifiers == {"jp_stockpile_national_days": "target", "jp_imports_chn_2022": "more_than",
@@ -128,29 +118,30 @@ def test_every_published_figure_cites_where_it_is_printed(con):
 
 
 # Finding 8 (figures side): bounds used as points, 'up to 65 %' as a firm offtake, the USGS e marks.
-def test_bounds_are_never_point_values_and_estimates_reach_the_marts(con):
+def test_bounds_are_never_point_values_and_estimates_reach_the_marts(warehouse):
     # "More than two-thirds" (2022) is a lower bound: not a share in the dependency mart.
-    assert _rows(con, """select origin_share_pct from mart_import_dependency
+    assert query_rows(warehouse, """select origin_share_pct from mart_import_dependency
                          where importer_iso3 = 'JPN' and period_label = '2022'""") == []
-    assert _rows(con, """select share_pct, value_qualifier, is_upper_bound from fct_offtake_links
+    assert query_rows(warehouse, """select share_pct, value_qualifier, is_upper_bound from fct_offtake_links
                          where company_id = 'lynas' and element = 'Dy'""") == [(65, "up_to", True)]
     # Every flow resting on a figure USGS marks e is an estimate.
-    unflagged = _rows(con, """
+    unflagged = query_rows(warehouse, """
         select flows.source_figure_ids from fct_element_stage_flows as flows
         inner join fct_published_figures as figures
             on list_contains(string_split(flows.source_figure_ids, ';'), figures.figure_id)
         where figures.is_estimate and not flows.is_estimate""")
     assert unflagged == []
     # No 'as of' claim or bound reaches a point-value mart: China's headline shares stay put.
-    shares = _rows(con, """select year, share_pct from mart_stage_concentration
+    shares = query_rows(warehouse, """select year, share_pct from mart_stage_concentration
                            where country_iso3 = 'CHN' and stage = 'magnets' and source_kind = 'published_aggregate'
                            order by year""")
-    assert shares == [(2013, _figure(con, "fk_magnets_chn_2013")), (2021, _figure(con, "fk_magnets_chn_2021"))]
+    assert shares == [(2013, figure_value(warehouse, "fk_magnets_chn_2013")),
+                      (2021, figure_value(warehouse, "fk_magnets_chn_2021"))]
 
 
 # The seeds' claims, side by side with the other figures of the same quantity.
-def test_the_seeds_claims_sit_beside_the_other_figures_of_their_quantity(con):
-    japan = _rows(con, """select figure_id, value_as_printed from mart_figures_compared
+def test_the_seeds_claims_sit_beside_the_other_figures_of_their_quantity(warehouse):
+    japan = query_rows(warehouse, """select figure_id, value_as_printed from mart_figures_compared
                           where quantity_key = 'import_share|JPN|CHN|REO|all' order by year, figure_id""")
     printed = dict(japan)
     assert printed["jp_imports_chn_2024"] == "about 70 %"
@@ -158,39 +149,41 @@ def test_the_seeds_claims_sit_beside_the_other_figures_of_their_quantity(con):
     assert printed["seed_pudvi_jp_dependence_chn_now"] == "60-70 %"
     assert printed["seed_pudvi_jp_dependence_chn_target"] == "target 50 %"
     assert printed["seed_capwolf_jp_reliance_2010"] == "more than 90 %"
-    magnets = dict(_rows(con, """select figure_id, value_as_printed from mart_figures_compared
+    magnets = dict(query_rows(warehouse, """select figure_id, value_as_printed from mart_figures_compared
                                  where quantity_key = 'production_share|CHN|-|REO|magnets'"""))
     assert magnets == {"fk_magnets_chn_2013": "about 75 %", "fk_magnets_chn_2021": "about 84 %",
                        "seed_kantenna_chn_ndfeb_share": "about 80 %"}
-    regions = dict(_rows(con, """
+    regions = dict(query_rows(warehouse, """
         select figure_id, subject_iso3 || '/' || element from fct_published_figures
         where figure_id in ('seed_capwolf_europe_import_reliance', 'seed_kantenna_hree_from_chn')"""))
     assert regions == {"seed_capwolf_europe_import_reliance": "XEU/REO", "seed_kantenna_hree_from_chn": "JPN/HREE"}
-    [(units,)] = _rows(con, "select list(distinct unit order by unit) from fct_published_figures "
+    [(units,)] = query_rows(warehouse, "select list(distinct unit order by unit) from fct_published_figures "
                             "where figure_id like 'seed_%'")
     assert {"AUD", "EUR", "m", "t_per_day"} <= set(units)
 
 
-def test_prices_keep_every_edition_and_the_latest_is_marked(con):
-    dy_2023 = _rows(con, """select edition, price_usd_per_kg, is_estimate, is_latest_edition from fct_prices
+def test_prices_keep_every_edition_and_the_latest_is_marked(warehouse):
+    dy_2023 = query_rows(warehouse, """select edition, price_usd_per_kg, is_estimate, is_latest_edition from fct_prices
                             where product = 'dy_oxide' and year = 2023 order by edition""")
     # Dy oxide 2023, USGS MCS p. 144 of each edition: 323 (e) in MCS 2024, revised to 330 in MCS 2025.
     assert dy_2023 == [("MCS2024", 323, True, False), ("MCS2025", 330, False, True)]
-    companies = dict(_rows(con, """select company_id || ':' || product || ':' || period_label, price_usd_per_kg
+    companies = dict(query_rows(warehouse,
+        """select company_id || ':' || product || ':' || period_label, price_usd_per_kg
                                    from fct_prices where source_kind = 'company_disclosure'"""))
     assert companies["mp_materials:concentrate_reo:2024"] == pytest.approx(4.414)  # 4,414 USD per t REO
     assert companies["lynas:total_reo:FY2024"] is None  # A$ stay A$: no exchange rate in the data
 
 
-def test_diversification_sets_projects_beside_chinas_share(con):
-    rows = {year: rest for year, *rest in _rows(con, """
+def test_diversification_sets_projects_beside_chinas_share(warehouse):
+    rows = {year: rest for year, *rest in query_rows(warehouse, """
         select year, china_share_pct_usgs, projects_started_ids, projects_not_started_ids, stated_capacity
         from mart_diversification where stage = 'mining' order by year""")}
     # MCS 2026 world table, 2025: China 270,000 t of a rounded world 390,000 t.
     assert rows[2025][0] == pytest.approx(100 * 270_000 / 390_000)
     assert "mountain_pass" in rows[2025][1]
     assert "minamitori_seabed_mud: up_to 350 t of mud per day" in rows[2026][3]
-    [(projects, cited)] = _rows(con, """select count(distinct project_id), bool_and(source_locator is not null)
+    [(projects, cited)] = query_rows(warehouse,
+        """select count(distinct project_id), bool_and(source_locator is not null)
                                         from fct_diversification_projects""")
     with open(settings.EMBEDDED_DIR / "diversification" / "projects.csv", encoding="utf-8") as register:
         in_register = {row["project_id"] for row in csv.DictReader(register)}

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.integration.embedded_warehouse import built_docs, embedded_warehouse_env, reeflow
+from tests.integration.embedded_warehouse import built_docs, embedded_warehouse_env
+from tests.reeflow_cli import run_reeflow
 
 pytestmark = pytest.mark.integration
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -78,7 +79,7 @@ def report_file(tmp_path_factory) -> Path:
     _chromium()  # skip before the one-to-two-minute build when there is no browser
     env = embedded_warehouse_env(tmp_path_factory)
     out = tmp_path_factory.mktemp("browser-report") / "report.html"
-    done = reeflow(env, "report", "--out", str(out))
+    done = run_reeflow(env, "report", "--out", str(out))
     assert done.returncode == 0, done.stderr
     return out
 

@@ -22,11 +22,7 @@ from ingest.sources.disclosures import (
 )
 from ingest.sources.disclosures import pdf as disclosures_pdf
 from ingest.staging import frame_to_table, stage_landed_files
-from tests.builders import make_pdf
-
-TODAY = date(2026, 11, 24)
-
-
+from tests.builders import DISCLOSURE_TODAY, make_pdf
 
 
 def lynas_quarterly(
@@ -104,7 +100,7 @@ LYNAS = {"company": "lynas"}  # the hint a user gives when landing a report
 
 
 def parse(landed, companies, rules):
-    return parse_report_pdf(landed, companies, rules, today=TODAY)
+    return parse_report_pdf(landed, companies, rules, today=DISCLOSURE_TODAY)
 
 
 def figures(result) -> dict[tuple[str, str], tuple[float, int]]:

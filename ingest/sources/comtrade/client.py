@@ -237,10 +237,10 @@ class _Call:
         envelope: dict = {}
         try:
             count = sum(1 for _ in json_stream.records(io.BytesIO(body), envelope))
-        except json_stream.AnswerError as exc:
-            too_deep = "nested too deeply" in str(exc)
-            problem = "JSON nested too deeply to read" if too_deep else "truncated or invalid JSON body"
-            raise _TryAgain(problem, retry) from None
+        except json_stream.NestedTooDeep:
+            raise _TryAgain("JSON nested too deeply to read", retry) from None
+        except json_stream.AnswerError:
+            raise _TryAgain("truncated or invalid JSON body", retry) from None
         if not isinstance(envelope.get("data"), list):
             raise _TryAgain("truncated or invalid JSON body: no data list", retry)
         if envelope.get("error"):

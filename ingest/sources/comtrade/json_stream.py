@@ -30,6 +30,10 @@ class AnswerError(ValueError):
     """Not a well-formed answer; the message says where and why."""
 
 
+class NestedTooDeep(AnswerError):
+    """A value nested deeper than the decoder can follow."""
+
+
 class _Text:
     """Decoded text of a binary file, a window at a time, with the JSON scanner's cursor."""
 
@@ -78,7 +82,7 @@ class _Text:
                     raise AnswerError(f"truncated or invalid JSON: {exc.msg} at character "
                                       f"{self.consumed + exc.pos}") from None
             except RecursionError:
-                raise AnswerError("nested too deeply") from None
+                raise NestedTooDeep("nested too deeply") from None
             else:
                 # A number or word ending with the window may go on in the next chunk.
                 if end < len(self.text) or self.eof:

@@ -31,13 +31,12 @@ from ingest.parsing.periods import Period, parse_period
 from ingest.parsing.units import Unit, parse_printed_number, parse_unit, to_tonnes
 from ingest.reference import seeds
 from ingest.sources.disclosures.companies import Company, Facility, is_country_iso3
-from ingest.sources.published_figures import QUALIFIERS
+from ingest.sources.published_figures import CONFIDENCE, QUALIFIERS
 
 DATASET = "company_disclosures"  # one staged dataset for the register and the PDFs
 
 METRICS = ("production", "capacity", "sales", "offtake")
 METHODS = ("register", "pdf_extracted")
-CONFIDENCE = ("high", "medium", "low")
 # Which stage of the chain each product basis belongs to; a mismatch is a typing error.
 PRODUCT_STAGES = {
     "concentrate_reo": {"mining"},
