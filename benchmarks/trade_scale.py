@@ -82,14 +82,12 @@ def step_generate(workdir: Path, rows: int) -> Callable[[], dict]:
 
 def step_setup(workdir: Path, rows: int) -> Callable[[], dict]:
     """Untimed: the reference datasets dbt reads and a parsed dbt project (as a deploy has)."""
-    from ingest import settings
     from ingest.catalog import kinds_by_dataset
     from ingest.contract import QUARANTINE_SCHEMA
     from ingest.reference.countries import stage_countries
     from ingest.staging import ensure_dataset
 
     def work() -> dict:
-        settings.work_database_path().parent.mkdir(parents=True, exist_ok=True)
         for dataset, kinds in kinds_by_dataset().items():
             ensure_dataset(dataset, kinds[0].schema)
         ensure_dataset("quarantine", QUARANTINE_SCHEMA)

@@ -1,7 +1,9 @@
-"""Where reeflow keeps its files. One env var per setting, shared with dbt's profiles.yml.
+"""Where reeflow keeps its files. One env var per setting.
 
-Relative paths are taken from the repository root, so the CLI, Dagster and dbt (which runs
-inside dbt_project/) all agree on the same files whatever the working directory.
+Relative paths are taken from the repository root, so the CLI and Dagster agree on the same
+files whatever the working directory. dbt is handed no path: `reeflow-dbt` starts it inside the
+data folder, where profiles.yml and the sources name their files relatively (`DBT_WORK_DATABASE`,
+`staged/`), so one parse of the dbt project serves every data folder.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from ingest.sqlsafe import check_sql_path
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EMBEDDED_DIR = Path(__file__).resolve().parent / "embedded"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# The private database dbt builds in, relative to the data folder: profiles.yml names the same.
+DBT_WORK_DATABASE = Path("warehouse") / "reeflow.work.duckdb"
 
 
 def _resolve(value: str) -> Path:
@@ -35,9 +37,8 @@ def warehouse_path() -> Path:
 
 
 def work_database_path() -> Path:
-    """The private database dbt builds in; profiles.yml derives the same name."""
-    published = warehouse_path()
-    return published.with_name(published.name.removesuffix(".duckdb") + ".work.duckdb")
+    """The private database dbt builds in (publishing copies it to `warehouse_path()`)."""
+    return data_dir() / DBT_WORK_DATABASE
 
 
 def landing_dir() -> Path:
@@ -56,17 +57,6 @@ def land_by_hard_link() -> bool:
 
 def dagster_home() -> Path:
     return _resolve(os.environ.get("DAGSTER_HOME", ".dagster_home"))
-
-
-def dbt_env() -> dict[str, str]:
-    """Absolute paths handed to dbt so that its cwd does not matter.
-
-    dbt pastes them into SQL text (the sources' `external_location`), so they are checked first.
-    """
-    return {
-        "REEFLOW_DATA_DIR": check_sql_path(data_dir()),
-        "REEFLOW_WAREHOUSE": check_sql_path(warehouse_path()),
-    }
 
 
 def dbt_executable() -> str:

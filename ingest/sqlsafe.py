@@ -4,8 +4,8 @@ DuckDB executes stacked statements, so a name or a path pasted into SQL text is 
 risk. Values are always bound as parameters (`?`). Identifiers cannot be bound, so they pass
 `quote_identifier`: a strict pattern, membership in the names the catalog or the database
 declares, then double quotes. Paths are bound where DuckDB takes a parameter (ATTACH,
-read_parquet); the ones that must be pasted as text (dbt's `external_location`, built from
-REEFLOW_DATA_DIR) pass `check_sql_path` first.
+read_parquet); the ones that must be pasted as text (a COPY target) pass `check_sql_path` first.
+dbt's SQL holds no path of this machine: it names its files relative to the data folder.
 
 Pure checks: this module imports nothing from reeflow, so settings and the catalog can use it.
 """

@@ -3,8 +3,8 @@
 `reeflow run` builds the working database with dbt on every run, and most runs bring nothing new
 (the same embedded data, an empty inbox). Skipping that build is safe only when nothing it reads
 changed, so the record of a build holds the fingerprint of everything it read:
-- the dbt project, dbt's versions and the data paths dbt is handed (the manifest fingerprint of
-  orchestration/dbt_manifest.py: models, seeds, macros, tests, vars, profiles.yml);
+- the dbt project and dbt's versions (the manifest fingerprint of orchestration/dbt_manifest.py:
+  models, seeds, macros, tests, vars, profiles.yml);
 - every staged file under data/staged/, by content (dbt's sources read nothing else);
 - DuckDB's version and the build command;
 and the identity of the working database the build left (size, modification time, inode; no

@@ -1,9 +1,12 @@
 """`reeflow-dbt`: how every dbt process is started (the dbt resource, the manifest refresh).
 
 A console script that sets dbt up, then replaces itself with the dbt beside this interpreter:
-- **Settings.** dbt runs inside dbt_project/, so `profiles.yml` and the sources'
-  `external_location` need absolute REEFLOW_DATA_DIR / REEFLOW_WAREHOUSE. They are put in
-  dbt's own environment here; the Dagster process's `os.environ` is never changed.
+- **Inside the data folder.** dbt starts in REEFLOW_DATA_DIR, where `profiles.yml` and the
+  sources name the working database and the staged Parquet by relative paths. dbt keys its
+  parse on the profile and the paths it is handed: with none, one parse of the project serves
+  every data folder (a fresh folder used to cost a full parse, ~9 s). The project, profiles
+  and log folders dbt is given relative to where it was started are made absolute first;
+  dbt's target path is already taken from the project folder.
 - **Tied to its parent.** On Linux dbt gets SIGKILL when the process that started it dies
   (PR_SET_PDEATHSIG), so a `reeflow run` killed mid-build does not leave `dbt build` writing
   the working database alone.
@@ -38,6 +41,10 @@ LAUNCHER = "reeflow-dbt"
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 STOP_GRACE_S = 10  # after SIGTERM, before SIGKILL: dbt closes its DuckDB connection cleanly
 FILE_LOG_LEVEL = "warn"  # unless the environment says otherwise (the docstring says why)
+# Folders dbt takes relative to its working directory (dagster-dbt gives DBT_LOG_PATH so);
+# DBT_TARGET_PATH is not among them: dbt joins it to the project folder wherever it runs.
+_FOLDERS_FROM_CWD = ("DBT_PROJECT_DIR", "DBT_PROFILES_DIR", "DBT_LOG_PATH")
+_PATH_FLAGS = {"--project-dir", "--profiles-dir", "--log-path", "--state", "--defer-state"}
 
 
 def launcher_path() -> str:
@@ -97,13 +104,37 @@ def main() -> None:
         return
     parent = os.getppid()
     _die_with_parent(parent)
-    try:
-        env = {"DBT_LOG_LEVEL_FILE": FILE_LOG_LEVEL, **os.environ, **settings.dbt_env()}
-    except ValueError as exc:  # a data path that cannot be pasted into dbt's SQL
-        sys.exit(f"{LAUNCHER}: {exc}")
+    env, args = dbt_environment(dict(os.environ)), absolute_path_args(sys.argv[1:])
+    data = settings.data_dir()
+    (data / settings.DBT_WORK_DATABASE).parent.mkdir(parents=True, exist_ok=True)  # DuckDB makes no folder
+    os.chdir(data)
     hold_process_record(parent)
     dbt = real_dbt()
-    os.execve(dbt, [dbt, *sys.argv[1:]], env)
+    os.execve(dbt, [dbt, *args], env)
+
+
+def dbt_environment(environ: dict[str, str]) -> dict[str, str]:
+    """dbt's environment: reeflow's project and profile unless told otherwise, folders absolute."""
+    env = {"DBT_LOG_LEVEL_FILE": FILE_LOG_LEVEL, **environ}
+    env.setdefault("DBT_PROJECT_DIR", str(settings.DBT_PROJECT_DIR))
+    env.setdefault("DBT_PROFILES_DIR", str(settings.DBT_PROJECT_DIR))
+    for name in _FOLDERS_FROM_CWD:
+        if env.get(name):
+            env[name] = os.path.abspath(env[name])
+    return env
+
+
+def absolute_path_args(args: list[str]) -> list[str]:
+    """`--project-dir dbt_project` and the like, made absolute before dbt starts elsewhere."""
+    absolute = []
+    for index, arg in enumerate(args):
+        flag, equals, value = arg.partition("=")
+        if equals and flag in _PATH_FLAGS:
+            arg = f"{flag}={os.path.abspath(value)}"
+        elif index and args[index - 1] in _PATH_FLAGS:
+            arg = os.path.abspath(arg)
+        absolute.append(arg)
+    return absolute
 
 
 def _released(fd: int) -> bool:

@@ -22,7 +22,6 @@ from pathlib import Path
 import duckdb
 
 from ingest import settings
-from ingest.sqlsafe import check_sql_path
 from orchestration.analysts import AnalystError
 from orchestration.analysts.connection import open_published, published_path
 from orchestration.dbt_launcher import launcher_path
@@ -69,16 +68,15 @@ def generate_docs(out_dir: Path | str | None = None, warehouse: Path | str | Non
 
 
 def _run_dbt_docs(published: Path, scratch: Path) -> Path:
-    # profiles.yml opens "<REEFLOW_WAREHOUSE minus .duckdb>.work.duckdb": point it at a copy.
-    copy = scratch / "warehouse" / "reeflow.duckdb"
-    copy.parent.mkdir()
-    shutil.copy2(published, copy.with_name("reeflow.work.duckdb"))
+    # dbt opens the working database of the data folder it starts in: a copy of the published one.
+    copy = scratch / settings.DBT_WORK_DATABASE
+    copy.parent.mkdir(parents=True)
+    shutil.copy2(published, copy)
     target = scratch / "target"
     project = str(settings.DBT_PROJECT_DIR)
     env = {
         **os.environ,
-        # reeflow-dbt hands dbt the absolute paths of these settings.
-        "REEFLOW_WAREHOUSE": check_sql_path(copy),
+        "REEFLOW_DATA_DIR": str(scratch),
         # No usage statistics: they would be sent now, and the page would load a tracker.
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }

@@ -15,7 +15,6 @@ from orchestration.defs.transform.dbt import BUSY_DATABASE_RETRY, is_busy_databa
 
 def _dbt_cli(*args: str):
     """The dbt the dbt step starts, on the test's data folder; its target folder there too."""
-    settings.work_database_path().parent.mkdir(parents=True, exist_ok=True)
     dbt = resources().resources["dbt"]
     return dbt.cli(list(args), target_path=settings.data_dir() / "dbt_target").wait()
 

@@ -1,4 +1,4 @@
-"""The manifest is parsed only when the dbt project, the dbt version or dbt's paths changed."""
+"""The manifest is parsed only when the dbt project or the dbt version changed."""
 
 from __future__ import annotations
 
@@ -40,14 +40,15 @@ def test_parses_once_then_only_after_a_change(project, monkeypatch, tmp_path):
     assert not dbt_manifest.is_current()
     assert dbt_manifest.ensure_manifest() is True and len(calls()) == 2
 
-    # dbt keys partial parsing on the paths it is handed: other paths, parse again.
+    # dbt is handed no data path: another data folder or warehouse is not a reason to parse.
     monkeypatch.setenv("REEFLOW_DATA_DIR", str(tmp_path / "elsewhere"))
-    assert dbt_manifest.ensure_manifest() is True and len(calls()) == 3
+    monkeypatch.setenv("REEFLOW_WAREHOUSE", str(tmp_path / "bi" / "rare.duckdb"))
+    assert dbt_manifest.ensure_manifest() is False and len(calls()) == 2
     # What dbt writes is not an input.
     (copy / "target" / "run_results.json").write_text("{}")
     (copy / "logs").mkdir()
     (copy / "logs" / "dbt.log").write_text("x")
-    assert dbt_manifest.ensure_manifest() is False and len(calls()) == 3
+    assert dbt_manifest.ensure_manifest() is False and len(calls()) == 2
 
 
 def test_a_failed_parse_leaves_no_current_manifest(project, monkeypatch):

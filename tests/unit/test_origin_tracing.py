@@ -30,7 +30,7 @@ from tests.conftest import REPO_ROOT
 # Runs `dbt compile` (about 10 s) and 200 generated chains through DuckDB (about 45 s): not quick.
 pytestmark = pytest.mark.integration
 
-DBT = Path(sys.executable).with_name("dbt")
+DBT = Path(sys.executable).with_name("reeflow-dbt")  # as every dbt of reeflow starts: in the data folder
 CHAIN = ["mining", "separation", "refining", "magnets"]
 COUNTRIES = ["AAA", "BBB", "CCC", "CHN"]
 MODELS = ["int_first_origins_traced", "int_import_shares_traced", "mart_import_dependency", "mart_supply_origins"]
@@ -56,7 +56,7 @@ class CompiledModels:
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory) -> CompiledModels:
     root = tmp_path_factory.mktemp("dbt_compile")
-    env = {**os.environ, "REEFLOW_WAREHOUSE": str(root / "w.duckdb"), "REEFLOW_DATA_DIR": str(root)}
+    env = {**os.environ, "REEFLOW_DATA_DIR": str(root)}
     result = subprocess.run(
         [str(DBT), "compile", "--quiet", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project",
          "--target-path", str(root / "target"), "--log-path", str(root / "logs"),

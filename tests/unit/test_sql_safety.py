@@ -1,10 +1,12 @@
 """Identifiers and paths that reach SQL are checked against allowlists; malicious ones are
 refused before any SQL runs."""
 
+import json
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from ingest import settings
 from ingest.catalog import staged_glob
@@ -42,10 +44,14 @@ def test_paths_pasted_into_sql_text_are_refused(path):
     assert check_sql_path("/tmp/reeflow data/x.duckdb") == "/tmp/reeflow data/x.duckdb"
 
 
-def test_dbt_is_never_handed_a_data_dir_that_would_break_out_of_its_sql(monkeypatch, tmp_path):
-    monkeypatch.setenv("REEFLOW_DATA_DIR", str(tmp_path / "x'); drop table t; --"))
-    with pytest.raises(UnsafeSqlName):
-        settings.dbt_env()
+def test_dbt_sql_names_no_path_of_this_machine():
+    """dbt runs inside the data folder: its sources and profile name files relatively, so no
+    data folder's name (quotes and all) ever reaches dbt's SQL text."""
+    manifest = json.loads((settings.DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    sources = [source["relation_name"] for source in manifest["sources"].values()]
+    assert sources and all(name.startswith("read_parquet('staged/") for name in sources), sources
+    profile = yaml.safe_load((settings.DBT_PROJECT_DIR / "profiles.yml").read_text())
+    assert profile["reeflow"]["outputs"]["dev"]["path"] == settings.DBT_WORK_DATABASE.as_posix()
 
 
 def _database_with(path: Path, statement: str) -> None:

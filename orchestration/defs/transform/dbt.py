@@ -27,7 +27,6 @@ from dagster_dbt import (
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from expectations.outcome import ExpectationOutcome
-from ingest import settings
 from orchestration import check_results, dbt_build_state, run_steps
 from orchestration.defs.resources import dbt_project
 
@@ -87,7 +86,6 @@ def is_busy_database(error: BaseException) -> bool:
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator, pool=DUCKDB_POOL,
             retry_policy=BUSY_DATABASE_RETRY)
 def reeflow_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    settings.work_database_path().parent.mkdir(parents=True, exist_ok=True)
     # Only a build of everything, unpartitioned, is recorded or reused.
     whole = not context.is_subset and not context.has_partition_key
     inputs = dbt_build_state.inputs_fingerprint(BUILD_ARGS) if whole else None
