@@ -41,9 +41,11 @@ published as (
             as published_net_import_reliance_qualifier,
         bool_or(is_estimate) as published_is_estimate,
         string_agg(figure_id, ';' order by figure_id) as published_figure_ids,
-        string_agg(distinct publication || coalesce(', ' || table_or_page, ''), '; ') as published_source,
-        string_agg(distinct product_as_printed, '; ') as published_line,
-        string_agg(distinct known_differences, '; ') as known_differences
+        -- ordered: the same inputs give the same text on every build
+        string_agg(distinct publication || coalesce(', ' || table_or_page, ''), '; '
+            order by publication || coalesce(', ' || table_or_page, '')) as published_source,
+        string_agg(distinct product_as_printed, '; ' order by product_as_printed) as published_line,
+        string_agg(distinct known_differences, '; ' order by known_differences) as known_differences
     from scoped
     group by subject_iso3, year, element, stages_covered
 ),
@@ -63,7 +65,7 @@ computed as (
             - coalesce(sum(balances.exports_t_reo), 0) - coalesce(sum(balances.stock_change_t_reo), 0)
             as apparent_consumption_t_reo,
         bool_or(balances.includes_estimate) as includes_estimate,
-        string_agg(balances.mixed_stage_scopes, '; ') as mixed_stage_scopes
+        string_agg(balances.mixed_stage_scopes, '; ' order by balances.stage) as mixed_stage_scopes
     from published
     left join balances
         on balances.country_iso3 = published.country_iso3
