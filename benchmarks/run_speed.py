@@ -6,8 +6,8 @@ For each reeflow checkout given with --tree (default: this one; give two, e.g. t
 a change and this one, to compare them in the same session: they take turns, round by round),
 in a fresh temporary data folder and DAGSTER_HOME, runs that checkout's own `.venv/bin/reeflow
 run` three times, as a user would:
-  fresh       nothing landed yet (the tree's dbt manifest is parsed again: it was prepared for
-              other data paths, as on a fresh clone);
+  fresh       nothing landed yet, a new data folder (a checkout before 9450f22 parses its dbt
+              project again for the folder's paths; since, one parse serves every folder);
   nothing new the same again;
   new input   after one more real file is dropped in the inbox (a saved UN Comtrade API answer
               from tests/fixtures/comtrade-api/): ingest, dbt and the checks have work again.

@@ -89,14 +89,11 @@ def _import_while_dbt_parses() -> None:
 
 
 def _load_definitions():
-    from ingest.sqlsafe import UnsafeSqlName
     from orchestration import dbt_manifest
 
     # The dbt manifest must exist before the asset definitions can be built from it.
     try:
         dbt_manifest.ensure_manifest(while_parsing=_import_while_dbt_parses)
-    except UnsafeSqlName as exc:  # a data path dbt could not be handed
-        raise CliError(str(exc)) from None
     except dbt_manifest.ManifestError as exc:
         for line in str(exc).splitlines():
             say(line)
