@@ -16,7 +16,6 @@ purpose (a negative net weight) so quarantine is exercised at scale.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +23,8 @@ import duckdb
 
 from ingest.reference.hs_codes import codes_in_scope
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-# Comtrade's own reference lists, when the shared reference data sits beside the repository.
-REFERENCE_DIR = REPO_ROOT.parent / "shared" / "reference-data" / "comtrade-api"
+# Comtrade's own code lists (their origin heads each file): every machine generates the same file.
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
 BULK_HEADER = (
     "typeCode", "freqCode", "refPeriodId", "refYear", "refMonth", "period", "reporterCode",
@@ -53,29 +51,18 @@ class GeneratedFile:
 
 
 def reporter_codes() -> list[int]:
-    """Comtrade reporter codes; M49 codes from country_converter if the reference is absent."""
-    reference = REFERENCE_DIR / "reference_Reporters.json"
-    if reference.exists():
-        results = json.loads(reference.read_text(encoding="utf-8"))["results"]
-        # Country groups (EU, ASEAN) are not reporters of bulk records; 490 (Taiwan) is.
-        return sorted(r["reporterCode"] for r in results if not r["isGroup"] or r["reporterCode"] == 490)
-    from ingest.reference.countries import country_table
-
-    return sorted(int(code) for code in country_table()["m49_code"].dropna() if code > 0)
+    """Comtrade's reporter codes (its reference list, committed: the same file on every machine)."""
+    return [int(code) for code in _reference_lines("comtrade_reporters.txt")]
 
 
 def commodity_codes() -> list[str]:
-    """The HS2022 tree as Comtrade lists it; a synthetic tree of the same shape if absent."""
-    reference = REFERENCE_DIR / "reference_HS.json"
-    if reference.exists():
-        return [entry["id"] for entry in json.loads(reference.read_text(encoding="utf-8"))["results"]]
-    codes = ["TOTAL"]
-    for chapter in (c for c in range(1, 98) if c != 77):
-        codes.append(f"{chapter:02d}")
-        for heading in range(1, 14):
-            codes.append(f"{chapter:02d}{heading:02d}")
-            codes += [f"{chapter:02d}{heading:02d}{sub}" for sub in ("10", "20", "90")]
-    return sorted(set(codes) | codes_in_scope())
+    """The HS2022 tree as Comtrade lists it: TOTAL, chapters, headings, subheadings."""
+    return _reference_lines("comtrade_hs_codes.txt")
+
+
+def _reference_lines(name: str) -> list[str]:
+    lines = (REFERENCE_DIR / name).read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line and not line.startswith("#")]
 
 
 def _lines_sql(

@@ -132,7 +132,8 @@ def step_dbt(workdir: Path, rows: int) -> Callable[[], dict]:
 
     def work() -> dict:
         run_dbt(workdir, DBT_BUILD)
-        with duckdb.connect(str(settings.work_database_path()), read_only=True) as con:
+        with duckdb.connect(str(settings.work_database_path()), read_only=True,
+                            config=settings.work_database_config()) as con:
             return {"rows": {table: con.execute(f"select count(*) from {table}").fetchall()[0][0]
                              for table in trade_tables(con)}}
 

@@ -41,6 +41,12 @@ def work_database_path() -> Path:
     return data_dir() / DBT_WORK_DATABASE
 
 
+def work_database_config() -> dict[str, str]:
+    """DuckDB settings to open the working database with from anywhere: its staging views read
+    the staged Parquet relative to the data folder, as dbt does inside it."""
+    return {"file_search_path": str(data_dir())}
+
+
 def landing_dir() -> Path:
     return data_dir() / "landing"
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import duckdb
 
 from benchmarks import trade_scale
-from benchmarks.comtrade_bulk_generator import BULK_HEADER, generate
+from benchmarks.comtrade_bulk_generator import BULK_HEADER, REFERENCE_DIR, commodity_codes, generate, reporter_codes
 from ingest.reference.hs_codes import codes_in_scope
+from tests.conftest import REPO_ROOT
 
 ROWS = 20_000
 
@@ -54,3 +55,13 @@ def test_generated_file_looks_like_a_comtrade_bulk_file(tmp_path):
         f"where cmdCode in ({', '.join(repr(code) for code in sorted(codes_in_scope()))})"
     ).fetchall()[0][0]
     assert 0 < in_scope < ROWS * 0.01
+
+
+def test_the_generator_reads_comtrades_code_lists_from_the_clone():
+    """The same file is generated on every machine: the lists are committed, not read from
+    whatever lies beside the repository."""
+    assert REFERENCE_DIR.is_relative_to(REPO_ROOT)
+    codes = commodity_codes()
+    assert len(codes) == 8262 and codes[0] == "TOTAL" and codes_in_scope() <= set(codes)
+    reporters = reporter_codes()
+    assert len(reporters) == 253 and {156, 490, 842} <= set(reporters)
