@@ -81,11 +81,16 @@ def _clear_leftovers() -> None:
 def _import_while_dbt_parses() -> None:
     """Imported on the machine's other core while `dbt parse` runs, as the run needs them next:
     Dagster and dagster-dbt (the definitions themselves wait for the manifest), and
-    great-expectations (a fresh clone or a changed project has checks to validate again)."""
+    great-expectations (a fresh clone or a changed project has checks to validate again) unless
+    the validation worker imports it."""
+    from orchestration import validation_worker
+
     say("dbt project changed: preparing the manifest (dbt parse)...")
     import dagster  # noqa: F401
     import dagster_dbt  # noqa: F401
-    import great_expectations  # noqa: F401
+
+    if not validation_worker.running():  # else the worker has it
+        import great_expectations  # noqa: F401
 
 
 def _load_definitions():
@@ -104,11 +109,31 @@ def _load_definitions():
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import dagster as dg
-
-    from orchestration import interrupted_runs, run_steps
+    from orchestration import run_steps
 
     with _run_lock():
+        result, timed_events = _execute_main_job(args.log_level)
+    from orchestration.summary import print_run_summary
+
+    print_run_summary(result)
+    steps = run_steps.record_from_events(result.run_id, timed_events, cli_started=run_steps.process_started(),
+                                         succeeded=result.success)
+    print("\n" + "\n".join(run_steps.format_table(steps)))
+    return 0 if result.success else EXIT_FAILED
+
+
+def _execute_main_job(log_level: str):
+    """The main job in this process: (its result, its timed events)."""
+    from orchestration import validation_worker
+
+    # First, so that great-expectations is imported on the other core while Dagster's are here.
+    if validation_worker.validation_likely():
+        validation_worker.start()
+    try:
+        import dagster as dg
+
+        from orchestration import interrupted_runs, run_steps
+
         _clear_leftovers()
         defs = _load_definitions()
         job = defs.resolve_job_def(interrupted_runs.MAIN_JOB)
@@ -119,7 +144,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 instance=instance,
                 raise_on_error=False,
                 tags=interrupted_runs.CLI_RUN_TAGS,
-                run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
             )
             if not result.success:  # as the failure sensor does for the daemon's runs
                 from orchestration.defs.sensors.failed_runs import report_failure
@@ -129,13 +154,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             timed_events = instance.all_logs(
                 result.run_id, of_type={dg.DagsterEventType[name] for name in run_steps.TIMED_EVENT_TYPES}
             )
-    from orchestration.summary import print_run_summary
-
-    print_run_summary(result)
-    steps = run_steps.record_from_events(result.run_id, timed_events, cli_started=run_steps.process_started(),
-                                         succeeded=result.success)
-    print("\n" + "\n".join(run_steps.format_table(steps)))
-    return 0 if result.success else EXIT_FAILED
+        return result, timed_events
+    finally:
+        validation_worker.stop()
 
 
 def cmd_status(args: argparse.Namespace) -> int:

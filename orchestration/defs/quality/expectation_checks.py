@@ -10,7 +10,9 @@ Every guard of `expectations.registry` becomes one check named `gx_<name>`:
 Each check keeps its outcome per run as Parquet (orchestration/check_results.py); the publish
 step loads them all into `quality.check_results`. A suite that meets exactly the rows it
 validated before, with the same code, reuses those outcomes (orchestration/expectation_cache.py)
-and records them for this run: great-expectations is then not even imported. A failed ERROR expectation blocks
+and records them for this run: great-expectations is then not even imported. Under `reeflow run`
+a suite may validate in a second process that imported great-expectations while the run started
+(orchestration/validation_worker.py). A failed ERROR expectation blocks
 everything downstream (nothing is published); a failed WARN is recorded and shown.
 """
 
@@ -25,7 +27,7 @@ from expectations.severity import ERROR
 from ingest import settings
 from ingest.catalog import read_dataset
 from ingest.sqlsafe import quote_identifier
-from orchestration import check_results, expectation_cache
+from orchestration import check_results, expectation_cache, validation_worker
 from orchestration.defs.transform.dbt import DUCKDB_POOL
 
 
@@ -78,7 +80,7 @@ def _guard_check(guard: Guard) -> dg.AssetChecksDefinition:
         if cached is not None:
             outcomes, validated_by = cached.outcomes, cached.run_id
         else:
-            outcomes, validated_by = guard.validate(frame), context.run.run_id
+            outcomes, validated_by = validation_worker.validate(guard, frame), context.run.run_id
             expectation_cache.store(cache_name, cache_key, validated_by, outcomes)
         check_results.record(context.run.run_id, asset_key.to_user_string(), outcomes, "gx")
         return check_result(outcomes, validated_by)
