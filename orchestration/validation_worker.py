@@ -7,7 +7,8 @@ fresh data folder, or the first run of a day (the cache key holds the date), val
 suite. For those `reeflow run` starts this worker before it imports Dagster, so the import runs
 on the machine's other core; the checks then hand it their frames. Without a worker (`dagster
 dev`, a run the cache says will validate nothing) or if it fails, a check validates in its own
-process, as before: same suites, same outcomes. Plain Python, no Dagster.
+process, as before: same suites, same outcomes. A suite changed inside the run's process (a
+test's monkeypatch) is not seen by the worker. Plain Python, no Dagster.
 """
 
 from __future__ import annotations

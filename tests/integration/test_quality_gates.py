@@ -22,7 +22,7 @@ from expectations.suites import fct_mine_production
 from ingest import settings
 from ingest.catalog import inbox_dir
 from ingest.landing import read_manifest
-from orchestration import cli, expectation_cache, publishing
+from orchestration import cli, expectation_cache, publishing, validation_worker
 from tests.inputs import sha256_of
 
 USGS_2026 = settings.EMBEDDED_DIR / "usgs_mcs" / "mcs2026-raree_world.csv"
@@ -47,9 +47,11 @@ def _run_id(out: str) -> str:
 
 def _replace_suite(monkeypatch, build_suite) -> None:
     """Swap fct_mine_production's suite in this process. Its file is unchanged, so the cached
-    outcomes (keyed on the code's files) would be reused: clear them, as a code edit would."""
+    outcomes (keyed on the code's files) would be reused: clear them, as a code edit would. A
+    validation worker would not see the swap (its own process): validate here."""
     monkeypatch.setattr(fct_mine_production, "build_suite", build_suite)
     shutil.rmtree(expectation_cache.cache_dir(), ignore_errors=True)
+    monkeypatch.setattr(validation_worker, "validation_likely", lambda: False)
 
 
 def test_failing_checks_block_publishing_until_a_good_run(reeflow_env, monkeypatch, capsys):
