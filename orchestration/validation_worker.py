@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import pickle
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
 
@@ -28,7 +28,6 @@ from orchestration import expectation_cache
 
 log = logging.getLogger(__name__)
 _worker: ProcessPoolExecutor | None = None
-_ready: Future | None = None
 
 
 def _import_great_expectations() -> None:
@@ -41,18 +40,20 @@ def _validate(layer: str, name: str, frame: pd.DataFrame) -> list[ExpectationOut
 
 def validation_likely() -> bool:
     """Whether this run will probably validate: nothing validated today in this data folder."""
-    cached = list(expectation_cache.cache_dir().glob("*.json"))
     midnight = datetime.combine(date.today(), datetime.min.time()).timestamp()
-    return not cached or max(path.stat().st_mtime for path in cached) < midnight
+    try:
+        return all(path.stat().st_mtime < midnight for path in expectation_cache.cache_dir().glob("*.json"))
+    except OSError:  # a file replaced while looked at: someone is validating
+        return True
 
 
 def start() -> None:
     """Start the worker and its import of great-expectations (returns at once)."""
-    global _worker, _ready
+    global _worker
     if _worker is None:
         # spawn: a clean interpreter, whatever threads this process has started by then
         _worker = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        _ready = _worker.submit(_import_great_expectations)
+        _worker.submit(_import_great_expectations)  # first in its queue: before any frame
 
 
 def running() -> bool:
@@ -60,10 +61,10 @@ def running() -> bool:
 
 
 def stop() -> None:
-    global _worker, _ready
+    global _worker
     if _worker is not None:
         _worker.shutdown(wait=False, cancel_futures=True)
-        _worker = _ready = None
+        _worker = None
 
 
 def validate(guard: Guard, frame: pd.DataFrame) -> list[ExpectationOutcome]:
