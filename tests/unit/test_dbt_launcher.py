@@ -39,19 +39,25 @@ def test_a_dbt_found_elsewhere_is_asked_itself(monkeypatch):
         dbt_launcher.main()
 
 
-def _started_env(monkeypatch) -> dict:
-    """The environment the launcher hands dbt for `reeflow-dbt build`."""
+def _started(monkeypatch, *args: str) -> tuple[list[str], dict, str]:
+    """The arguments, environment and working directory `reeflow-dbt ARGS` starts dbt with."""
     started = {}
+    monkeypatch.chdir(os.getcwd())  # the launcher changes folder: back to this one afterwards
 
     def record(path, argv, env):
-        started.update(env)
+        started.update(argv=argv[1:], env=env, cwd=os.getcwd())
 
     monkeypatch.setattr(dbt_launcher.os, "execve", record)
     monkeypatch.setattr(dbt_launcher, "_die_with_parent", lambda parent: None)
     monkeypatch.setattr(dbt_launcher, "hold_process_record", lambda parent: None)
-    monkeypatch.setattr(sys, "argv", ["reeflow-dbt", "build"])
+    monkeypatch.setattr(sys, "argv", ["reeflow-dbt", *args])
     dbt_launcher.main()
-    return started
+    return started["argv"], started["env"], started["cwd"]
+
+
+def _started_env(monkeypatch) -> dict:
+    """The environment the launcher hands dbt for `reeflow-dbt build`."""
+    return _started(monkeypatch, "build")[1]
 
 
 def test_dbt_logs_warnings_only_to_its_file_by_default(monkeypatch, tmp_path):
@@ -64,21 +70,6 @@ def test_a_file_log_level_the_user_set_is_kept(monkeypatch, tmp_path):
     monkeypatch.setenv("REEFLOW_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
     assert _started_env(monkeypatch)["DBT_LOG_LEVEL_FILE"] == "debug"
-
-
-def _started(monkeypatch, *args: str) -> tuple[list[str], dict, str]:
-    """The arguments, environment and working directory `reeflow-dbt ARGS` starts dbt with."""
-    started = {}
-
-    def record(path, argv, env):
-        started.update(argv=argv[1:], env=env, cwd=os.getcwd())
-
-    monkeypatch.setattr(dbt_launcher.os, "execve", record)
-    monkeypatch.setattr(dbt_launcher, "_die_with_parent", lambda parent: None)
-    monkeypatch.setattr(dbt_launcher, "hold_process_record", lambda parent: None)
-    monkeypatch.setattr(sys, "argv", ["reeflow-dbt", *args])
-    dbt_launcher.main()
-    return started["argv"], started["env"], started["cwd"]
 
 
 def test_dbt_starts_in_the_data_folder_with_every_folder_it_is_given_made_absolute(monkeypatch, tmp_path):
