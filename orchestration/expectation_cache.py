@@ -21,17 +21,18 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from expectations.outcome import ExpectationOutcome
 from ingest import settings
 from orchestration.state_files import write_json_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _CODE_FOLDERS = ("expectations", "ingest")
 _VERSIONS = ("great-expectations", "pandas", "numpy")
@@ -63,6 +64,9 @@ def code_digest() -> str:
 
 def rows_digest(frame: pd.DataFrame) -> str | None:
     """The frame's rows as a multiset, or None when a text column holds other objects."""
+    import numpy as np  # here, not at import: the CLI asks `validated_today` before anything heavy
+    import pandas as pd
+
     for column in frame.columns:
         if frame[column].dtype == object and pd.api.types.infer_dtype(frame[column], skipna=True) not in (
             "string", "empty"
@@ -107,3 +111,13 @@ def store(guard: str, cache_key: str | None, run_id: str, outcomes: list[Expecta
         return
     write_json_atomic(_path(guard), {"key": cache_key, "run_id": run_id,
                                      "outcomes": [asdict(o) for o in outcomes]}, indent=None)
+
+
+def validated_today() -> bool:
+    """Whether any suite stored outcomes today: if none did, this run validates every suite it
+    meets (the date is part of every key)."""
+    midnight = datetime.combine(date.today(), datetime.min.time()).timestamp()
+    try:
+        return any(path.stat().st_mtime >= midnight for path in cache_dir().glob("*.json"))
+    except OSError:  # a file replaced while looked at: someone is validating right now
+        return False

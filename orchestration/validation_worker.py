@@ -18,13 +18,15 @@ import multiprocessing
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from expectations.outcome import ExpectationOutcome
-from expectations.registry import Guard, guards
 from orchestration import expectation_cache
+
+if TYPE_CHECKING:  # imported by the CLI before anything heavy: no pandas at import
+    import pandas as pd
+
+    from expectations.outcome import ExpectationOutcome
+    from expectations.registry import Guard
 
 log = logging.getLogger(__name__)
 _worker: ProcessPoolExecutor | None = None
@@ -35,16 +37,14 @@ def _import_great_expectations() -> None:
 
 
 def _validate(layer: str, name: str, frame: pd.DataFrame) -> list[ExpectationOutcome]:
+    from expectations.registry import guards
+
     return guards(layer)[name].validate(frame)
 
 
 def validation_likely() -> bool:
     """Whether this run will probably validate: nothing validated today in this data folder."""
-    midnight = datetime.combine(date.today(), datetime.min.time()).timestamp()
-    try:
-        return all(path.stat().st_mtime < midnight for path in expectation_cache.cache_dir().glob("*.json"))
-    except OSError:  # a file replaced while looked at: someone is validating
-        return True
+    return not expectation_cache.validated_today()
 
 
 def start() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest import settings
 from orchestration.analysts.docs import check_offline, comments_missing
 from orchestration.analysts.query import run_query
 from tests.conftest import REPO_ROOT
@@ -100,7 +101,7 @@ def test_docs_are_generated_offline_with_descriptions_kept_as_comments(env, tmp_
 def test_docs_leave_the_pipeline_files_alone(env, tmp_path):
     """Not the published file, not the working database, not the manifest Dagster loads."""
     warehouse = Path(env["REEFLOW_WAREHOUSE"])
-    watched = [warehouse, warehouse.with_name("reeflow.work.duckdb"),
+    watched = [warehouse, Path(env["REEFLOW_DATA_DIR"]) / settings.DBT_WORK_DATABASE,
                REPO_ROOT / "dbt_project" / "target" / "manifest.json"]
     before = [path.stat().st_mtime_ns for path in watched]
     done = run_reeflow(env, "docs", "--out", str(tmp_path / "docs"))

@@ -9,14 +9,12 @@ import pytest
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from ingest import settings
-from orchestration.defs.resources import resources
 from orchestration.defs.transform.dbt import BUSY_DATABASE_RETRY, is_busy_database, reeflow_dbt_models
+from tests.integration.dbt_steps import dbt_cli
 
 
 def _dbt_cli(*args: str):
-    """The dbt the dbt step starts, on the test's data folder; its target folder there too."""
-    dbt = resources().resources["dbt"]
-    return dbt.cli(list(args), target_path=settings.data_dir() / "dbt_target").wait()
+    return dbt_cli(*args).wait()
 
 
 def test_dbt_meeting_a_locked_working_database_fails_with_the_error_that_is_retried(reeflow_env):

@@ -9,7 +9,7 @@ import pytest
 from ingest import settings
 from ingest.catalog import kinds_by_dataset
 from ingest.staging import ensure_dataset
-from orchestration.defs.resources import resources
+from tests.integration.dbt_steps import dbt_cli
 
 pytestmark = pytest.mark.integration
 
@@ -17,8 +17,7 @@ pytestmark = pytest.mark.integration
 def test_a_new_data_folder_does_not_make_dbt_parse_the_project_again(reeflow_env):
     """The repository's manifest was parsed for another data folder (conftest, or `make manifest`
     on a deploy); dbt in this test's new folder reuses that parse instead of redoing it (~9 s)."""
-    dbt = resources().resources["dbt"]
-    invocation = dbt.cli(["ls", "--debug", "--resource-type", "seed"], target_path=settings.data_dir() / "dbt_target")
+    invocation = dbt_cli("ls", "--debug", "--resource-type", "seed")
     events = [event.raw_event["info"] for event in invocation.stream_raw_events()]
     invocation.wait()
     names = {event["name"] for event in events}
@@ -32,8 +31,7 @@ def test_the_working_database_views_read_the_staged_files_from_anywhere(reeflow_
     elsewhere opens the working database with `work_database_config()` and they still read."""
     for dataset, kinds in kinds_by_dataset().items():
         ensure_dataset(dataset, kinds[0].schema)  # a dataset with no input yet: its schema file
-    dbt = resources().resources["dbt"]
-    dbt.cli(["run", "--select", "+stg_comtrade__flows"], target_path=settings.data_dir() / "dbt_target").wait()
+    dbt_cli("run", "--select", "+stg_comtrade__flows").wait()
     monkeypatch.chdir(tmp_path)
     with duckdb.connect(str(settings.work_database_path()), read_only=True,
                         config=settings.work_database_config()) as con:

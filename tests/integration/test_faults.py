@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest import settings
 from tests.builders import api_answer, record
 from tests.inputs import (
     JAPAN_FIGURES,
@@ -75,7 +76,7 @@ def test_killed_and_concurrent_runs_leave_the_last_good_snapshot_and_the_next_ru
     env = cli_env(tmp_path)
     data = tmp_path / "data"
     published = data / "warehouse" / "reeflow.duckdb"
-    work = published.with_name("reeflow.work.duckdb")
+    work = data / settings.DBT_WORK_DATABASE
     lock, manifest = data / ".reeflow-run.lock", data / "landing" / "manifest.jsonl"
 
     # Two runs at once: the second refuses clearly; the first completes and publishes.

@@ -73,7 +73,7 @@ def test_leftovers_of_killed_runs_are_stopped_and_cleared(tmp_path):
     env = cli_env(tmp_path)
     data = tmp_path / "data"
     published = data / "warehouse" / "reeflow.duckdb"
-    work = published.with_name("reeflow.work.duckdb")
+    work = data / settings.DBT_WORK_DATABASE
 
     # 1. The run alone is killed while dbt builds: dbt dies too, before finishing its build.
     run = start_run(env, tmp_path / "killed.log")
