@@ -2,10 +2,11 @@
 open with no network, plus a check that the published file carries the same descriptions as
 table and column comments (what BI tools show).
 
-dbt runs the way the pipeline runs it (the venv's dbt, the project's profiles, absolute data
-paths), with two differences: its catalog is read from a temporary copy of the published
-snapshot, so docs never open or lock the pipeline's working database; and it writes to a
-temporary target folder, so the manifest Dagster loads is never touched.
+dbt runs the way the pipeline runs it (`reeflow-dbt`: the venv's dbt, the project's profiles,
+started inside a data folder), with two differences: that folder is a temporary one holding a
+copy of the published snapshot as its working database, so docs never open or lock the
+pipeline's; and dbt writes to a temporary target folder, so the manifest Dagster loads is never
+touched.
 """
 
 from __future__ import annotations
