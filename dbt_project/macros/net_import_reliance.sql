@@ -3,6 +3,14 @@
     is left for consumption, and not for a net exporter: USGS prints "E" there, not a percentage
     (MCS 2025, p. 144: a -1,720 % "reliance" says nothing a reader can use). `imports` and
     `exports` are expressions that are never null (coalesce them). -#}
+{#- Exports recorded where no production is: they may be re-exports or output no source records,
+    so a balance there rests on a production of zero nobody vouches for. Its reliance is unknown
+    (US compounds and metals 2021: imports 910 t, exports 845 t, no production recorded, would
+    read 100 %). `production` and `exports` may be null. -#}
+{% macro production_missing(production, exports) -%}
+    ({{ production }} is null and coalesce({{ exports }}, 0) > 0)
+{%- endmacro %}
+
 {% macro net_import_reliance_pct(imports, exports, consumption, recorded='true') -%}
     case
         when {{ recorded }} and {{ consumption }} > 0 and {{ imports }} >= {{ exports }}

@@ -69,6 +69,30 @@ def test_stockpile_days_are_shown_as_a_target_and_not_recomputed(warehouse):
     assert if_cut == pytest.approx(days / (china / 100)) and estimate
 
 
+def test_exports_without_recorded_production_leave_the_reliance_unknown(warehouse):
+    # US compounds and metals 2021: imports 910 t, exports 845 t, no refining output recorded;
+    # a reliance of (910 - 845) / 65 = 100 % would rest on an output of zero nobody printed.
+    rows = query_rows(warehouse, """select net_import_reliance_pct, balance_status from mart_country_balances
+                                     where production_t_reo is null and exports_t_reo > 0""")
+    assert rows and set(rows) == {(None, "production_not_recorded")}
+    [(issue,)] = query_rows(warehouse, """select issue_kind from mart_balance_issues where country_iso3 = 'USA'
+                                           and year = 2021 and stage = 'refining'""")
+    assert issue == "production_not_recorded"
+
+
+def test_a_stockpile_shows_the_prints_that_dispute_it(warehouse):
+    # Argus (2020) says the 42 + 18 days cover seven rare metals, none a rare earth: both marts
+    # that draw Japan's stockpile down say so beside it.
+    covers = query_rows(warehouse, "select distinct stockpile_other_prints from mart_stockpile_cover "
+                                   "where country_iso3 = 'JPN' and stockpile_figure_ids is not null")
+    scenarios = query_rows(warehouse, "select distinct stockpile_other_prints from mart_disruption_scenarios "
+                                      "where importer_iso3 = 'JPN' and stockpile_t > 0")
+    for [(prints,)] in (covers, scenarios):
+        assert "ctx_argus_jp_rare_metal_stock_days_total" in prints and "no rare earth" in prints
+    assert query_rows(warehouse, "select count(*) from mart_stockpile_cover where country_iso3 <> 'JPN' "
+                                 "and stockpile_other_prints is not null") == [(0,)]
+
+
 # Finding 6: re-routing credited non-Chinese mine ore against Japan's shortfall of processed goods.
 def test_rerouting_counts_spare_output_at_the_stage_that_is_short(warehouse):
     [(stage, alternative, spare, note)] = query_rows(warehouse, """

@@ -2,7 +2,8 @@
 --   negative_apparent_consumption  exports exceed recorded production plus imports (stock
 --                                  draw-down, or production and trade of different scopes);
 --   production_not_recorded        (info) exports at a stage where the country's production
---                                  is not recorded, so apparent consumption comes out negative;
+--                                  is not recorded: apparent consumption is a sum without it
+--                                  (often negative) and the reliance is unknown;
 --   balance_not_closing            apparent consumption differs from a reported consumption
 --                                  figure by more than var balance_tolerance_pct;
 --   chain_inconsistency            a country's output at a stage exceeds its feed from the stage

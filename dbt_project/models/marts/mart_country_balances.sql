@@ -86,8 +86,9 @@ final as (
         case
             -- a component spans more stages than this one: the stage's balance is unknown
             when mixed_stage_scopes is not null then 'stage_split_unknown'
-            -- exports with no production recorded at the stage: a gap in the data, not a paradox
-            when apparent_consumption_t_reo < 0 and production_t_reo is null then 'production_not_recorded'
+            -- exports with no production recorded at the stage: a gap in the data, not a paradox,
+            -- and no reliance (int_country_balances_computed)
+            when is_production_missing then 'production_not_recorded'
             when apparent_consumption_t_reo < 0 then 'negative_apparent_consumption'
             when gap_to_reported_pct is null then 'not_checkable'
             when abs(gap_to_reported_pct) > {{ var('balance_tolerance_pct') }} then 'not_closing'

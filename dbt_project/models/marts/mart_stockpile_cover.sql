@@ -63,6 +63,7 @@ final as (
             or coalesce(origins.is_share_estimate, false) as is_estimate,
         stockpiles.stockpile_figure_ids,
         stockpiles.stockpile_source,
+        stockpiles.stockpile_other_prints,
         origins.share_source
     from stockpiles
     left join origins using (year, country_iso3, element, stage)

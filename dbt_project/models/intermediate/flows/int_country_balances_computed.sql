@@ -5,7 +5,8 @@
 --   net import reliance = (imports - exports) / apparent consumption, %, for net importers (USGS
 --   prints E for a net exporter).
 -- A component no source records stays null and counts as zero in the sums; recorded_components
--- says which were recorded. Reported consumption (e.g. Japan's demand) is kept beside the
+-- says which were recorded. Exports where no production is recorded leave the reliance unknown
+-- (is_production_missing, macro production_missing). Reported consumption (e.g. Japan's demand) is kept beside the
 -- computed figure so the marts can test whether the balance closes.
 -- A component booked here but spanning more stages (USGS's one export line for "ores and
 -- compounds": mining and separation, split not published) makes the stage's apparent consumption
@@ -140,6 +141,7 @@ computed as (
             case when exports_t_reo is not null then 'exports' end,
             case when stock_change_t_reo is not null then 'stock change' end
         ) as recorded_components,
+        {{ production_missing('production_t_reo', 'exports_t_reo') }} as is_production_missing,
         case
             when mixed_stage_scopes is null and coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
                 then coalesce(production_t_reo, 0) + coalesce(imports_t_reo, 0)
@@ -159,11 +161,14 @@ final as (
         exports_t_reo,
         stock_change_t_reo,
         apparent_consumption_t_reo,
-        -- only where trade is recorded (mart_country_balances.is_net_exporter says why it is null)
+        -- only where trade is recorded and the production beside exports too
+        -- (mart_country_balances.is_net_exporter and balance_status say why it is null)
         {{ net_import_reliance_pct('coalesce(imports_t_reo, 0)', 'coalesce(exports_t_reo, 0)',
-            'apparent_consumption_t_reo', 'coalesce(imports_t_reo, exports_t_reo) is not null') }}
+            'apparent_consumption_t_reo',
+            'coalesce(imports_t_reo, exports_t_reo) is not null and not is_production_missing') }}
             as net_import_reliance_pct,
         recorded_components,
+        is_production_missing,
         production_evidence,
         imports_evidence,
         exports_evidence,

@@ -85,7 +85,8 @@ compared as (
             'coalesce(computed.imports_t_reo, 0)', 'coalesce(computed.exports_t_reo, 0)',
             'computed.apparent_consumption_t_reo',
             'computed.stages_with_balance > 0 and computed.mixed_stage_scopes is null
-                and coalesce(computed.imports_t_reo, computed.exports_t_reo) is not null') }}
+                and coalesce(computed.imports_t_reo, computed.exports_t_reo) is not null
+                and not ' ~ production_missing('computed.production_t_reo', 'computed.exports_t_reo')) }}
             as scope_net_import_reliance_pct,
         coalesce(computed.includes_estimate, false) as computed_includes_estimate
     from published

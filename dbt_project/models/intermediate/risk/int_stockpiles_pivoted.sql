@@ -1,8 +1,25 @@
 -- Stockpiles per country, element and stage, by holder (national, private): in days of
 -- consumption (Japan's 42 national + 18 private days, a target) or in tonnes. The latest figure
 -- of each holder is used; how they are printed is kept (stockpile_value_qualifier: 'target' when
--- any is a target, else the qualifiers there are).
+-- any is a target, else the qualifiers there are). Figures printed about the same stockpile that
+-- the cover does not use (topic stockpile_reference) come along in words, so that a reader sees
+-- where sources disagree: Argus (2020) says Japan's 42 + 18 days cover seven rare metals, none of
+-- them a rare earth, where Kantenna applies them to rare earths.
 with figures as (select * from {{ ref('int_stockpile_figures_classified') }}),
+
+other_prints as (
+    select
+        subject_iso3 as country_iso3,
+        element,
+        stage,
+        string_agg(
+            printf('%g', value) || ' ' || unit || ': ' || definition || ' (' || publication
+                || '; fct_published_figures ' || figure_id || ')',
+            '; ' order by figure_id) as stockpile_other_prints
+    from {{ ref('int_published_figures_deduplicated') }}
+    where topic = 'stockpile_reference' and not is_illustrative
+    group by all
+),
 
 latest as (
     select *
@@ -30,4 +47,6 @@ final as (
     group by country_iso3, element, stage
 )
 
-select * from final
+select final.*, other_prints.stockpile_other_prints
+from final
+left join other_prints using (country_iso3, element, stage)

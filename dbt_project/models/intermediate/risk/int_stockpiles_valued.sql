@@ -29,7 +29,8 @@ joined as (
         stockpiles.stockpile_value_qualifier,
         coalesce(stockpiles.is_stockpile_estimate, false) as is_stockpile_estimate,
         stockpiles.stockpile_figure_ids,
-        stockpiles.stockpile_source
+        stockpiles.stockpile_source,
+        stockpiles.stockpile_other_prints
     from consumption
     left join stockpiles
         on stockpiles.country_iso3 = consumption.country_iso3

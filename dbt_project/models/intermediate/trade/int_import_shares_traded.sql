@@ -2,7 +2,8 @@
 -- importer, year, stage and element, on two bases (share_basis), each with its definition:
 --   volume_t_reo  each exporter's share of the imports' t REO content (records with a weight);
 --                 element-specific flows also count in their stage's REO total;
---   value_usd     each exporter's share of the imports' declared value, per HS line (hs6) and
+--   value_usd     each exporter's share of the imports' value on a FOB basis (fct_trade_flows:
+--                 an importer's CIF divided by var cif_fob_factor), per HS line (hs6) and
 --                 over all the stage's lines (hs6 null). Records without a weight (the US imports
 --                 landed by the default run carry value only) still give value shares; a value share
 --                 is not a volume share (unit values differ by partner and product).
@@ -88,8 +89,8 @@ shares as (
     select
         'value_usd' as share_basis,
         value_per_origin.*,
-        'value share of ' || value_per_origin.importer_iso3 || '''s imports by partner, declared customs value '
-            || '(USD, nominal), HS ' || coalesce(value_per_origin.hs6, stage_lines.hs6_list)
+        'value share of ' || value_per_origin.importer_iso3 || '''s imports by partner, customs value on a FOB basis '
+            || '(USD, nominal; an importer''s CIF value / {{ var('cif_fob_factor') }}), HS ' || coalesce(value_per_origin.hs6, stage_lines.hs6_list)
             || ' (fct_trade_flows); not a volume share' as definition
     from value_per_origin
     inner join stage_lines using (importer_iso3, year, stage)
