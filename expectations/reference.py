@@ -13,7 +13,6 @@ import yaml
 
 from ingest import settings
 from ingest.reference import seeds
-from ingest.reference.seeds import seed_column
 from ingest.sources.published_figures import CONFIDENCE
 
 # The confidence levels every cited figure carries (the registers' own list).
@@ -26,17 +25,6 @@ def stages() -> list[str]:
 
 def element_symbols() -> list[str]:
     return list(seeds.element_symbols())
-
-
-def element_aggregates() -> list[str]:
-    return list(seed_column("element_aggregates", "aggregate_code"))
-
-
-
-def element_list_regex() -> str:
-    """One element symbol or several joined by ';' ("Nd;Pr", "Dy;Tb"), symbols from the seed."""
-    symbol = "(?:" + "|".join(sorted(element_symbols(), key=len, reverse=True)) + ")"
-    return f"^{symbol}(?:;{symbol})*$"
 
 
 @lru_cache(maxsize=1)

@@ -8,9 +8,10 @@ or sold in the same period and report (NdPr is part of the REO: Lynas FY2024 5,6
 import great_expectations as gx
 import pandas as pd
 
-from expectations.reference import element_list_regex, stages
+from expectations.reference import stages
 from expectations.rules import group_total
 from expectations.severity import error
+from ingest.reference.seeds import element_list_regex
 from ingest.sources import disclosures
 
 ID_COLUMNS = ("company_id", "facility_id", "period_label", "file_id", "row_number")

@@ -12,9 +12,10 @@ from datetime import date
 import great_expectations as gx
 import pandas as pd
 
-from expectations.reference import CONFIDENCE_LEVELS, element_aggregates, element_list_regex, stages
+from expectations.reference import CONFIDENCE_LEVELS, stages
 from expectations.rules import group_total
 from expectations.severity import error
+from ingest.reference import seeds
 from ingest.sources.published_figures import FORWARD_LATEST_YEAR, FORWARD_QUALIFIERS, UNITS
 
 ID_COLUMNS = ("figure_id", "file_id", "row_number")
@@ -60,9 +61,7 @@ def build_suite() -> gx.ExpectationSuite:
         ),
         # An element symbol list from the seeds ("Nd;Pr") or an aggregate (REO, NdPr).
         gx.expectations.ExpectColumnValuesToMatchRegex(
-            column="element",
-            regex=f"{element_list_regex()}|^(?:{'|'.join(element_aggregates())})$",
-            meta=error(),
+            column="element", regex=seeds.element_code_regex(), meta=error()
         ),
         gx.expectations.ExpectColumnValuesToBeBetween(column="value", min_value=0, meta=error()),
         gx.expectations.ExpectColumnValuesToBeBetween(

@@ -29,3 +29,18 @@ def stages() -> tuple[str, ...]:
 
 def element_symbols() -> tuple[str, ...]:
     return seed_column("elements", "symbol")
+
+
+def element_aggregates() -> tuple[str, ...]:
+    return seed_column("element_aggregates", "aggregate_code")
+
+
+def element_list_regex() -> str:
+    """One element symbol or several joined by ';' ("Nd;Pr", "Dy;Tb"), symbols from the seed."""
+    symbol = "(?:" + "|".join(sorted(element_symbols(), key=len, reverse=True)) + ")"
+    return f"^{symbol}(?:;{symbol})*$"
+
+
+def element_code_regex() -> str:
+    """An element list (element_list_regex) or an aggregate of the seed (REO, NdPr)."""
+    return f"{element_list_regex()}|^(?:{'|'.join(element_aggregates())})$"

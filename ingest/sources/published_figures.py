@@ -12,6 +12,8 @@ an estimate, an estimate that does not say how it was made.
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 
 from ingest.contract import ParseResult
@@ -136,6 +138,9 @@ def _qualified_value(row: dict[str, str]) -> tuple[str, float, float | None]:
 def _validate(row: dict[str, str]) -> dict:
     required(row, "figure_id")
     choice(row, "stage", (*seeds.stages(), "all"))
+    if not re.fullmatch(seeds.element_code_regex(), row["element"]):
+        raise ValueError(f"element {row['element']!r} is not a rare earth of the seed, a list of them "
+                         "(Nd;Pr) or an aggregate (REO, NdPr)")
     choice(row, "unit", UNITS)
     choice(row, "confidence", CONFIDENCE)
     required(row, "publication", "every figure must cite its source")

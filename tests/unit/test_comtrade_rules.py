@@ -4,7 +4,10 @@ give the same staged rows and the same quarantine reasons (rules.py runs for bot
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
+from expectations.registry import staged_guards
+from expectations.severity import ERROR
 from ingest.sources.comtrade import COMTRADE_SCHEMA, parse_comtrade_bulk, parse_comtrade_json
 from tests.builders import as_json, bulk_text, rare_earth_response
 
@@ -51,3 +54,26 @@ def test_an_empty_api_record_is_quarantined_not_skipped(land):
         (2, "cmdCode None is not a numeric HS code (2, 4 or 6 digits)")
     ]
     assert result.rows["record_number"].tolist() == [1, 3]  # each record keeps its place
+
+
+# What the staged suite stops a run for, each as a record could bring it (a tester's findings:
+# a negative value or a year to come got past parsing and blocked every later run).
+BLOCKING_DEFECTS = [
+    ({"primaryValue": -100}, "negative primaryValue -100"),
+    ({"cifvalue": -1}, "negative cifvalue -1"),
+    ({"refYear": 2099, "period": "2099"}, "year 2099 is outside Comtrade's 1962-"),
+    ({"refYear": 1850, "period": "1850"}, "year 1850 is outside Comtrade's 1962-"),
+    ({"refMonth": 13}, "refMonth 13 is not a month (1-12) or 52 (annual)"),
+    ({"classificationCode": "X9"}, "classificationCode 'X9' is not an HS edition (H0-H6, HS)"),
+]
+
+
+@pytest.mark.parametrize(("defect", "reason"), BLOCKING_DEFECTS, ids=[r for _, r in BLOCKING_DEFECTS])
+def test_a_record_the_staged_suite_would_stop_the_run_for_is_quarantined(land, defect, reason):
+    good = rare_earth_response()["data"]
+    result = parse_comtrade_json(land(as_json({"data": [{**good[0], **defect}, *good], "error": ""}),
+                                      name="response.json", source="comtrade_api"))
+    assert [row.row_number for row in result.quarantined] == [1]
+    assert result.quarantined[0].reason.startswith(reason)
+    outcomes = staged_guards()["comtrade_records"].validate(result.rows)
+    assert not [o.expectation for o in outcomes if o.severity == ERROR and not o.passed]

@@ -59,6 +59,8 @@ def test_bad_rows_are_quarantined_with_line_and_reason(tmp_path):
         _figure("u").replace(",CHN,", ",XXX,"),
         _figure("s").replace(",mining,", ",smelting,"),
         _figure("c", publication=""),
+        _figure("e").replace(",REO,", ",Xx,"),  # the staged suite would stop every run for it
+        _figure("l").replace(",REO,", ",Nd;Xx,"),
     )
     assert list(result.rows.figure_id) == ["ok1"]
     reasons = {q.row_number: q.reason for q in result.quarantined}
@@ -67,6 +69,8 @@ def test_bad_rows_are_quarantined_with_line_and_reason(tmp_path):
     assert "'XXX' is not an ISO3 code" in reasons[5]
     assert "stage 'smelting'" in reasons[6]
     assert "must cite its source" in reasons[7]
+    assert "element 'Xx' is not a rare earth of the seed" in reasons[8]
+    assert "element 'Nd;Xx'" in reasons[9]
     assert all(q.file_name == "bad.csv" for q in result.quarantined)
 
 

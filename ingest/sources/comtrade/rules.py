@@ -14,8 +14,11 @@ Rules (a bad record is quarantined with file, record number and reason; the rest
 - a file lacking a required field altogether is rejected (FileRejected names the field);
 - a field we do not know is ignored and logged once per file (schema drift, see
   `detect_schema_drift`), so a new Comtrade column never stops a run silently or loudly;
-- cmdCode must be a numeric HS code, flowCode a Comtrade flow code, weights and quantities
-  non-negative, reporter and partner present, numbers and flags readable;
+- cmdCode must be a numeric HS code, flowCode a Comtrade flow code, classificationCode an HS
+  edition, the year within Comtrade's coverage and the month a month (or 52, annual), weights,
+  quantities and values non-negative, reporter and partner present, numbers and flags readable.
+  The staged suite (expectations/staged/comtrade_records.py) checks the same with the same
+  constants, so no row it would stop the run for gets past these rules;
 - a line with fewer or more cells than the header is bad whatever it says (a shifted or cut
   line), and blank lines of a text file are no records (a JSON record is one, however empty);
 - scope (`HsScope`): a bulk file holds every commodity, and only the codes of the dbt seeds are
@@ -29,6 +32,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +125,15 @@ FLOW_CODES = frozenset(
     {"M", "X", "RM", "RX", "DX", "FM", "MIP", "XIP", "MOP", "XOP", "MIF", "XIF"}
 )
 ANNUAL_REF_MONTH = 52  # what Comtrade puts in refMonth for annual records
+REF_MONTHS = (*range(1, 13), ANNUAL_REF_MONTH)
+FIRST_YEAR = 1962  # Comtrade's coverage starts in 1962
+HS_EDITION = "H[0-6S]"  # classificationCode: H0 (HS 1992) to H6 (HS 2022), HS as reported
+
+
+def last_year() -> int:
+    """The latest year a record may be for: no trade is reported for a year still to come."""
+    return date.today().year
+
 TRUE_VALUES = {"true", "1", "t", "yes", "y"}
 FALSE_VALUES = {"false", "0", "f", "no", "n"}
 
@@ -138,13 +151,13 @@ INT_FIELDS = {
     "mot_code": "motCode",
     "qty_unit_code": "qtyUnitCode",
 }
-MEASURES = {  # column -> (field, may it be negative?)
-    "qty": ("qty", False),
-    "net_wgt_kg": ("netWgt", False),
-    "gross_wgt_kg": ("grossWgt", False),
-    "cif_value_usd": ("cifvalue", True),
-    "fob_value_usd": ("fobvalue", True),
-    "primary_value_usd": ("primaryValue", True),
+MEASURES = {  # column -> field; none may be negative
+    "qty": "qty",
+    "net_wgt_kg": "netWgt",
+    "gross_wgt_kg": "grossWgt",
+    "cif_value_usd": "cifvalue",
+    "fob_value_usd": "fobvalue",
+    "primary_value_usd": "primaryValue",
 }
 FLAGS = {
     "is_net_wgt_estimated": "isNetWgtEstimated",
@@ -158,12 +171,12 @@ FIELDS_READ = frozenset(
     for field in (
         "reporterCode", "flowCode", "cmdCode", "period", "refYear", "refMonth",
         *STRING_FIELDS.values(), *INT_FIELDS.values(),
-        *(field for field, _ in MEASURES.values()), *FLAGS.values(),
+        *MEASURES.values(), *FLAGS.values(),
     )
 )
 _NUMERIC_FIELDS = (
     "reporterCode", *INT_FIELDS.values(), "refYear", "refMonth",
-    *(field for field, _ in MEASURES.values()),
+    *MEASURES.values(),
 )
 
 _HS_CODE = "[0-9]{2}|[0-9]{4}|[0-9]{6}"  # chapter, heading or subheading
@@ -390,11 +403,24 @@ class RecordSql:
              f"'period ' || {_repr(period)} || ' is not YYYY or YYYYMM'")
         )
         rules += self._integer_rules("refYear") + self._integer_rules("refMonth")
-        for field, may_be_negative in MEASURES.values():
+        year, month = self._ref_year(), self._ref_month()
+        rules.append(
+            (f"{year} not between {FIRST_YEAR} and {last_year()}",
+             f"'year ' || {year} || ' is outside Comtrade''s {FIRST_YEAR}-{last_year()}'")
+        )
+        rules.append(
+            (f"{month} not in ({', '.join(map(str, REF_MONTHS))})",
+             f"'refMonth ' || {month} || ' is not a month (1-12) or {ANNUAL_REF_MONTH} (annual)'")
+        )
+        edition = self._value("classificationCode")
+        rules.append(
+            (f"not regexp_full_match({edition}, '{HS_EDITION}')",
+             f"'classificationCode ' || {_repr(edition)} || ' is not an HS edition (H0-H6, HS)'")
+        )
+        for field in MEASURES.values():
             rules += self._number_rules(field)
-            if not may_be_negative:
-                number = f"d_{field.lower()}"
-                rules.append((f"{number} < 0", f"'negative {field} ' || printf('%g', {number})"))
+            number = f"d_{field.lower()}"
+            rules.append((f"{number} < 0", f"'negative {field} ' || printf('%g', {number})"))
         for field in FLAGS.values():
             value = self._value(field)
             rules.append(
@@ -425,6 +451,18 @@ class RecordSql:
              f"'{field} ' || {_repr(value)} || ' is out of range'"),
         ]
 
+    def _ref_year(self) -> str:
+        """The record's year: refYear, else the period's first four digits."""
+        period = self._value("period")
+        return (f"coalesce(nullif(try_cast(d_refyear as integer), 0), "
+                f"try_cast(left({period}, 4) as integer))")
+
+    def _ref_month(self) -> str:
+        """refMonth, else the period's month, else annual."""
+        period = self._value("period")
+        return (f"coalesce(try_cast(d_refmonth as integer), case when length({period}) = 6 "
+                f"then try_cast(right({period}, 2) as integer) else {ANNUAL_REF_MONTH} end)")
+
     def typed_sql(self, landed: LandedFile, source_format: str) -> str:
         """The staged rows (COMTRADE_SCHEMA) of the records that broke no rule."""
         sample = "true" if is_sample_file(landed) else "false"
@@ -444,16 +482,13 @@ class RecordSql:
             "source_format": sql_literal(source_format),
             **{column: self._value(field) for column, field in STRING_FIELDS.items()},
             "period": period,
-            "ref_year": f"coalesce(nullif({integer('refYear')}, 0), try_cast(left({period}, 4) as integer))",
-            "ref_month": (
-                f"coalesce({integer('refMonth')}, case when length({period}) = 6 "
-                f"then try_cast(right({period}, 2) as integer) else {ANNUAL_REF_MONTH} end)"
-            ),
+            "ref_year": self._ref_year(),
+            "ref_month": self._ref_month(),
             "reporter_code": integer("reporterCode"),
             **{column: integer(field) for column, field in INT_FIELDS.items()},
             "flow_code": f"upper({self._value('flowCode')})",
             "cmd_code": self._value("cmdCode"),
-            **{column: f"d_{field.lower()}" for column, (field, _) in MEASURES.items()},
+            **{column: f"d_{field.lower()}" for column, field in MEASURES.items()},
             **{column: flag(field) for column, field in FLAGS.items()},
             "is_sample": sample,
         }
