@@ -267,7 +267,8 @@ def land_defaults(
 ) -> list[tuple[LandedFile, bool]]:
     """Land the embedded defaults and anything in the inbox; identical content is a no-op.
 
-    An embedded default edited since it was landed supersedes its earlier landing (see
+    An embedded default edited since it was landed supersedes its earlier landing, and an inbox
+    file with the bytes of an embedded default is withdrawn before it is staged twice (see
     embedded_landings). An inbox file that cannot be landed (over the kind's size limit,
     unreadable, changing while read) is reported to `on_refused` (default: the log) and left in
     the inbox; the other files land all the same.
@@ -279,8 +280,7 @@ def land_defaults(
         landed += embedded_landings.land_embedded_files(
             sorted(settings.EMBEDDED_DIR.glob(kind.embedded_glob)), kind.name, kind.embedded_provenance
         )
-    if include_embedded and (kind.land_embedded or kind.embedded_glob):
-        embedded_landings.supersede_earlier(kind.name, [entry for entry, _ in landed])
+    embedded = [entry for entry, _ in landed]
     inbox = inbox_dir(kind.name)
     paths = sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")) \
         if inbox.is_dir() else []
@@ -293,6 +293,8 @@ def land_defaults(
             reason = str(exc) if isinstance(exc, FileRejected | ValueError) \
                 else f"{type(exc).__name__}: {exc}"
             (on_refused or _log_refused)(path, reason)
+    if include_embedded and (kind.land_embedded or kind.embedded_glob):
+        embedded_landings.supersede_earlier(kind.name, embedded)
     return landed
 
 

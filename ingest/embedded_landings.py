@@ -7,7 +7,9 @@ earlier landing. So each embedded file is landed with its path in the request
 ({"embedded": "published_figures/japan.csv"}), and after landing the defaults every earlier
 landing of the same path (or of a path no longer embedded) is withdrawn as superseded: the raw
 file stays on disk, its staged files go (ingest/retractions.py). Editing the file back to what
-it was reinstates the earlier landing.
+it was reinstates the earlier landing. A file landed without a request (dropped in the inbox, or
+landed before embedded files carried their path) holding the bytes of an embedded file is
+withdrawn the same way: the same content would be counted twice.
 """
 
 from __future__ import annotations
@@ -68,10 +70,11 @@ def supersede_earlier(
             why = (f"{SUPERSEDED} by {newer.file_id}: the embedded file {path} was edited"
                    if newer else f"{SUPERSEDED}: the embedded file {path} is no longer there")
         elif not entry.request and entry.sha256 in current_shas:
-            # Landed before embedded files carried their path: the same bytes twice.
-            why = f"{SUPERSEDED}: the same content is landed again as an embedded file"
+            # An inbox copy of an embedded file (or a landing from before embedded files
+            # carried their path): the same bytes twice.
+            why = f"{SUPERSEDED}: the same content is landed as an embedded file"
         else:
-            continue  # an inbox or fetched file: never touched here
+            continue  # a fetched file, or an inbox file of its own content: never touched here
         retract(entry.file_id, why, landing_dir=landing_dir, staged_dir=staged_dir)
         changes.append((entry.file_id, why))
     return changes

@@ -71,6 +71,20 @@ def test_a_landing_made_before_embedded_files_carried_their_path_is_superseded(e
     assert len([e for e in read_manifest(source=KIND.name) if e.original_name == "japan.csv"]) == 1
 
 
+def test_an_inbox_copy_of_an_embedded_file_is_not_counted_twice(embedded):
+    # A tester dropped the embedded Lynas register in the inbox: landed twice, staged twice, and
+    # the staged checks stopped the first run. The copy stays on disk, withdrawn before staging.
+    inbox = settings.data_dir() / "inbox" / KIND.name
+    inbox.mkdir(parents=True)
+    shutil.copy(embedded, inbox / "copy.csv")
+    frame, failed = _run()
+    assert failed == [] and frame["figure_id"].is_unique
+    [copy] = [e for e in read_manifest(source=KIND.name, include_retracted=True) if e.original_name == "copy.csv"]
+    assert "the same content is landed as an embedded file" in retracted_file_ids()[copy.file_id]
+    frame, failed = _run()  # the copy is still in the inbox: nothing changes
+    assert failed == [] and frame["figure_id"].is_unique
+
+
 def test_inbox_files_are_never_superseded(embedded):
     inbox = settings.data_dir() / "inbox" / KIND.name
     inbox.mkdir(parents=True)
