@@ -8,6 +8,7 @@ bound, so every parser refuses them at parse time and quarantines the row with t
 from __future__ import annotations
 
 import math
+import re
 
 # One billion tonnes: about 2,500 times the world's yearly rare-earth output (~390,000 t REO in
 # 2024, USGS MCS 2025) and more than ten times the world's reserves (~90 Mt). No tonnage of any
@@ -16,6 +17,18 @@ MAX_TONNES = 1e9
 # 10^15 of any currency unit or count: more than the world's yearly GDP in US dollars (~1e14)
 # and Japan's in yen (~6e14). A single trade record, price or value above it is an error.
 MAX_AMOUNT = 1e15
+# A comma in a number is read only as a thousands separator ('10,908', '1,250.5'); a decimal
+# comma ('12,5') would otherwise become 125, ten times the figure.
+THOUSANDS_SEPARATED = r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?"
+
+
+def without_thousands_commas(text: str, what: str) -> str:
+    """`text` with its thousands separators dropped; ValueError naming `what` for a comma that
+    is not one (a decimal comma, a list)."""
+    if "," in text and not re.fullmatch(THOUSANDS_SEPARATED, text.strip()):
+        raise ValueError(f"{what} {text!r} has a comma that is not a thousands separator "
+                         "(write a decimal comma as a point)")
+    return text.replace(",", "")
 
 
 def plausible(value: float, what: str, limit: float) -> float:

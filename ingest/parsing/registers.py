@@ -20,7 +20,7 @@ import pandas as pd
 
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
-from ingest.parsing.numbers import MAX_AMOUNT, plausible
+from ingest.parsing.numbers import MAX_AMOUNT, plausible, without_thousands_commas
 from ingest.parsing.textfiles import read_text
 from ingest.reference.countries import AGGREGATES, resolve_country
 
@@ -88,7 +88,7 @@ def flag(row: dict[str, str], column: str) -> bool:
 
 def number(row: dict[str, str], column: str, *, optional: bool = False) -> float | None:
     """A plain number as typed ('10,908', '0.5'); never NaN, infinity or an absurd magnitude."""
-    text = row[column].replace(",", "")
+    text = without_thousands_commas(row[column], column)
     if optional and not text:
         return None
     try:

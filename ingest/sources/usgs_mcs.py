@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
-from ingest.parsing.numbers import MAX_TONNES, plausible
+from ingest.parsing.numbers import MAX_TONNES, plausible, without_thousands_commas
 from ingest.parsing.textfiles import read_text
 from ingest.reference.countries import resolve_country
 
@@ -54,7 +54,7 @@ SCHEMA = pa.schema(
 
 def parse_number(text: str) -> float | None:
     """USGS cell -> tonnes; None when not available. Raises ValueError on anything else."""
-    cleaned = text.strip().replace(",", "").replace("\u00a0", "")
+    cleaned = without_thousands_commas(text.strip().replace("\u00a0", ""), "value")
     if cleaned in _ZERO_MARKS:
         return 0.0
     if cleaned.upper() in _NOT_AVAILABLE:

@@ -77,3 +77,16 @@ def test_a_record_the_staged_suite_would_stop_the_run_for_is_quarantined(land, d
     assert result.quarantined[0].reason.startswith(reason)
     outcomes = staged_guards()["comtrade_records"].validate(result.rows)
     assert not [o.expectation for o in outcomes if o.severity == ERROR and not o.passed]
+
+
+def test_a_decimal_comma_is_not_read_as_a_thousands_separator(land):
+    # '12,5' read as 125 would be ten times the figure; '1,250.5' is a thousands separator.
+    good = rare_earth_response()["data"]
+    records = [{**good[0], "netWgt": "12,5"}, {**good[0], "qty": "1,250.5"}]
+    api = parse_comtrade_json(land(as_json({"data": records, "error": ""}), name="response.json",
+                                   source="comtrade_api"))
+    bulk = parse_comtrade_bulk(land(bulk_text(records, delimiter="\t"), name="same.tsv",
+                                    source="comtrade_bulk"))
+    for result in (api, bulk):
+        assert [(q.row_number, q.reason) for q in result.quarantined] == [(1, "netWgt '12,5' is not a number")]
+        assert result.rows["qty"].tolist() == [1250.5]

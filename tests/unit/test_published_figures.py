@@ -61,6 +61,7 @@ def test_bad_rows_are_quarantined_with_line_and_reason(tmp_path):
         _figure("c", publication=""),
         _figure("e").replace(",REO,", ",Xx,"),  # the staged suite would stop every run for it
         _figure("l").replace(",REO,", ",Nd;Xx,"),
+        _figure("d", value='"12,5"'),  # a decimal comma, not 125
     )
     assert list(result.rows.figure_id) == ["ok1"]
     reasons = {q.row_number: q.reason for q in result.quarantined}
@@ -71,6 +72,7 @@ def test_bad_rows_are_quarantined_with_line_and_reason(tmp_path):
     assert "must cite its source" in reasons[7]
     assert "element 'Xx' is not a rare earth of the seed" in reasons[8]
     assert "element 'Nd;Xx'" in reasons[9]
+    assert "'12,5' has a comma that is not a thousands separator" in reasons[10]
     assert all(q.file_name == "bad.csv" for q in result.quarantined)
 
 

@@ -42,7 +42,7 @@ import pyarrow as pa
 
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
-from ingest.parsing.numbers import MAX_AMOUNT
+from ingest.parsing.numbers import MAX_AMOUNT, THOUSANDS_SEPARATED
 from ingest.sqlsafe import check_sql_path
 
 logger = logging.getLogger(__name__)
@@ -330,8 +330,11 @@ class RecordSql:
         all_cells = ", ".join([*(f"h{c[1:]}" for c in self.read), "overflow"])
         cells = ", ".join(f"h{c[1:]}" for c in self.read)
         blank = f"coalesce({all_cells}) is null" if self.blank_lines else "false"
+        # A comma only as a thousands separator: '12,5' is not read as 125 (it is not a number).
         numbers = ", ".join(
-            f"try_cast(replace({self._value(field)}, ',', '') as double) as d_{field.lower()}"
+            f"try_cast(case when not contains({self._value(field)}, ',') "
+            f"or regexp_full_match({self._value(field)}, '{THOUSANDS_SEPARATED}') "
+            f"then replace({self._value(field)}, ',', '') end as double) as d_{field.lower()}"
             for field in _NUMERIC_FIELDS
         )
         return f"""
