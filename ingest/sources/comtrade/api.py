@@ -1,6 +1,7 @@
 """Comtrade API answers (JSON) -> staged rows, through the same rules as the bulk files.
 
-A landed answer is `{"elapsedTime", "count", "data": [...], "error"}`. Each record of `data`
+A landed answer is `{"elapsedTime", "count", "data": [...], "error"}`, whole only when `count` is
+the number of records in `data` (a partial answer is rejected as a whole). Each record of `data`
 becomes one row of text cells in the layout DuckDB's CSV reader gives a bulk file (rules.py), so
 one rule set checks and types both: a JSON null is an empty cell, true/false are the words a
 bulk file prints. A quarantined record keeps its JSON as it came. Records are read one at a
@@ -49,7 +50,8 @@ BATCH_RECORDS = 20_000
 
 
 def parse_comtrade_json(landed: LandedFile) -> ParseResult:
-    """A landed API answer; FileRejected when it is cut off, not JSON or an error answer."""
+    """A landed API answer; FileRejected when it is cut off, not JSON, an error answer or a
+    partial one (its `count` is not the number of records it holds)."""
     with _Answer(landed) as answer:
         if answer.checked is None:
             return answer.empty()
@@ -118,14 +120,20 @@ class _Answer:
         self.con.unregister("batch")
 
     def _records(self) -> Iterator[dict[str, Any]]:
+        """The answer's records; FileRejected, once they are read, when it is not one whole
+        answer (its `count` says how many records it holds: a partial answer is not staged)."""
         name = self.landed.original_name
         envelope: dict[str, Any] = {}
+        held = 0
         try:
             with open(self.landed.path, "rb") as handle:
                 for record in json_stream.records(handle, envelope):
                     if not isinstance(record, dict):
                         raise FileRejected(f"{name}: data holds something other than records")
+                    held += 1
                     yield record
+        except json_stream.DuplicateField as exc:
+            raise FileRejected(f"{name}: {exc}: not staged") from None
         except json_stream.AnswerError as exc:
             raise FileRejected(f"truncated or invalid JSON in {name} "
                                f"({self.landed.size_bytes} bytes): {exc}") from None
@@ -133,6 +141,12 @@ class _Answer:
             raise FileRejected(f"{name} is not a Comtrade API response: no data list")
         if envelope.get("error"):
             raise FileRejected(f"Comtrade API answered with an error: {envelope['error']}")
+        try:
+            json_stream.check_count(envelope, held)
+        except json_stream.PartialAnswer as exc:
+            raise FileRejected(f"{name}: {exc}: a partial answer, not staged") from None
+        except json_stream.AnswerError as exc:
+            raise FileRejected(f"{name}: {exc}: not staged") from None
 
     def raw_records(self) -> RawText:
         """The quarantined records as they came (JSON), read again from the file: the second

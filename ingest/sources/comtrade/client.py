@@ -9,8 +9,9 @@ Retries are urllib3's `Retry`, mounted on the session's HTTPAdapter: it retries 
 errors and 429 / 5xx answers, honours Retry-After (seconds or an HTTP date; Azure API
 management's "Try again in N seconds" in the body too) and backs off exponentially. Each call
 has one Retry budget: what the transport cannot see spends the same budget, in `get` - an answer
-cut off mid-body (the connection closed), a body that is not the API's JSON (truncated, or nested
-too deeply to parse), an error raised by the session itself. A wait longer than MAX_WAIT_S is a
+cut off mid-body (the connection closed), a body that is not the API's JSON (truncated, nested
+too deeply to parse, a field given twice), a partial answer (its `count` is not the number of
+records in its `data`), an error raised by the session itself. A wait longer than MAX_WAIT_S is a
 quota problem, not a pause: refused at once.
 
 Bounds: each read waits at most `timeout_s`, and the answer must be complete within
@@ -239,6 +240,8 @@ class _Call:
             count = sum(1 for _ in json_stream.records(io.BytesIO(body), envelope))
         except json_stream.NestedTooDeep:
             raise _TryAgain("JSON nested too deeply to read", retry) from None
+        except json_stream.DuplicateField as exc:
+            raise _TryAgain(f"not one answer: {exc}", retry) from None
         except json_stream.AnswerError:
             raise _TryAgain("truncated or invalid JSON body", retry) from None
         if not isinstance(envelope.get("data"), list):
@@ -246,6 +249,15 @@ class _Call:
         if envelope.get("error"):
             error = client._redact(str(envelope["error"]))
             raise ComtradeError(f"{self.described}: API error: {error}")
+        try:
+            json_stream.check_count(envelope, count)
+        except json_stream.PartialAnswer as exc:
+            # At the record cap the answer is cut by the API itself: fetch_to_landing splits
+            # it and never lands it, whatever its count says of the records left out.
+            if not (count >= client.record_cap and exc.said > count):
+                raise _TryAgain(f"partial answer: {exc}", retry) from None
+        except json_stream.AnswerError as exc:
+            raise _TryAgain(f"not a whole answer: {exc}", retry) from None
         return ComtradeResponse(body, count, self.endpoint, self.query)
 
     def _body(self, response: requests.Response, deadline: float, retry: Retry) -> bytes:

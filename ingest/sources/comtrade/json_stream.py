@@ -10,6 +10,12 @@ A value nested too deeply stops the standard decoder with RecursionError at abou
 levels, at once and without memory growth (a streaming parser that builds paths grows with the
 square of the depth: 200,000 levels exhausted the machine). Any value other than a record longer
 than MAX_VALUE_CHARS is refused rather than buffered.
+
+An answer is whole only when its `count` is the number of records in its `data`: so it is in
+every answer recorded from the API (tests/fixtures/comtrade-api), and an answer cut short but
+still closed (`"count": 250` and 2 records) is otherwise well-formed JSON. `check_count` says so
+once the records are read. A field of the envelope given twice (two `data` lists, two `error`s)
+is refused as it is read: `json.loads` would keep the last and drop the first unseen.
 """
 
 from __future__ import annotations
@@ -32,6 +38,18 @@ class AnswerError(ValueError):
 
 class NestedTooDeep(AnswerError):
     """A value nested deeper than the decoder can follow."""
+
+
+class DuplicateField(AnswerError):
+    """A field of the envelope given twice: which one is the answer is anyone's guess."""
+
+
+class PartialAnswer(AnswerError):
+    """An answer whose `count` is not the number of records in its `data`."""
+
+    def __init__(self, said: int, held: int) -> None:
+        super().__init__(f"the answer says count {said} but holds {held} records")
+        self.said, self.held = said, held
 
 
 class _Text:
@@ -97,18 +115,25 @@ class _Text:
 def records(handle: BinaryIO, envelope: dict[str, Any]) -> Iterator[Any]:
     """Each element of the answer's `data` list, in order; the envelope's other keys are put in
     `envelope` as they are read (`error` comes after `data`: complete once the iterator ends).
-    AnswerError when the file is not one JSON object or its `data` is not a list."""
+    AnswerError when the file is not one JSON object or its `data` is not a list; DuplicateField
+    when a field is given twice. The caller counts the records: `check_count` then."""
     text, decoder = _Text(handle), json.JSONDecoder()
     text.expect("{", "at the start of an answer")
-    seen_data, fields = False, 0
+    seen_data, seen = False, set()
     while text.peek() != "}":
-        if fields:
+        if seen:
             text.expect(",", "between the answer's fields")
-        fields += 1
+        text.peek()
+        where = text.consumed + text.pos
         key = text.value(decoder, MAX_VALUE_CHARS)
         if not isinstance(key, str):
             raise AnswerError("the answer is not a JSON object")
         text.expect(":", f"after {key!r}")
+        if key in seen:
+            lists = key == "data" and seen_data and text.peek() == "["
+            raise DuplicateField(f"the answer holds two `{key}` {'lists' if lists else 'fields'}"
+                                 f" (the second at character {where})")
+        seen.add(key)
         if key != "data":
             envelope[key] = text.value(decoder, MAX_VALUE_CHARS)
             continue
@@ -129,3 +154,16 @@ def records(handle: BinaryIO, envelope: dict[str, Any]) -> Iterator[Any]:
         raise AnswerError(f"extra data after the answer at character {text.consumed + text.pos}")
     if seen_data:
         envelope["data"] = []  # the list was there (its records went to the caller)
+
+
+def check_count(envelope: dict[str, Any], held: int) -> None:
+    """PartialAnswer when the answer's `count` (read into `envelope` by `records`) is not `held`,
+    the number of records its `data` held; AnswerError when that count is not a whole number.
+    An answer without a count (or with null) makes no claim and passes."""
+    said = envelope.get("count")
+    if said is None:
+        return
+    if isinstance(said, bool) or not isinstance(said, int):
+        raise AnswerError(f"the answer's count {said!r} is not a number of records")
+    if said != held:
+        raise PartialAnswer(said, held)
