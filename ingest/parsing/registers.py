@@ -21,7 +21,7 @@ import pandas as pd
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
 from ingest.parsing.numbers import MAX_AMOUNT, plausible, without_thousands_commas
-from ingest.parsing.textfiles import read_text
+from ingest.parsing.textfiles import check_unique_header, read_text
 from ingest.reference.countries import AGGREGATES, resolve_country
 
 _BOOL = {"true": True, "false": False, "1": True, "0": False}
@@ -40,6 +40,7 @@ def parse_register(
     """Rows of a register file: `validate` each (cells stripped), quarantine the bad ones and any
     repeat of `key`, with the line number and a reason that starts with the row's key."""
     reader = csv.DictReader(io.StringIO(read_text(landed)))
+    check_unique_header(reader.fieldnames, landed.original_name)
     missing = [name for name in columns if name not in (reader.fieldnames or [])]
     if missing:
         raise FileRejected(f"{landed.original_name} lacks columns {missing}")

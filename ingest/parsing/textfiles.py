@@ -63,3 +63,17 @@ def check_complete_csv(text: str, name: str, *, delimiter: str = ",") -> None:
             f"{name} is truncated: its last record (record {len(rows)}) has {len(rows[-1])} of "
             f"{len(rows[0])} columns and no line break"
         )
+
+
+def check_unique_header(names: Sequence[str] | None, name: str) -> None:
+    """FileRejected when a column name (stripped, any case) is in the header twice: a reader
+    would take one of the two columns, silently, and which one holds the data cannot be told."""
+    first: dict[str, int] = {}
+    for index, column in enumerate(names or [], 1):
+        key = column.strip().lower()
+        if key in first:
+            raise FileRejected(f"{name}: column {column.strip()!r} is in the header twice "
+                               f"(columns {first[key]} and {index}): which one holds the data "
+                               "cannot be told")
+        if key:
+            first[key] = index

@@ -19,7 +19,7 @@ import pyarrow as pa
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
 from ingest.parsing.numbers import MAX_TONNES, plausible, without_thousands_commas
-from ingest.parsing.textfiles import read_text
+from ingest.parsing.textfiles import check_unique_header, read_text
 from ingest.reference.countries import resolve_country
 
 SOURCE = "usgs_mcs"
@@ -69,6 +69,7 @@ def _header(reader_rows: list[list[str]], landed: LandedFile) -> tuple[list[str]
     if not reader_rows:
         raise FileRejected(f"{landed.original_name} is empty")
     header = [cell.strip() for cell in reader_rows[0]]
+    check_unique_header(header, landed.original_name)
     missing = [name for name in _REQUIRED if name not in header]
     years = [
         (index, match["year"], bool(match["est"]))

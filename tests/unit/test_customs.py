@@ -93,6 +93,16 @@ def test_unreadable_lines_are_quarantined_with_line_and_reason(japan, land):
     }
 
 
+def test_a_weight_in_a_unit_the_mapping_cannot_convert_is_quarantined_not_dropped(japan, land):
+    # A tester's finding: 'KT' gave a row without a weight and no word of why.
+    lines = [japan_line("2", "284690000", "105", "", "KT", {1: ("0", "5", "100")}),
+             japan_line("2", "850511000", "110", "NO", "KG", {4: ("300", "45", "990")})]
+    result = parse_customs_csv(land(csv_text(japan_header(), lines).encode()), japan)
+    assert [(row.row_number, row.reason) for row in result.quarantined] == [
+        (2, "quantity unit 'KT' is not one the jpn_customs table converts to kg (KG, MT, GR)")]
+    assert result.rows["quantity_kg"].tolist() == [45.0]  # pieces beside kilograms: the kilograms
+
+
 def test_older_shift_jis_download_with_apl_for_april(japan, land):
     header = [*japan_header(april="Apl"), "品名"]  # a Japanese-language column, ignored
     lines = [[*JAPAN_LINES[3], "永久磁石"]]

@@ -60,3 +60,19 @@ def test_one_bad_row_among_thousands_is_quarantined_with_its_line(tmp_path):
     assert (bad.row_number, bad.file_name) == (3210, "big.csv")
     assert "'12O' is not a number" in bad.reason
     assert "load_03210" not in set(result.rows.figure_id)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_a_column_named_twice_rejects_the_file(tmp_path, kind):
+    # A tester's finding: a repeated 'topic' column staged every figure with the second, empty one.
+    module, content = KINDS[kind]
+    header, rest = content.split(b"\n", 1)
+    end = b"\r" if header.endswith(b"\r") else b""
+    second = header.rstrip(b"\r").split(b",")[1]
+    entry, _ = land_bytes(header.rstrip(b"\r") + b"," + second.lower() + end + b"\n" + rest,
+                          source=module.SOURCE, name="twice.csv", landing_dir=tmp_path)
+    result = stage_landed_files([entry], dataset=module.DATASET, schema=module.SCHEMA,
+                                parse=module.parse, parser_version=1, staged_dir=tmp_path / "s")
+    assert result.rows == 0 and result.quarantined == 1
+    (row,) = pq.read_table(tmp_path / "s" / "quarantine").to_pylist()
+    assert f"column {second.lower().decode()!r} is in the header twice (columns 2 and" in row["reason"]

@@ -27,7 +27,7 @@ import pyarrow as pa
 from ingest.contract import FileRejected, Parser, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
 from ingest.parsing.numbers import MAX_AMOUNT, plausible
-from ingest.parsing.textfiles import read_text
+from ingest.parsing.textfiles import check_unique_header, read_text
 from ingest.sources.customs.mapping import CustomsMapping
 
 logger = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ def parse_customs_csv(landed: LandedFile, mapping: CustomsMapping) -> ParseResul
     lines = list(csv.reader(io.StringIO(text), delimiter=mapping.delimiter))
     if len(lines) < mapping.header_row:
         raise FileRejected(f"{landed.original_name} has no header row")
+    check_unique_header(lines[mapping.header_row - 1], landed.original_name)
     header = {name.strip().lower(): index
               for index, name in enumerate(lines[mapping.header_row - 1])}
     slots = _period_slots(mapping, header, landed)
@@ -183,6 +184,11 @@ def _parse_line(cells: list[str], header: dict[str, int], slots: list[_Slot],
             continue
         kilograms = next((qty * mapping.units_to_kg[unit] for qty, unit in numbers
                           if unit in mapping.units_to_kg and qty is not None), None)
+        unknown = [unit for qty, unit in numbers if qty and unit and unit not in mapping.units_to_kg]
+        if kilograms is None and unknown:
+            # A weight in a unit the table does not convert ('KT', 'LB'): not a missing weight.
+            raise _BadLine(f"quantity unit {unknown[0]!r} is not one the {mapping.name} table converts "
+                           f"to kg ({', '.join(mapping.units_to_kg)})")
         rows.append({
             "reporter_iso3": mapping.reporter_iso3,
             "partner_iso3": partner_iso3,

@@ -15,7 +15,7 @@ from pathlib import Path
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.embedded_landings import embedded_request
 from ingest.landing import LandedFile, land_bytes
-from ingest.parsing.textfiles import read_text
+from ingest.parsing.textfiles import check_unique_header, read_text
 from ingest.sources.disclosures.companies import DISCLOSURES_DIR, Company, embedded_companies
 from ingest.sources.disclosures.conflicts import exact_repeats, find_conflicts
 from ingest.sources.disclosures.figures import (
@@ -41,6 +41,7 @@ def _read_register(landed: LandedFile) -> list[tuple[int, dict[str, str], str]]:
     lines = text.splitlines(keepends=True)
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
+    check_unique_header(header, landed.original_name)
     missing = [name for name in REGISTER_COLUMNS if name not in header and name not in OPTIONAL_REGISTER_COLUMNS]
     unexpected = [name for name in header if name not in REGISTER_COLUMNS]
     if missing or unexpected:
