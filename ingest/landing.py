@@ -359,7 +359,9 @@ def _land(
             original_name=_printable(Path(name).name),
             sha256=sha256,
             size_bytes=size,
-            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            # To the microsecond: files landed in one run (an inbox correction of an embedded
+            # register) are ordered by when they landed, not by the file_id that breaks ties.
+            fetched_at=datetime.now(UTC).isoformat(timespec="microseconds"),
             request=request or {},
             vintage=vintage,
             row_count=row_count,

@@ -41,6 +41,15 @@ def test_two_requests_with_identical_answers_are_both_recorded(tmp_path):
     assert [entry.request["query"]["period"] for entry in read_manifest(tmp_path)] == ["2022", "2023"]
 
 
+def test_files_landed_in_one_run_keep_the_order_they_landed_in(tmp_path):
+    # "The latest landing wins" (dbt macro is_latest_landing) orders by fetched_at: a tester's
+    # correction landed in the same second as the file it corrects lost to it on its hash.
+    entries = [land_bytes(f"figure,{n}\n".encode(), source="published_aggregate", name=f"{n}.csv",
+                          landing_dir=tmp_path)[0] for n in range(5)]
+    stamps = [entry.fetched_at for entry in entries]
+    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+
+
 def test_landed_files_are_read_only_and_changed_content_lands_beside(tmp_path):
     first, _ = land_bytes(b"v1", source="usgs_mcs", name="x.csv", landing_dir=tmp_path)
     second, new = land_bytes(b"v2", source="usgs_mcs", name="x.csv", landing_dir=tmp_path)
