@@ -327,6 +327,17 @@ def staged_glob(dataset: str, staged_dir: Path | None = None) -> str:
     return dataset_glob(dataset, staged_dir)
 
 
+def quarantined_rows(file_id: str, limit: int) -> tuple[int, list[tuple[int | None, str]]]:
+    """How many rows of one landed file are quarantined, and the first `limit` (line, reason)."""
+    with duckdb_session.connect() as con:
+        rows = con.execute(
+            "select row_number, reason, count(*) over () from read_parquet(?, union_by_name = true) "
+            "where file_id = ? order by row_number nulls first limit ?",
+            [staged_glob("quarantine"), file_id, limit],
+        ).fetchall()
+    return (rows[0][2] if rows else 0), [(line, reason) for line, reason, _ in rows]
+
+
 def read_dataset(dataset: str) -> pd.DataFrame:
     """Every staged Parquet file of a dataset (its schema-only file included), as one frame."""
     with duckdb_session.connect() as con:

@@ -33,6 +33,8 @@ from orchestration.printable import say
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a pipeline's writer ended by SIGPIPE
+QUARANTINE_LINES_SHOWN = 5  # `reeflow ingest file`: the first reasons, the rest counted
+REASON_CHARS_SHOWN = 300  # a reason may quote a cell of any size
 
 
 class CliError(Exception):
@@ -241,7 +243,20 @@ def cmd_ingest_file(args: argparse.Namespace) -> int:
         f"staged {report.rows} rows, quarantined {report.quarantined}{out_of_scope}; "
         "run `reeflow run` to rebuild"
     )
-    return 0
+    return _say_quarantined(entry.file_id, path.name)
+
+
+def _say_quarantined(file_id: str, name: str) -> int:
+    """Why the file's rows are quarantined (the first few); EXIT_FAILED if it was rejected whole."""
+    from ingest.catalog import quarantined_rows
+
+    total, first = quarantined_rows(file_id, QUARANTINE_LINES_SHOWN)
+    for line, reason in first:
+        shown = reason if len(reason) <= REASON_CHARS_SHOWN else reason[:REASON_CHARS_SHOWN] + " ..."
+        say(f"{name}{f' line {line}' if line else ''}: {shown}")
+    if total > len(first):
+        say(f"... and {total - len(first)} more quarantined rows (`reeflow status` counts them)")
+    return EXIT_FAILED if any(reason.startswith("file rejected:") for _, reason in first) else 0
 
 
 def cmd_ingest_retract(args: argparse.Namespace) -> int:

@@ -41,6 +41,20 @@ def test_file_names_are_printed_escaped_so_they_cannot_forge_lines(reeflow_env, 
     assert "landed japan\\nreeflow: published 99 tables to elsewhere\\u202etxt.csv as " in err
 
 
+def test_ingest_file_says_why_rows_are_quarantined_and_fails_for_a_rejected_file(reeflow_env, tmp_path, capsys):
+    from tests.inputs import JAPAN_FIGURES
+
+    lines = JAPAN_FIGURES.read_text(encoding="utf-8").splitlines(keepends=True)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("".join([*lines[:2], lines[2].replace(",REO,", ",Xx,"), *lines[3:]]), encoding="utf-8")
+    assert cli.main(["ingest", "file", str(bad), "--format", "published_aggregate"]) == 0
+    assert "bad.csv line 3: " in capsys.readouterr().err
+    cut = tmp_path / "cut.json"
+    cut.write_text('{"count": 250, "data": [], "error": ""}', encoding="utf-8")
+    assert cli.main(["ingest", "file", str(cut), "--format", "comtrade_api"]) == cli.EXIT_FAILED
+    assert "cut.json: file rejected: cut.json: the answer says count 250 but holds 0" in capsys.readouterr().err
+
+
 def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
     # `reeflow ... | head -1`: the command's later prints meet a closed pipe.
     program = (

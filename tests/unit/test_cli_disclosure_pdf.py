@@ -26,8 +26,10 @@ UNSIGNED = make_pdf(
 def test_company_option_names_whose_report_it_is(reeflow_env, tmp_path, capsys):
     path = tmp_path / "q1fy25.pdf"
     path.write_bytes(UNSIGNED)
-    assert cli.main(["ingest", "file", str(path), "--format", "disclosure_pdf"]) == 0
-    assert "staged 0 rows, quarantined 1" in capsys.readouterr().err
+    # Rejected whole: the command fails and says why.
+    assert cli.main(["ingest", "file", str(path), "--format", "disclosure_pdf"]) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "staged 0 rows, quarantined 1" in err and "cannot tell whose report this is" in err
     (reason,) = read_dataset("quarantine")["reason"]
     assert "cannot tell whose report this is" in reason and "--company COMPANY_ID" in reason
 
