@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +25,7 @@ from pathlib import Path
 import pypdf
 from pypdf.errors import PyPdfError
 
-from ingest.contract import FileRejected, Parser, ParseResult, QuarantinedRow
+from ingest.contract import FileRejected, Parser, ParseResult, QuarantinedRow, describe_bytes
 from ingest.landing import LandedFile
 from ingest.parsing.periods import (
     Period,
@@ -56,16 +57,36 @@ _EMPTY_CELL = {"-", "\u2013", "\u2014", "n/a", "na", "nm", "n.m."}
 
 # --- reading the PDF -------------------------------------------------------------------------
 
+# What one report may make us read: a small file can unpack into far more (16 pages sharing one
+# 30 MB compressed content stream fit in 35 KB), and nothing is staged until the parse ends. pypdf
+# decompresses (up to its own 75 MB a stream) and parses a whole content stream before any of it
+# can be seen, so a page's content is counted before the page is read (once per page that uses
+# it: each parses it again) and its text while it is read, stopping at the first limit passed.
+# What they cannot count (a form drawn 5,000 times a page, fonts read again for each page) the
+# time limit stops, late by at most one stream's parse. It is generous because a file it stops is
+# quarantined until the parser changes: a real report must not meet it on a slow, busy machine.
+# Worst case found with the other limits alone: 249 s; 470 MB for one stream at pypdf's own
+# limit of 2 million tokens (its densest content parses at ~0.5 MB/s).
+MAX_PAGES = 2_000  # an annual report runs to a few hundred pages
+MAX_CONTENT_BYTES = 16 << 20  # decompressed, a long report's pages hold a few MB
+MAX_PAGE_CHARS = 100_000  # a page of small-print tables holds some 10,000 characters
+MAX_TEXT_CHARS = 10_000_000  # a 500-page annual report holds some 3 million characters
+MAX_SECONDS = 120  # a 300-page report reads in some 10 s on this project's 2-core machine
+_SHOWS_TEXT = {b"Tj", b"TJ", b"'", b'"'}  # the operators whose strings are the page's text
+
 
 def extract_pages(content: bytes, name: str) -> list[str]:
-    """Text of each page; FileRejected when the file is not a readable PDF with text."""
+    """Text of each page; FileRejected when the file is not a readable PDF with text, or holds
+    more than a report could (MAX_PAGES and the other limits above)."""
     if not content.strip():
         raise FileRejected(f"{name} is empty")
     try:
         reader = pypdf.PdfReader(io.BytesIO(content))
         if reader.is_encrypted and not reader.decrypt(""):
             raise FileRejected(f"{name} is encrypted")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        if len(reader.pages) > MAX_PAGES:
+            raise FileRejected(f"{name}: more than {MAX_PAGES:,} pages; a disclosure has a few hundred: not read")
+        pages = _read_pages(reader, name)
     except FileRejected:
         raise
     except (
@@ -83,6 +104,49 @@ def extract_pages(content: bytes, name: str) -> list[str]:
         raise FileRejected(f"{name} has no pages")
     if not any(text.strip() for text in pages):
         raise FileRejected(f"{name} has no extractable text (a scanned report needs OCR first)")
+    return pages
+
+
+def _read_pages(reader: pypdf.PdfReader, name: str) -> list[str]:
+    """Each page's text, rejecting the file at the first limit it passes."""
+    pages: list[str] = []
+    content_bytes = shown = page_start = 0
+    started = time.monotonic()
+    not_read = "a disclosure's is far smaller: not read further"
+
+    def check() -> None:
+        number = len(pages) + 1
+        if shown - page_start > MAX_PAGE_CHARS:
+            raise FileRejected(f"{name}: the text of page {number} passes {MAX_PAGE_CHARS:,} characters; {not_read}")
+        if shown > MAX_TEXT_CHARS:
+            raise FileRejected(f"{name}: its text passes {MAX_TEXT_CHARS:,} characters by page {number}; {not_read}")
+        if time.monotonic() - started > MAX_SECONDS:
+            raise FileRejected(
+                f"{name}: reading it takes over {MAX_SECONDS} s by page {number}; a disclosure takes a few: "
+                "not read further"
+            )
+
+    def count(operator: bytes, operands: list, *_matrices: object) -> None:
+        # pypdf calls this before each operator, a form's too; it goes on past an error inside a
+        # form, but this raises again at the page's next operator.
+        nonlocal shown
+        if operator in _SHOWS_TEXT:  # the strings shown, before pypdf decodes them (TJ: in a list)
+            items = operands[0] if operands and isinstance(operands[0], list) else operands
+            shown += sum(len(item) for item in items if isinstance(item, (str, bytes)))
+        check()
+
+    for page in reader.pages:
+        contents = page.get_contents()
+        content_bytes += len(contents.get_data()) if contents is not None else 0
+        if content_bytes > MAX_CONTENT_BYTES:
+            raise FileRejected(
+                f"{name}: its content passes {describe_bytes(MAX_CONTENT_BYTES)} decompressed "
+                f"by page {len(pages) + 1}; {not_read}"
+            )
+        page_start = shown
+        text = page.extract_text(visitor_operand_before=count) or ""
+        check()  # a limit passed in the page's last form, or while reading its fonts
+        pages.append(text)
     return pages
 
 
