@@ -29,6 +29,7 @@ PARSER_VERSION = 1
 _PRODUCTION_COLUMN = re.compile(r"^Prod_t_(?P<est>est_)?(?P<year>\d{4})$", re.IGNORECASE)
 _EDITION = re.compile(r"^MCS\s?(?P<year>\d{4})$", re.IGNORECASE)
 _REQUIRED = ("Source", "Country")
+TABLE_UNIT = "metric tons"  # the last words of every release's Type ("..., metric tons")
 # USGS prints an em dash for zero and NA / W for not available / withheld.
 _ZERO_MARKS = {"—", "–", "-", "--"}
 _NOT_AVAILABLE = {"", "NA", "W", "XX"}
@@ -109,6 +110,13 @@ def parse(landed: LandedFile) -> ParseResult:
         edition_match = _EDITION.match(edition)
         if not edition_match:
             reject(row_number, values, f"edition {edition!r} is not of the form MCSYYYY")
+            continue
+        unit = cell(values, "Type").rsplit(",", 1)[-1].strip()
+        if unit and unit.lower() != TABLE_UNIT:
+            # The Prod_t_/Reserves_t columns are read as metric tons: a row in another unit
+            # ('thousand metric tons') would be staged a thousand times too small.
+            reject(row_number, values, f"Type gives the unit {unit!r}, not {TABLE_UNIT!r}: its "
+                   "figures cannot be read as tonnes")
             continue
         country_name = cell(values, "Country")
         iso3 = resolve_country(country_name)

@@ -128,3 +128,13 @@ def test_embedded_editions_keep_usgs_revisions(tmp_path):
     assert values[("MCS2025", "AUS", 2024)] == 13_000
     assert values[("MCS2026", "AUS", 2024)] == 29_000
     assert values[("MCS2025", "NGA", 2024)] == 13_000
+
+
+def test_a_row_in_another_unit_than_metric_tons_is_quarantined(land):
+    # A tester's finding: the Type column was not read, so thousands of tonnes became tonnes.
+    text = (HEADER + 'MCS2025,China,"Rare earths, mine production, thousand metric tons",255,270,,,\n'
+            f"MCS2025,World total (rounded),{TYPE},376000,390000,,,\n")
+    result = usgs_mcs.parse(land(text))
+    assert set(result.rows.country_iso3) == {"WLD"}
+    [bad] = result.quarantined
+    assert bad.row_number == 2 and "Type gives the unit 'thousand metric tons', not 'metric tons'" in bad.reason
