@@ -108,6 +108,8 @@ def test_leftovers_of_killed_runs_are_stopped_and_cleared(tmp_path):
     assert orphan.wait(timeout=60) == -signal.SIGTERM
     assert f"dbt (pid {orphan.pid}) outlived the run that started it" in recovered.stderr
     assert "was interrupted; marked failed" in recovered.stderr
+    with duckdb.connect(str(published), read_only=True) as con:  # published by the recovery
+        assert con.execute("select error_class from quality.failed_runs").fetchall() == [("Interrupted",)]
     assert "preparing the manifest" not in recovered.stderr  # parsed by the killed run already
     output = recovered.stdout + recovered.stderr
     assert "\u202e" not in output
