@@ -197,15 +197,18 @@ def stage_landed_files(
     return report
 
 
+FILE_REJECTED = "file rejected: "  # how the quarantine reason of a whole file begins
+
+
 def rejection_reason(exc: Exception) -> str:
     """The quarantine reason of a whole file: the parser's own words for a rejection, else the
     exception's class and message (cut short: a message may quote a huge cell)."""
     if isinstance(exc, FileRejected):
-        return f"file rejected: {exc}"
+        return f"{FILE_REJECTED}{exc}"
     message = str(exc)
     if len(message) > _REASON_CHARS:
         message = message[:_REASON_CHARS] + f"... ({len(message):,} characters)"
-    return f"file rejected: its parser failed with {type(exc).__name__}: {message}"
+    return f"{FILE_REJECTED}its parser failed with {type(exc).__name__}: {message}"
 
 
 def is_machine_fault(exc: BaseException) -> bool:

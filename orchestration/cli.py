@@ -249,6 +249,7 @@ def cmd_ingest_file(args: argparse.Namespace) -> int:
 def _say_quarantined(file_id: str, name: str) -> int:
     """Why the file's rows are quarantined (the first few); EXIT_FAILED if it was rejected whole."""
     from ingest.catalog import quarantined_rows
+    from ingest.staging import FILE_REJECTED
 
     total, first = quarantined_rows(file_id, QUARANTINE_LINES_SHOWN)
     for line, reason in first:
@@ -256,7 +257,7 @@ def _say_quarantined(file_id: str, name: str) -> int:
         say(f"{name}{f' line {line}' if line else ''}: {shown}")
     if total > len(first):
         say(f"... and {total - len(first)} more quarantined rows (`reeflow status` counts them)")
-    return EXIT_FAILED if any(reason.startswith("file rejected:") for _, reason in first) else 0
+    return EXIT_FAILED if any(reason.startswith(FILE_REJECTED) for _, reason in first) else 0
 
 
 def cmd_ingest_retract(args: argparse.Namespace) -> int:

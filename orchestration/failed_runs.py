@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,6 +90,14 @@ def record(failure: FailedRun) -> Path:
     path = failed_runs_dir() / f"{failure.run_id}.parquet"
     write_parquet_atomic(pa.Table.from_pylist([asdict(failure)], schema=FAILED_RUNS_SCHEMA), path)
     return path
+
+
+def report(failure: FailedRun, say: Callable[[str], None]) -> FailedRun:
+    """Record the failure and send it to the alert webhook, saying so when it was taken."""
+    record(failure)
+    if alert(failure):
+        say(f"failure of run {failure.run_id} sent to the alert webhook")
+    return failure
 
 
 def alert(failure: FailedRun, webhook: str | None = None) -> bool:

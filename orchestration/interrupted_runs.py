@@ -35,11 +35,8 @@ def release(instance: dg.DagsterInstance, say: Callable[[str], None]) -> None:
         say(f"run {run.run_id} was interrupted; marked failed and its duckdb pool slot released")
         # Recorded as every failed run is (quality.failed_runs, the alert): a killed run
         # failed too, though nothing was alive to say so when it ended.
-        failure = failed_runs.FailedRun.of(run_id=run.run_id, job_name=run.job_name,
-                                           error_class="Interrupted", error_message=INTERRUPTED)
-        failed_runs.record(failure)
-        if failed_runs.alert(failure):
-            say(f"failure of run {run.run_id} sent to the alert webhook")
+        failed_runs.report(failed_runs.FailedRun.of(run_id=run.run_id, job_name=run.job_name,
+                                                    error_class="Interrupted", error_message=INTERRUPTED), say)
 
 
 def _fail_and_free_slots(instance: dg.DagsterInstance, run: dg.DagsterRun) -> None:

@@ -454,25 +454,25 @@ class RecordSql:
              f"'{field} ' || {_repr(value)} || ' is out of range'"),
         ]
 
+    @staticmethod
+    def _integer(field: str) -> str:
+        return f"try_cast(d_{field.lower()} as integer)"
+
     def _ref_year(self) -> str:
         """The record's year: refYear, else the period's first four digits."""
         period = self._value("period")
-        return (f"coalesce(nullif(try_cast(d_refyear as integer), 0), "
-                f"try_cast(left({period}, 4) as integer))")
+        return f"coalesce(nullif({self._integer('refYear')}, 0), try_cast(left({period}, 4) as integer))"
 
     def _ref_month(self) -> str:
         """refMonth, else the period's month, else annual."""
         period = self._value("period")
-        return (f"coalesce(try_cast(d_refmonth as integer), case when length({period}) = 6 "
+        return (f"coalesce({self._integer('refMonth')}, case when length({period}) = 6 "
                 f"then try_cast(right({period}, 2) as integer) else {ANNUAL_REF_MONTH} end)")
 
     def typed_sql(self, landed: LandedFile, source_format: str) -> str:
         """The staged rows (COMTRADE_SCHEMA) of the records that broke no rule."""
         sample = "true" if is_sample_file(landed) else "false"
         period = self._value("period")
-
-        def integer(field: str) -> str:
-            return f"try_cast(d_{field.lower()} as integer)"
 
         def flag(field: str) -> str:
             value = self._value(field)
@@ -487,8 +487,8 @@ class RecordSql:
             "period": period,
             "ref_year": self._ref_year(),
             "ref_month": self._ref_month(),
-            "reporter_code": integer("reporterCode"),
-            **{column: integer(field) for column, field in INT_FIELDS.items()},
+            "reporter_code": self._integer("reporterCode"),
+            **{column: self._integer(field) for column, field in INT_FIELDS.items()},
             "flow_code": f"upper({self._value('flowCode')})",
             "cmd_code": self._value("cmdCode"),
             **{column: f"d_{field.lower()}" for column, field in MEASURES.items()},

@@ -51,11 +51,7 @@ def failure_of(run: dg.DagsterRun, step_failures: Sequence[dg.DagsterEvent],
 
 def report_failure(run: dg.DagsterRun, step_failures: Sequence[dg.DagsterEvent],
                    run_failure: dg.DagsterEvent | None, say: Callable[[str], None]) -> FailedRun:
-    failure = failure_of(run, step_failures, run_failure)
-    failed_runs.record(failure)
-    if failed_runs.alert(failure):
-        say(f"failure of run {run.run_id} sent to the alert webhook")
-    return failure
+    return failed_runs.report(failure_of(run, step_failures, run_failure), say)
 
 
 @dg.run_failure_sensor(
