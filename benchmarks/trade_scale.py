@@ -14,7 +14,7 @@ million rows at both sizes.
 
 Each step runs in its own process; its peak memory is that process's ru_maxrss (children
 included, e.g. dbt), read with os.wait4. "wall" includes interpreter start and imports; "work"
-is the step's own call. The last line is a one-line summary with the targets of issue 3.
+is the step's own call. The last line is a one-line summary with the targets of issue 13.
 """
 
 from __future__ import annotations
@@ -43,10 +43,10 @@ DBT_BUILD = ["build", "--select", "+fct_trade_flows", "stages", "--indirect-sele
              "--exclude-resource-type", "unit_test"]
 PIPELINE_STEPS = ("land", "ingest", "dbt")
 REFERENCE_STEPS = ("raw_duckdb", "pandas")
-# Issue 3's targets for the full year.
-TARGET_WALL_S = 30.0
-TARGET_PEAK_MB = 2048.0
-TARGET_DATA_WORK_RATIO = 2.0
+# Issue 13's targets for the full year: land + ingest + dbt within 1.3x raw DuckDB's scan of
+# the same file, faster than the pandas script, at no more than a quarter of its memory.
+TARGET_RAW_DUCKDB_RATIO = 1.3
+TARGET_PANDAS_MEMORY_SHARE = 0.25
 # Time per million rows at the larger size may exceed the smaller size's by this much before a
 # step counts as growing worse than linearly (the machine is shared: allow for noise).
 LINEAR_TOLERANCE = 1.25
@@ -308,6 +308,8 @@ class SizeRun:
 
 
 def run_size(workdir: Path, rows: int) -> SizeRun:
+    from orchestration import dbt_standby
+
     print(f"\n== {rows:,} rows ==", flush=True)
     generated = run_step("generate", workdir, rows)
     size_mb = generated.info["size_bytes"] / 1e6
@@ -316,7 +318,19 @@ def run_size(workdir: Path, rows: int) -> SizeRun:
           f"{generated.info['bad_rare_earth_rows']:,} of them bad on purpose)", flush=True)
     run_step("setup", workdir, rows)
     steps = {}
-    for name in (*PIPELINE_STEPS, *REFERENCE_STEPS):
+    # As `reeflow run` does: a dbt standby imports dbt while land and ingest work, and takes
+    # the dbt step's build (orchestration/dbt_standby.py).
+    standby = dbt_standby.start()
+    if standby is not None:
+        standby.offer()
+    try:
+        for name in PIPELINE_STEPS:
+            steps[name] = run_step(name, workdir, rows)
+            print(f"  {name:<11} done in {steps[name].wall_s:6.1f} s", flush=True)
+    finally:
+        if standby is not None:
+            standby.stop()
+    for name in REFERENCE_STEPS:
         steps[name] = run_step(name, workdir, rows)
         print(f"  {name:<11} done in {steps[name].wall_s:6.1f} s", flush=True)
     run = SizeRun(rows, generated, steps)
@@ -359,14 +373,17 @@ def summary(large: SizeRun, ratios: dict[str, float]) -> str:
     linear = "not measured" if not ratios else verdict(
         all(r <= LINEAR_TOLERANCE for r in ratios.values())
     ) + " (" + ", ".join(f"{k} x{v:.2f}" for k, v in ratios.items()) + ")"
+    raw, pandas = large.steps["raw_duckdb"], large.steps["pandas"]
+    raw_ratio = large.pipeline_wall_s / raw.wall_s
+    memory_share = large.pipeline_peak_mb / pandas.peak_mb
     return (
         f"SUMMARY rows={large.rows:,} pipeline_wall={large.pipeline_wall_s:.1f}s "
-        f"[<{TARGET_WALL_S:.0f}s {verdict(large.pipeline_wall_s < TARGET_WALL_S)}] "
-        f"peak={large.pipeline_peak_mb:.0f}MB "
-        f"[<{TARGET_PEAK_MB:.0f}MB {verdict(large.pipeline_peak_mb < TARGET_PEAK_MB)}] "
-        f"data_work/raw_duckdb={large.data_work_ratio:.2f}x "
-        f"[<={TARGET_DATA_WORK_RATIO:.0f}x {verdict(large.data_work_ratio <= TARGET_DATA_WORK_RATIO)}] "
-        f"(cpu {large.data_work_cpu_ratio:.2f}x) "
+        f"pipeline/raw_duckdb={raw_ratio:.2f}x "
+        f"[<={TARGET_RAW_DUCKDB_RATIO}x {verdict(raw_ratio <= TARGET_RAW_DUCKDB_RATIO)}] "
+        f"pandas={pandas.wall_s:.1f}s [faster {verdict(large.pipeline_wall_s < pandas.wall_s)}] "
+        f"peak={large.pipeline_peak_mb:.0f}MB={memory_share:.2f} of pandas' "
+        f"[<={TARGET_PANDAS_MEMORY_SHARE} {verdict(memory_share <= TARGET_PANDAS_MEMORY_SHARE)}] "
+        f"ingest_work/raw_duckdb={large.data_work_ratio:.2f}x (cpu {large.data_work_cpu_ratio:.2f}x) "
         f"linear={linear} load={os.getloadavg()[0]:.1f}/{os.cpu_count()}cpu"
     )
 

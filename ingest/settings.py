@@ -55,10 +55,20 @@ def staged_dir() -> Path:
     return data_dir() / "staged"
 
 
+def _switched_on(name: str) -> bool:
+    return os.environ.get(name, "1").strip().lower() not in {"0", "no", "false", "off"}
+
+
 def land_by_hard_link() -> bool:
     """Whether a large file is landed as a hard link to itself on the same file system (fast, no
     second copy; the file becomes read-only) rather than copied: REEFLOW_LAND_BY_LINK=0 copies."""
-    return os.environ.get("REEFLOW_LAND_BY_LINK", "1").strip().lower() not in {"0", "no", "false", "off"}
+    return _switched_on("REEFLOW_LAND_BY_LINK")
+
+
+def dbt_standby_wanted() -> bool:
+    """Whether `reeflow run` imports dbt ahead in a standby process that then takes the run's
+    `dbt build` (orchestration/dbt_standby.py): REEFLOW_DBT_STANDBY=0 starts dbt when needed."""
+    return _switched_on("REEFLOW_DBT_STANDBY")
 
 
 def dagster_home() -> Path:

@@ -126,11 +126,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _execute_main_job(log_level: str):
     """The main job in this process: (its result, its timed events)."""
-    from orchestration import validation_worker
+    from orchestration import dbt_standby, validation_worker
 
     # First, so that great-expectations is imported on the other core while Dagster's are here.
     if validation_worker.validation_likely():
         validation_worker.start()
+    standby = None
     try:
         import dagster as dg
 
@@ -142,6 +143,11 @@ def _execute_main_job(log_level: str):
         say(f"running job {job.name}: data in {settings.data_dir()}")
         with _instance() as instance:
             interrupted_runs.release(instance, say)
+            # dbt imported on the other core while the ingest steps and staged checks run here;
+            # started now, not first, as it would slow the imports above as much as it saves.
+            standby = dbt_standby.start()
+            if standby is not None:
+                standby.offer()
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,
@@ -159,6 +165,8 @@ def _execute_main_job(log_level: str):
         return result, timed_events
     finally:
         validation_worker.stop()
+        if standby is not None:
+            standby.stop()
 
 
 def cmd_status(args: argparse.Namespace) -> int:

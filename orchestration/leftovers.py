@@ -1,7 +1,7 @@
 """What a killed run leaves behind, cleared by the next command that holds the run lock.
 
 - a dbt still writing the working database (where the kernel could not tie it to its parent:
-  orchestration/dbt_launcher.py), stopped;
+  orchestration/dbt_processes.py), stopped;
 - a half-written snapshot and DuckDB's files beside it (`.building`, `.building.wal`, ...);
 - half-written landed, staged and check-result files (`*.part`: each writer renames its
   `.part` into place only when complete, so one still there belongs to a dead process).
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from ingest import settings
 from orchestration import publishing
 from orchestration.check_results import check_results_dir
-from orchestration.dbt_launcher import stop_orphans
+from orchestration.dbt_processes import stop_orphans
 
 
 def clear(say: Callable[[str], None]) -> None:

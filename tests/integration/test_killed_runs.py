@@ -2,7 +2,8 @@
 
 Faults injected into real `reeflow` processes, in the style of test_faults.py:
 - `reeflow run` alone killed mid-dbt (SIGKILL to its pid, not its group, as the OOM killer
-  does): its `dbt build` dies with it instead of finishing alone;
+  does): its `dbt build`, which the run's dbt standby took, dies with it instead of finishing
+  alone;
 - a dbt left running by a dead run (where the kernel could not tie it to its parent) holding the
   working database: the next run stops it and completes;
 - a file name that would forge a log line: printed escaped;
@@ -39,6 +40,17 @@ def _dbt_builds(data: Path) -> dict[int, Path]:
         if b"build" in command and env.get(b"REEFLOW_DATA_DIR") == os.fsencode(data):
             # dagster-dbt names the target folder relative to the dbt project.
             found[int(entry.name)] = settings.DBT_PROJECT_DIR / os.fsdecode(env[b"DBT_TARGET_PATH"])
+    return found
+
+
+def _standbys_building(data: Path, launchers: dict[int, Path]) -> set[int]:
+    """pids of the dbt standbys running one of these launchers' commands: each holds a process
+    record naming its launcher (orchestration/dbt_processes.py)."""
+    found = set()
+    for record in (data / ".dbt-processes").glob("*.lock"):
+        named = record.read_text().split()
+        if len(named) == 2 and int(named[1]) in launchers:
+            found.add(int(named[0]))
     return found
 
 
@@ -79,9 +91,12 @@ def test_leftovers_of_killed_runs_are_stopped_and_cleared(tmp_path):
     run = start_run(env, tmp_path / "killed.log")
     wait_for(lambda: bool(_dbt_builds(data)) and work.exists(), "dbt to build", run)
     builds = _dbt_builds(data)
+    # The run's dbt standby took the build (orchestration/dbt_standby.py): it must die too.
+    wait_for(lambda: bool(_standbys_building(data, builds)), "the dbt standby to take the build", run)
+    dbts = set(builds) | _standbys_building(data, builds)
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
-    wait_for(lambda: all(_gone(pid) for pid in builds), "the orphaned dbt to end")
+    wait_for(lambda: all(_gone(pid) for pid in dbts), "the orphaned dbt to end")
     assert all(target.is_dir() for target in builds.values())
     assert [target for target in builds.values() if (target / "run_results.json").exists()] == []
 
@@ -90,7 +105,7 @@ def test_leftovers_of_killed_runs_are_stopped_and_cleared(tmp_path):
     orphan = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time, duckdb\n"
-         "from orchestration.dbt_launcher import hold_process_record\n"
+         "from orchestration.dbt_processes import hold_process_record\n"
          "hold_process_record(parent=int(sys.argv[1]))\n"
          "con = duckdb.connect(sys.argv[2])\n"
          "print('holding', flush=True)\n"

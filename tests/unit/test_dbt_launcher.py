@@ -31,7 +31,7 @@ def test_version_comes_from_the_installed_packages(monkeypatch, capsys):
 def test_a_dbt_found_elsewhere_is_asked_itself(monkeypatch):
     monkeypatch.setattr(dbt_launcher, "real_dbt", lambda: "/opt/other/bin/dbt")
     monkeypatch.setattr(dbt_launcher.os, "execve", _no_exec)
-    monkeypatch.setattr(dbt_launcher, "_die_with_parent", lambda parent: None)
+    monkeypatch.setattr(dbt_launcher, "die_with_parent", lambda parent, name: None)
     monkeypatch.setattr(dbt_launcher, "hold_process_record", lambda parent: None)
     monkeypatch.setattr(sys, "argv", ["reeflow-dbt", "--version"])
     with pytest.raises(AssertionError, match=re.escape(
@@ -48,7 +48,7 @@ def _started(monkeypatch, *args: str) -> tuple[list[str], dict, str]:
         started.update(argv=argv[1:], env=env, cwd=os.getcwd())
 
     monkeypatch.setattr(dbt_launcher.os, "execve", record)
-    monkeypatch.setattr(dbt_launcher, "_die_with_parent", lambda parent: None)
+    monkeypatch.setattr(dbt_launcher, "die_with_parent", lambda parent, name: None)
     monkeypatch.setattr(dbt_launcher, "hold_process_record", lambda parent: None)
     monkeypatch.setattr(sys, "argv", ["reeflow-dbt", *args])
     dbt_launcher.main()

@@ -3,7 +3,8 @@
 Everything that writes the working DuckDB file runs in the `duckdb` pool (limit 1): DuckDB
 allows one writer process per file. dbt is started through `reeflow-dbt`
 (orchestration/dbt_launcher.py), which starts it inside the data folder and ties it to this
-process.
+process, or hands the command to the dbt standby `reeflow run` started
+(orchestration/dbt_standby.py).
 
 The build leaves dbt's unit tests to CI (`make test` runs them, tests/integration/
 test_dbt_unit_tests.py): they test the models' SQL on fixed inputs, which a production run does

@@ -1,0 +1,252 @@
+"""A dbt started before it is needed: `reeflow run` pays dbt's start-up while it does other work.
+
+A dbt process spends 2-3 s of one core importing dbt-core, its DuckDB adapter and the build's
+modules before its first node, on the run's critical path. So `reeflow run` starts one standby
+as it starts: a process that imports all that on the machine's other core while Dagster's
+imports and the ingest steps run, then waits on a Unix socket in a private folder (mode 0700)
+that the run names to its dbt commands in REEFLOW_DBT_STANDBY_SOCKET. The run's `dbt build`
+(`reeflow-dbt`, orchestration/dbt_launcher.py) hands the standby its arguments, environment,
+working folder and standard streams (SCM_RIGHTS) instead of starting dbt, and the standby
+becomes that dbt: same command, same output to dagster-dbt, same exit status.
+
+One command per standby. Without one (`dagster dev`, a second command, a standby that failed
+or did not take the command within TAKE_TIMEOUT_S) `reeflow-dbt` starts dbt itself, as before.
+
+A handed-over dbt lives and dies as one the launcher started:
+- the launcher waits for it, passes on SIGINT and SIGTERM (what dagster-dbt sends to stop a
+  build) and exits with its status, or by the signal that ended it;
+- it kills itself when its launcher is gone (the socket closes), as PR_SET_PDEATHSIG kills a
+  dbt the launcher started; a standby dies with the run that started it;
+- it holds a process record naming its launcher (orchestration/dbt_processes.py), so the next
+  run stops it if it outlived both.
+Plain Python: no Dagster import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest import settings
+from orchestration.dbt_processes import die_with_parent, hold_process_record
+
+ENV_VAR = "REEFLOW_DBT_STANDBY_SOCKET"
+# Unix socket paths hold at most 107 bytes: under a longer temporary folder, no standby.
+MAX_SOCKET_PATH = 100
+# How long a launcher waits for the standby to take its command (it may still be importing
+# dbt, slowly on a loaded machine) before starting dbt itself.
+TAKE_TIMEOUT_S = 30.0
+STANDARD_STREAMS = (0, 1, 2)
+FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_MAX_REQUEST_BYTES = 1 << 20
+# The messages, a line each: standby -> launcher TAKEN, then "exit N"; launcher -> standby
+# "signal N".
+TAKEN = b"taken"
+
+
+@dataclass
+class Standby:
+    """A standby this process started; `offer()` names it to dbt commands started from here."""
+
+    process: subprocess.Popen
+    folder: Path
+
+    @property
+    def socket_path(self) -> Path:
+        return self.folder / "dbt.sock"
+
+    def offer(self) -> None:
+        os.environ[ENV_VAR] = str(self.socket_path)
+
+    def stop(self) -> None:
+        """Withdraw the offer, end the standby (idle, or a dbt left running) and its folder."""
+        if os.environ.get(ENV_VAR) == str(self.socket_path):
+            del os.environ[ENV_VAR]
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start() -> Standby | None:
+    """Start a standby (returns at once); None if REEFLOW_DBT_STANDBY=0 or where Unix sockets
+    cannot name its folder."""
+    if not settings.dbt_standby_wanted() or not hasattr(socket, "AF_UNIX"):
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="reeflow-dbt-"))  # mode 0700: ours alone
+    standby_path = folder / "dbt.sock"
+    if len(os.fsencode(standby_path)) > MAX_SOCKET_PATH:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    # Its own session: a Ctrl-C at the terminal reaches a handed-over dbt once, through its
+    # launcher, as it reaches a dbt the launcher started. Silent: a standby that fails leaves
+    # the command to a dbt started as before, which says what is wrong.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.dbt_standby", str(standby_path), str(os.getpid())],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    return Standby(process, folder)
+
+
+# -- the standby's side ----------------------------------------------------------------------
+
+def import_dbt() -> None:
+    """What a `dbt build` imports before and during its first nodes."""
+    import dbt.adapters.duckdb
+    import dbt.cli.main
+    import dbt.compilation
+    import dbt.task.build  # noqa: F401
+
+
+def run_dbt(args: list[str]) -> int:
+    """dbt's command line, as its `dbt` script runs it, in this process: its exit status."""
+    from dbt.cli.main import cli
+
+    sys.argv = ["dbt", *args]
+    try:
+        cli()
+    except SystemExit as ended:
+        return exit_status(ended.code)
+    return 0
+
+
+def exit_status(code: object) -> int:
+    """The status a process exits with after SystemExit(code)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def serve(socket_path: str, parent: int, warm_up: Callable[[], None] = import_dbt,
+          run: Callable[[list[str]], int] = run_dbt) -> int:
+    """Listen, warm up, take one command and run it as that command's process: its status.
+
+    The socket exists before the warm-up, so a command that comes early waits for it instead
+    of starting a dbt of its own."""
+    die_with_parent(parent, "dbt standby")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(socket_path)
+    listener.listen(1)
+    warm_up()
+    connection, _ = listener.accept()
+    listener.close()  # one command per standby: one queued behind it is refused, and starts dbt
+    os.unlink(socket_path)
+    request, streams = _receive_request(connection)
+    _take_over(request, streams)
+    hold_process_record(parent=request["launcher"])
+    # A descriptor no Python object owns: the kernel closes it only when this process has ended
+    # (dbt's DuckDB closed and checkpointed at exit), which is when the launcher may end too.
+    os.dup(connection.fileno())
+    connection.sendall(TAKEN + b"\n")
+    finished = threading.Event()
+    threading.Thread(target=_follow_launcher, args=(connection, finished), daemon=True).start()
+    try:
+        status = run(request["args"])
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finished.set()
+    with contextlib.suppress(OSError):  # a launcher gone has nobody waiting for the status
+        connection.sendall(f"exit {status}\n".encode())
+    return status
+
+
+def _receive_request(connection: socket.socket) -> tuple[dict, list[int]]:
+    message, streams, _, _ = socket.recv_fds(connection, _MAX_REQUEST_BYTES, len(STANDARD_STREAMS))
+    while not message.endswith(b"\n"):  # a large environment may come in several reads
+        more = connection.recv(_MAX_REQUEST_BYTES)
+        if not more or len(message) > _MAX_REQUEST_BYTES:
+            raise SystemExit("dbt standby: incomplete request")
+        message += more
+    if len(streams) != len(STANDARD_STREAMS):
+        raise SystemExit("dbt standby: the request came without its standard streams")
+    return json.loads(message), streams
+
+
+def _take_over(request: dict, streams: list[int]) -> None:
+    """Become the launcher's dbt process: its streams, working folder and environment."""
+    for target, stream in zip(STANDARD_STREAMS, streams, strict=True):
+        os.dup2(stream, target)
+        os.close(stream)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+
+
+def _follow_launcher(connection: socket.socket, finished: threading.Event) -> None:
+    """Take the signals the launcher passes on; die when it is gone before dbt ends."""
+    with connection.makefile("rb") as lines:
+        for line in lines:
+            word, _, number = line.decode().partition(" ")
+            if word == "signal":
+                os.kill(os.getpid(), int(number))
+    if not finished.is_set():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+# -- the launcher's side ---------------------------------------------------------------------
+
+def hand_over(args: list[str], env: dict[str, str], cwd: str) -> int | None:
+    """Run dbt `args` in the standby REEFLOW_DBT_STANDBY_SOCKET names: dbt's exit status (negative:
+    the signal that ended it), or None if there is no standby to take the command."""
+    standby_path = os.environ.get(ENV_VAR)
+    if not standby_path:
+        return None
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with connection:
+        connection.settimeout(TAKE_TIMEOUT_S)
+        request = json.dumps({"args": args, "env": env, "cwd": cwd, "launcher": os.getpid()})
+        try:
+            connection.connect(standby_path)
+            socket.send_fds(connection, [request.encode() + b"\n"], list(STANDARD_STREAMS))
+            lines = connection.makefile("rb")
+            if lines.readline().rstrip(b"\n") != TAKEN:
+                return None
+        except OSError:  # gone, taken by another command, or too slow: start dbt as before
+            return None
+        connection.settimeout(None)
+        return _wait_for_dbt(connection, lines)
+
+
+def _wait_for_dbt(connection: socket.socket, lines) -> int:
+    passed_on: list[int] = []
+
+    def pass_on(signum, frame) -> None:
+        passed_on.append(signum)
+        connection.sendall(f"signal {signum}\n".encode())
+
+    for signum in FORWARDED_SIGNALS:
+        signal.signal(signum, pass_on)
+    word, _, status = lines.readline().decode().partition(" ")
+    if word == "exit":
+        lines.read()  # until the standby's process has ended, as dbt's own would have
+        return int(status)
+    if passed_on:  # dbt ended by the signal it was passed
+        return -passed_on[-1]
+    print("reeflow-dbt: dbt ended without an exit status (killed?)", file=sys.stderr)
+    return 1
+
+
+def main() -> None:
+    """`python -m orchestration.dbt_standby SOCKET PARENT_PID` (started by `start()`)."""
+    socket_path, parent = sys.argv[1], int(sys.argv[2])
+    sys.exit(serve(socket_path, parent))
+
+
+if __name__ == "__main__":
+    main()
