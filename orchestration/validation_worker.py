@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from orchestration import expectation_cache
+from orchestration.dbt_processes import die_with_parent
 
 if TYPE_CHECKING:  # imported by the CLI before anything heavy: no pandas at import
     import pandas as pd
@@ -51,8 +53,10 @@ def start() -> None:
     """Start the worker and its import of great-expectations (returns at once)."""
     global _worker
     if _worker is None:
-        # spawn: a clean interpreter, whatever threads this process has started by then
-        _worker = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        # spawn: a clean interpreter, whatever threads this process has started by then. Tied to
+        # this process: a pool's worker outlives a killed parent (it holds its own queue open).
+        _worker = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                      initializer=die_with_parent, initargs=(os.getpid(), "validation worker"))
         _worker.submit(_import_great_expectations)  # first in its queue: before any frame
 
 

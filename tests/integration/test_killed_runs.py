@@ -3,7 +3,7 @@
 Faults injected into real `reeflow` processes, in the style of test_faults.py:
 - `reeflow run` alone killed mid-dbt (SIGKILL to its pid, not its group, as the OOM killer
   does): its `dbt build`, which the run's dbt standby took, dies with it instead of finishing
-  alone;
+  alone, and so does every other process it started;
 - a dbt left running by a dead run (where the kernel could not tie it to its parent) holding the
   working database: the next run stops it and completes;
 - a file name that would forge a log line: printed escaped;
@@ -54,6 +54,21 @@ def _standbys_building(data: Path, launchers: dict[int, Path]) -> set[int]:
     return found
 
 
+def _processes_of(data: Path) -> list[int]:
+    """pids of the live processes started with this data folder in their environment."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if os.fsencode(f"REEFLOW_DATA_DIR={data}") in environ and not _gone(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
 def _gone(pid: int) -> bool:
     try:
         return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
@@ -97,6 +112,8 @@ def test_leftovers_of_killed_runs_are_stopped_and_cleared(tmp_path):
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
     wait_for(lambda: all(_gone(pid) for pid in dbts), "the orphaned dbt to end")
+    # Nothing the run started outlives it (its validation worker included).
+    wait_for(lambda: not _processes_of(data), "every process of the killed run to end")
     assert all(target.is_dir() for target in builds.values())
     assert [target for target in builds.values() if (target / "run_results.json").exists()] == []
 
