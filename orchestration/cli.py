@@ -126,7 +126,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _execute_main_job(log_level: str):
     """The main job in this process: (its result, its timed events)."""
-    from orchestration import dbt_standby, validation_worker
+    from orchestration import dbt_build_state, dbt_standby, validation_worker
 
     # First, so that great-expectations is imported on the other core while Dagster's are here.
     if validation_worker.validation_likely():
@@ -144,8 +144,9 @@ def _execute_main_job(log_level: str):
         with _instance() as instance:
             interrupted_runs.release(instance, say)
             # dbt imported on the other core while the ingest steps and staged checks run here;
-            # started now, not first, as it would slow the imports above as much as it saves.
-            standby = dbt_standby.start()
+            # started now, not first, as it would slow the imports above as much as it saves;
+            # not at all when the last build will probably stand (its import is 3 s of CPU).
+            standby = dbt_standby.start() if dbt_build_state.rebuild_likely() else None
             if standby is not None:
                 standby.offer()
             result = job.execute_in_process(

@@ -90,6 +90,29 @@ def standing_build(fingerprint: str) -> StandingBuild | None:
         return None
 
 
+def rebuild_likely() -> bool:
+    """A guess made before ingest, for `reeflow run` to decide whether importing dbt ahead is
+    worth it (orchestration/dbt_standby.py): no standing build, or something a run reads was
+    written since it (an inbox file, an embedded default, the dbt manifest). A wrong guess costs
+    time, never a build: whether to build is `standing_build`'s decision."""
+    try:
+        built = record_path().stat().st_mtime
+    except OSError:
+        return True
+    files = [dbt_manifest.MANIFEST]
+    for folder in (settings.data_dir() / "inbox", settings.EMBEDDED_DIR):
+        files += [path for path in folder.rglob("*") if path.is_file()]
+    return any(_changed_at(path) > built for path in files)
+
+
+def _changed_at(path: Path) -> float:
+    try:
+        stat = path.stat()
+    except OSError:
+        return float("inf")  # gone since it was listed: something is changing
+    return max(stat.st_mtime, stat.st_ctime)  # ctime: a file moved in keeps its old mtime
+
+
 def forget() -> None:
     """Call before dbt writes the working database: from then on no earlier build stands."""
     record_path().unlink(missing_ok=True)

@@ -39,6 +39,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ingest import settings
 from orchestration.dbt_processes import die_with_parent, hold_process_record
@@ -52,9 +53,11 @@ TAKE_TIMEOUT_S = 30.0
 STANDARD_STREAMS = (0, 1, 2)
 FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _MAX_REQUEST_BYTES = 1 << 20
-# The messages, a line each: standby -> launcher TAKEN, then "exit N"; launcher -> standby
-# "signal N".
+# The messages, a line each: standby -> launcher TAKEN, launcher -> standby GO, then
+# "signal N" from the launcher and "exit N" from the standby. GO settles who runs dbt: a
+# launcher that gave up waiting (and started its own) never sends it.
 TAKEN = b"taken"
+GO = b"go"
 
 
 @dataclass
@@ -149,14 +152,21 @@ def serve(socket_path: str, parent: int, warm_up: Callable[[], None] = import_db
     listener.close()  # one command per standby: one queued behind it is refused, and starts dbt
     os.unlink(socket_path)
     request, streams = _receive_request(connection)
+    lines = connection.makefile("rb")
+    try:
+        connection.sendall(TAKEN + b"\n")
+        go = lines.readline().rstrip(b"\n") == GO
+    except OSError:
+        go = False
+    if not go:
+        return 0  # the launcher gave up on this standby and started dbt itself
     _take_over(request, streams)
     hold_process_record(parent=request["launcher"])
     # A descriptor no Python object owns: the kernel closes it only when this process has ended
     # (dbt's DuckDB closed and checkpointed at exit), which is when the launcher may end too.
     os.dup(connection.fileno())
-    connection.sendall(TAKEN + b"\n")
     finished = threading.Event()
-    threading.Thread(target=_follow_launcher, args=(connection, finished), daemon=True).start()
+    threading.Thread(target=_follow_launcher, args=(lines, finished), daemon=True).start()
     try:
         status = run(request["args"])
     finally:
@@ -190,13 +200,12 @@ def _take_over(request: dict, streams: list[int]) -> None:
     os.environ.update(request["env"])
 
 
-def _follow_launcher(connection: socket.socket, finished: threading.Event) -> None:
+def _follow_launcher(lines: BinaryIO, finished: threading.Event) -> None:
     """Take the signals the launcher passes on; die when it is gone before dbt ends."""
-    with connection.makefile("rb") as lines:
-        for line in lines:
-            word, _, number = line.decode().partition(" ")
-            if word == "signal":
-                os.kill(os.getpid(), int(number))
+    for line in lines:
+        word, _, number = line.decode().partition(" ")
+        if word == "signal":
+            os.kill(os.getpid(), int(number))
     if not finished.is_set():
         os.kill(os.getpid(), signal.SIGKILL)
 
@@ -219,13 +228,14 @@ def hand_over(args: list[str], env: dict[str, str], cwd: str) -> int | None:
             lines = connection.makefile("rb")
             if lines.readline().rstrip(b"\n") != TAKEN:
                 return None
+            connection.sendall(GO + b"\n")
         except OSError:  # gone, taken by another command, or too slow: start dbt as before
             return None
         connection.settimeout(None)
         return _wait_for_dbt(connection, lines)
 
 
-def _wait_for_dbt(connection: socket.socket, lines) -> int:
+def _wait_for_dbt(connection: socket.socket, lines: BinaryIO) -> int:
     passed_on: list[int] = []
 
     def pass_on(signum, frame) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -81,3 +82,42 @@ def test_forgetting_before_a_build_leaves_nothing_to_reuse(built):
 def test_a_damaged_record_is_not_reused(built):
     dbt_build_state.record_path().write_text('{"fingerprint": ')
     assert _standing() is None
+
+
+def test_a_rebuild_is_likely_without_a_standing_build(reeflow_env):
+    assert dbt_build_state.rebuild_likely()
+
+
+def test_a_rebuild_is_likely_once_an_input_is_written_after_the_build(built, tmp_path, monkeypatch):
+    embedded, manifest = tmp_path / "embedded", tmp_path / "manifest.json"
+    embedded.mkdir()
+    (embedded / "usgs_mcs_2025.csv").write_text("an embedded default")
+    manifest.write_text("{}")
+    monkeypatch.setattr(settings, "EMBEDDED_DIR", embedded)
+    monkeypatch.setattr(dbt_manifest, "MANIFEST", manifest)
+    record = dbt_build_state.record_path()
+    now = time.time()
+    os.utime(record, (now + 60, now + 60))  # built after everything above
+    assert not dbt_build_state.rebuild_likely()
+
+    os.utime(record, (now - 60, now - 60))  # built before them
+    assert dbt_build_state.rebuild_likely()
+    for path in (embedded / "usgs_mcs_2025.csv", manifest):
+        os.utime(path, (now - 120, now - 120))  # a file moved in keeps its mtime; its ctime is new
+    assert dbt_build_state.rebuild_likely()
+
+
+def test_a_file_dropped_in_the_inbox_after_the_build_makes_a_rebuild_likely(built, tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "EMBEDDED_DIR", tmp_path / "no embedded files")
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text("{}")
+    monkeypatch.setattr(dbt_manifest, "MANIFEST", manifest)
+    record = dbt_build_state.record_path()
+    later = time.time() + 60
+    os.utime(record, (later, later))
+    assert not dbt_build_state.rebuild_likely()
+    dropped = settings.data_dir() / "inbox" / "usgs_mcs" / "mcs2026.csv"
+    dropped.parent.mkdir(parents=True)
+    dropped.write_text("new edition")
+    os.utime(dropped, (later + 1, later + 1))
+    assert dbt_build_state.rebuild_likely()

@@ -41,6 +41,19 @@ sys.exit(dbt_standby.serve(sys.argv[1], os.getppid(), warm_up=lambda: None, run=
 """
 
 
+# A standby that takes 1 s to warm up, and leaves a mark if it runs a command.
+SLOW_STANDBY = """
+import os, sys, time
+from orchestration import dbt_standby
+
+def run(args):
+    open(sys.argv[2], "w").close()
+    return 0
+
+sys.exit(dbt_standby.serve(sys.argv[1], os.getppid(), warm_up=lambda: time.sleep(1), run=run))
+"""
+
+
 def _wait(condition, what: str, seconds: float = 10.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -90,6 +103,20 @@ def test_the_launcher_ends_only_once_the_standby_has(standby, tmp_path):
     launcher.stdout.readline()
     assert launcher.wait(timeout=10) == 0
     assert closed.exists()  # whoever waited for the launcher finds dbt's database closed
+
+
+def test_a_standby_too_slow_to_take_the_command_never_runs_it(tmp_path, monkeypatch):
+    """The launcher gives up and starts dbt itself; the standby, done warming up, must not run
+    the command it finds queued (two builds of one database)."""
+    socket_path, ran = tmp_path / "dbt.sock", tmp_path / "ran"
+    slow = subprocess.Popen([sys.executable, "-c", SLOW_STANDBY, str(socket_path), str(ran)])
+    _wait(socket_path.exists, "the standby to listen")
+    monkeypatch.setenv(dbt_standby.ENV_VAR, str(socket_path))
+    monkeypatch.setattr(dbt_standby, "TAKE_TIMEOUT_S", 0.2)
+    env = {"REEFLOW_DATA_DIR": str(tmp_path / "data")}
+    assert dbt_standby.hand_over(["build"], env, cwd=str(tmp_path)) is None
+    assert slow.wait(timeout=10) == 0
+    assert not ran.exists()
 
 
 def test_no_standby_named_leaves_the_command_to_a_dbt_of_its_own(monkeypatch, tmp_path):
