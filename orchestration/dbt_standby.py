@@ -8,8 +8,9 @@ the ingest steps and staged checks run, then waits on a Unix socket in a private
 (`reeflow-dbt`, orchestration/dbt_launcher.py) hands the standby its arguments, environment,
 working folder and standard streams (SCM_RIGHTS) instead of starting dbt, and the standby
 becomes that dbt: same command, same output to dagster-dbt, same exit status. Measured on 2
-cores: a build's step 1.5-2 s shorter; started with the CLI instead, it slowed Dagster's
-imports by about as much. REEFLOW_DBT_STANDBY=0 turns it off.
+cores: the build's step about 2 s shorter (README, Speed); started with the CLI instead, it
+slowed Dagster's imports by about as much. Started only when a rebuild is likely
+(dbt_build_state.rebuild_likely); REEFLOW_DBT_STANDBY=0 turns it off.
 
 One command per standby. Without one (`dagster dev`, a second command, a standby that failed
 or did not take the command within TAKE_TIMEOUT_S) `reeflow-dbt` starts dbt itself, as before.
