@@ -43,9 +43,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ingest import settings
+from ingest.processes import pid_alive
 from orchestration.dbt_processes import die_with_parent, hold_process_record
 
 ENV_VAR = "REEFLOW_DBT_STANDBY_SOCKET"
+# The standby's folder in the temporary directory: reeflow-dbt-<pid of the run>-<random>.
+FOLDER_PREFIX = "reeflow-dbt-"
 # Unix socket paths hold at most 107 bytes: under a longer temporary folder, no standby.
 MAX_SOCKET_PATH = 100
 # How long a launcher waits for the standby to take its command (it may still be importing
@@ -90,20 +93,32 @@ def start() -> Standby | None:
     cannot name its folder."""
     if not settings.dbt_standby_wanted() or not hasattr(socket, "AF_UNIX"):
         return None
-    folder = Path(tempfile.mkdtemp(prefix="reeflow-dbt-"))  # mode 0700: ours alone
+    folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))  # mode 0700: ours alone
     standby_path = folder / "dbt.sock"
     if len(os.fsencode(standby_path)) > MAX_SOCKET_PATH:
         shutil.rmtree(folder, ignore_errors=True)
         return None
     # Its own session: a Ctrl-C at the terminal reaches a handed-over dbt once, through its
     # launcher, as it reaches a dbt the launcher started. Silent: a standby that fails leaves
-    # the command to a dbt started as before, which says what is wrong.
+    # the command to a dbt started as before, which says what is wrong. -P: nothing in the
+    # caller's folder can shadow a module it imports.
     process = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.dbt_standby", str(standby_path), str(os.getpid())],
+        [sys.executable, "-P", "-m", "orchestration.dbt_standby", str(standby_path), str(os.getpid())],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     return Standby(process, folder)
+
+
+def remove_dead_runs_folders() -> list[Path]:
+    """Remove the standby folders of runs that are gone (a killed run cannot remove its own)."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        pid = folder.name.removeprefix(FOLDER_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 # -- the standby's side ----------------------------------------------------------------------
@@ -152,6 +167,8 @@ def serve(socket_path: str, parent: int, warm_up: Callable[[], None] = import_db
     connection, _ = listener.accept()
     listener.close()  # one command per standby: one queued behind it is refused, and starts dbt
     os.unlink(socket_path)
+    with contextlib.suppress(OSError):  # its private folder, empty now (start() made it)
+        os.rmdir(os.path.dirname(socket_path))
     request, streams = _receive_request(connection)
     lines = connection.makefile("rb")
     try:

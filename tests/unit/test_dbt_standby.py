@@ -154,3 +154,17 @@ def test_a_run_ends_its_idle_standby(tmp_path):
     assert standby.process.returncode is not None
     assert not standby.folder.exists()
     assert dbt_standby.ENV_VAR not in os.environ
+
+
+def test_the_folders_of_runs_that_are_gone_are_removed(tmp_path, monkeypatch):
+    monkeypatch.setattr(dbt_standby.tempfile, "gettempdir", lambda: str(tmp_path))
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    dead = tmp_path / f"{dbt_standby.FOLDER_PREFIX}{finished.pid}-x1y2"
+    alive = tmp_path / f"{dbt_standby.FOLDER_PREFIX}{os.getpid()}-a3b4"
+    other = tmp_path / "reeflow-dbt-notes"
+    for folder in (dead, alive, other):
+        folder.mkdir()
+    (dead / "dbt.sock").touch()  # left by a standby killed before it took a command
+    assert dbt_standby.remove_dead_runs_folders() == [dead]
+    assert alive.is_dir() and other.is_dir()
