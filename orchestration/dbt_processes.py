@@ -61,6 +61,15 @@ def hold_process_record(parent: int) -> int:
     return fd
 
 
+def read_record(content: bytes) -> tuple[int, int] | None:
+    """(pid, parent) named by a process record; None while its process is still writing it."""
+    named = content.split()
+    if len(named) != 2:
+        return None
+    pid, parent = (int(part) for part in named)
+    return pid, parent
+
+
 def _released(fd: int) -> bool:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -89,10 +98,10 @@ def stop_orphans(say: Callable[[str], None]) -> list[int]:
         fd = os.open(record, os.O_RDWR)
         try:
             if not _released(fd):
-                named = os.read(fd, 64).split()
-                if len(named) != 2:
+                named = read_record(os.read(fd, 64))
+                if named is None:
                     continue  # its dbt is still writing the record: alive, just started
-                pid, parent = (int(part) for part in named)
+                pid, parent = named
                 if pid_alive(parent):
                     continue
                 say(f"dbt (pid {pid}) outlived the run that started it (pid {parent}); stopping it")

@@ -21,52 +21,43 @@ from pathlib import Path
 import duckdb
 
 from ingest import settings
+from orchestration.dbt_processes import read_record
 from tests.inputs import big_register
 from tests.reeflow_cli import REEFLOW, cli_env, run_reeflow, start_run, wait_for
 
 FORGED = "figures\nreeflow: published 99 tables to elsewhere\u202e.csv"
 
 
-def _dbt_builds(data: Path) -> dict[int, Path]:
-    """pid -> target folder of every `dbt build` working on this data folder (from /proc)."""
+def _processes_of(data: Path) -> dict[int, tuple[list[bytes], dict[bytes, bytes]]]:
+    """pid -> (command line, environment at start) of every live process started with this
+    data folder in its environment (from /proc)."""
     found = {}
     for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
             command = (entry / "cmdline").read_bytes().split(b"\0")
             environ = (entry / "environ").read_bytes().split(b"\0")
         except OSError:
             continue
         env = dict(item.split(b"=", 1) for item in environ if b"=" in item)
-        if b"build" in command and env.get(b"REEFLOW_DATA_DIR") == os.fsencode(data):
-            # dagster-dbt names the target folder relative to the dbt project.
-            found[int(entry.name)] = settings.DBT_PROJECT_DIR / os.fsdecode(env[b"DBT_TARGET_PATH"])
+        if env.get(b"REEFLOW_DATA_DIR") == os.fsencode(data) and not _gone(int(entry.name)):
+            found[int(entry.name)] = (command, env)
     return found
+
+
+def _dbt_builds(data: Path) -> dict[int, Path]:
+    """pid -> target folder of every `dbt build` launcher working on this data folder."""
+    # dagster-dbt names the target folder relative to the dbt project.
+    return {pid: settings.DBT_PROJECT_DIR / os.fsdecode(env[b"DBT_TARGET_PATH"])
+            for pid, (command, env) in _processes_of(data).items() if b"build" in command}
 
 
 def _standbys_building(data: Path, launchers: dict[int, Path]) -> set[int]:
     """pids of the dbt standbys running one of these launchers' commands: each holds a process
     record naming its launcher (orchestration/dbt_processes.py)."""
-    found = set()
-    for record in (data / ".dbt-processes").glob("*.lock"):
-        named = record.read_text().split()
-        if len(named) == 2 and int(named[1]) in launchers:
-            found.add(int(named[0]))
-    return found
-
-
-def _processes_of(data: Path) -> list[int]:
-    """pids of the live processes started with this data folder in their environment."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if os.fsencode(f"REEFLOW_DATA_DIR={data}") in environ and not _gone(int(entry.name)):
-            found.append(int(entry.name))
-    return found
+    named = (read_record(path.read_bytes()) for path in (data / ".dbt-processes").glob("*.lock"))
+    return {pid for pid, parent in filter(None, named) if parent in launchers}
 
 
 def _gone(pid: int) -> bool:

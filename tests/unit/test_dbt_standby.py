@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -116,6 +117,21 @@ def test_a_standby_too_slow_to_take_the_command_never_runs_it(tmp_path, monkeypa
     env = {"REEFLOW_DATA_DIR": str(tmp_path / "data")}
     assert dbt_standby.hand_over(["build"], env, cwd=str(tmp_path)) is None
     assert slow.wait(timeout=10) == 0
+    assert not ran.exists()
+
+
+def test_a_standby_runs_nothing_until_its_launcher_says_go(tmp_path):
+    """A launcher whose wait ran out just as TAKEN came starts dbt itself and never says GO."""
+    socket_path, ran = tmp_path / "dbt.sock", tmp_path / "ran"
+    standby = subprocess.Popen([sys.executable, "-c", SLOW_STANDBY, str(socket_path), str(ran)])
+    _wait(socket_path.exists, "the standby to listen")
+    request = {"args": ["build"], "env": {"REEFLOW_DATA_DIR": str(tmp_path / "data")},
+               "cwd": str(tmp_path), "launcher": os.getpid()}
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.connect(str(socket_path))
+        socket.send_fds(connection, [json.dumps(request).encode() + b"\n"], list(dbt_standby.STANDARD_STREAMS))
+        assert connection.makefile("rb").readline() == dbt_standby.TAKEN + b"\n"
+    assert standby.wait(timeout=10) == 0
     assert not ran.exists()
 
 
