@@ -17,9 +17,17 @@ MAX_TONNES = 1e9
 # 10^15 of any currency unit or count: more than the world's yearly GDP in US dollars (~1e14)
 # and Japan's in yen (~6e14). A single trade record, price or value above it is an error.
 MAX_AMOUNT = 1e15
+
+
+def grouped_thousands(separator: str = ",", decimal: str = ".") -> str:
+    """The pattern (Python and DuckDB) of a number whose thousands are grouped by `separator`:
+    '10,908', '1,250.5'; with '.' and ',' (a German file) '1.250,5'."""
+    return rf"[+-]?[0-9]{{1,3}}({re.escape(separator)}[0-9]{{3}})+({re.escape(decimal)}[0-9]+)?"
+
+
 # A comma in a number is read only as a thousands separator ('10,908', '1,250.5'); a decimal
 # comma ('12,5') would otherwise become 125, ten times the figure.
-THOUSANDS_SEPARATED = r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?"
+THOUSANDS_SEPARATED = grouped_thousands()
 
 
 def without_thousands_commas(text: str, what: str) -> str:

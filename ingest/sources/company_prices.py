@@ -26,7 +26,7 @@ from ingest.sources.published_figures import CONFIDENCE
 
 SOURCE = "company_prices"
 DATASET = "company_prices"
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: registers.py: thousands commas only, a column named twice rejected
 
 REQUIRED = (
     "company", "facility", "country_iso3", "stage", "product_basis", "elements", "period",

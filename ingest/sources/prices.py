@@ -19,7 +19,7 @@ from ingest.parsing.registers import choice, flag, number, required
 
 SOURCE = "usgs_mcs_prices"
 DATASET = "usgs_prices"
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: registers.py: thousands commas only, a column named twice rejected
 
 REQUIRED = (
     "edition", "year", "product", "product_as_printed", "elements", "value", "unit",

@@ -24,7 +24,9 @@ from ingest.reference.countries import resolve_country
 
 SOURCE = "usgs_mcs"
 DATASET = "usgs_mine_production"
-PARSER_VERSION = 1
+# 2: a comma only as a thousands separator; a Type in another unit than metric tons quarantined;
+# a column named twice rejects the file.
+PARSER_VERSION = 2
 
 _PRODUCTION_COLUMN = re.compile(r"^Prod_t_(?P<est>est_)?(?P<year>\d{4})$", re.IGNORECASE)
 _EDITION = re.compile(r"^MCS\s?(?P<year>\d{4})$", re.IGNORECASE)

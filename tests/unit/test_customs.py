@@ -158,7 +158,7 @@ def test_another_country_needs_only_a_yaml(tmp_path, land):
     mapping_file = tmp_path / "test_long_layout.yml"
     mapping_file.write_text(ANOTHER_COUNTRY, encoding="utf-8")
     mapping = load_mapping(mapping_file)
-    assert mapping.parser_version == 1003
+    assert mapping.parser_version == 2003
     content = textwrap.dedent("""\
         FLOW;PERIOD;PRODUCT;PARTNER;QUANTITY_TONNES;VALUE_EUR;VALUE_USD
         1;2023-05;28053011;CN;1,5;120.000,50;130000
@@ -176,6 +176,22 @@ def test_another_country_needs_only_a_yaml(tmp_path, land):
     assert rows["period"].tolist() == ["202305", "202305", "202306"]
     assert rows["value_usd"].tolist()[0] == 130000.0 and rows["value_usd"].isna().tolist()[1]
     assert set(rows["reporter_iso3"]) == {"DEU"} and set(rows["currency"]) == {"EUR"}
+
+
+def test_a_separator_that_does_not_group_thousands_is_quarantined(tmp_path, land):
+    """In a file whose thousands separator is '.', '12.5' is a decimal point typed by mistake:
+    read as 125 it would stage ten times the figure."""
+    mapping_file = tmp_path / "test_long_layout.yml"
+    mapping_file.write_text(ANOTHER_COUNTRY, encoding="utf-8")
+    content = textwrap.dedent("""\
+        FLOW;PERIOD;PRODUCT;PARTNER;QUANTITY_TONNES;VALUE_EUR;VALUE_USD
+        1;2023-05;28053011;CN;1,5;12.5;
+        1;2023-05;28053012;CN;2;1.250,5;
+        """).encode()
+    result = parse_customs_csv(land(content, "de.csv", source="customs_test"), load_mapping(mapping_file))
+    assert result.rows["value_national"].tolist() == [1250.5]
+    assert len(result.quarantined) == 1
+    assert "'12.5' has a '.' that is not a thousands separator" in result.quarantined[0].reason
 
 
 def test_invalid_mapping_fails_at_load_naming_it(tmp_path):

@@ -37,7 +37,8 @@ from ingest.sources.comtrade.rules import (
 
 SOURCE_FORMAT = "api_json"
 # 2: records checked by the SQL rule set the bulk files use (1 had its own Python copy).
-PARSER_VERSION = 2
+# 3: negative values, years, months and classifications out of range quarantined; count checked.
+PARSER_VERSION = 3
 # An answer holds the codes its request asked for: every record is checked, none is out of scope.
 ANY_HS_CODE = HsScope()
 # Every field a staged row is made from has its column, whichever fields an answer holds: an

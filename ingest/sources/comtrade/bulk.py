@@ -58,7 +58,8 @@ SOURCE_FORMAT = "bulk_csv"
 # refuses what cannot be a bulk file. An API answer saved as a bulk file has the API's limit.
 MAX_BULK_BYTES = 32 << 30
 # 2: DuckDB path, rare-earth lines only (version 1 staged every commodity).
-BULK_PARSER_VERSION = 2
+# 3: rules.py quarantines negative values, years, months and classifications out of range.
+BULK_PARSER_VERSION = 3
 # DuckDB's CSV buffer (None: its default, 32 MB). Its threads split the file at buffer
 # boundaries; tests make it small so a small file spans many buffers.
 CSV_BUFFER_BYTES: int | None = None

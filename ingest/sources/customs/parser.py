@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from ingest.contract import FileRejected, Parser, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
-from ingest.parsing.numbers import MAX_AMOUNT, plausible
+from ingest.parsing.numbers import MAX_AMOUNT, grouped_thousands, plausible
 from ingest.parsing.textfiles import check_unique_header, read_text
 from ingest.sources.customs.mapping import CustomsMapping
 
@@ -214,7 +214,11 @@ def _line_period(period: str, year: str, month: str) -> str:
 
 
 def _number(text: str, mapping: CustomsMapping) -> float | None:
-    cleaned = text.strip().replace(mapping.thousands_separator, "")
+    separator, decimal = mapping.thousands_separator, mapping.decimal_separator
+    if separator and separator in text and not re.fullmatch(grouped_thousands(separator, decimal), text.strip()):
+        # '12,5' in a file whose thousands separator is ',' is a decimal comma, not 125
+        raise _BadLine(f"{text!r} has a {separator!r} that is not a thousands separator")
+    cleaned = text.strip().replace(separator, "")
     cleaned = cleaned.replace(mapping.decimal_separator, ".")
     if not cleaned:
         return 0.0 if mapping.blank_means_zero else None

@@ -49,7 +49,8 @@ SOURCE = "disclosure_pdf"
 # The kind's entry points for the catalog; its staged dataset is the one the register shares.
 __all__ = ["DATASET", "PARSER_VERSION", "SOURCE", "make_parser", "parse", "parse_report_pdf"]
 # 2: rows carry the company's legal name (figures.DISCLOSURE_SCHEMA company_name).
-PARSER_VERSION = 3  # 3: the staged schema gained value_qualifier (always exact here)
+# 3: the staged schema gained value_qualifier (always exact here). 4: read within limits.
+PARSER_VERSION = 4
 
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _EMPTY_CELL = {"-", "\u2013", "\u2014", "n/a", "na", "nm", "n.m."}

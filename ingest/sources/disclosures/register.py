@@ -32,7 +32,8 @@ SOURCE = "disclosure_register"
 __all__ = ["DATASET", "PARSER_VERSION", "SOURCE", "land_embedded_register", "parse", "parse_register"]
 # 2: rows carry the company's legal name from companies.yml (company_name).
 # 3: value_qualifier (issue 12: "up to 65 %" is an upper bound, not a firm offtake).
-PARSER_VERSION = 3
+# 4: thousands commas only; a column named twice rejects the file.
+PARSER_VERSION = 4
 
 
 def _read_register(landed: LandedFile) -> list[tuple[int, dict[str, str], str]]:
