@@ -333,7 +333,7 @@ def quarantined_rows(file_id: str, limit: int) -> tuple[int, list[tuple[int | No
         rows = con.execute(
             "select row_number, reason, count(*) over () from read_parquet(?, union_by_name = true) "
             "where file_id = ? order by row_number nulls first limit ?",
-            [staged_glob("quarantine"), file_id, limit],
+            [staged_glob(QUARANTINE_DATASET), file_id, limit],
         ).fetchall()
     return (rows[0][2] if rows else 0), [(line, reason) for line, reason, _ in rows]
 

@@ -41,6 +41,7 @@ def element_list_regex() -> str:
     return f"^{symbol}(?:;{symbol})*$"
 
 
+@cache  # asked once per published figure
 def element_code_regex() -> str:
     """An element list (element_list_regex) or an aggregate of the seed (REO, NdPr)."""
     return f"{element_list_regex()}|^(?:{'|'.join(element_aggregates())})$"

@@ -53,6 +53,18 @@ def test_footnote_fused_into_a_number_is_quarantined(land):
     assert bad.row_number == 2 and "'1216,000' has a comma that is not a thousands separator" in bad.reason
 
 
+def test_a_country_above_the_world_total_is_quarantined(land):
+    # A footnote fused without a comma ("1216000": note 12 + 16,000) reads as a number; only the
+    # world total shows it is impossible.
+    text = (HEADER + f"MCS2025,Australia,{TYPE},1216000,13000,,,\n"
+            f"MCS2025,China,{TYPE},255000,270000,,,\n"
+            f"MCS2025,World total (rounded),{TYPE},376000,390000,,,\n")
+    result = usgs_mcs.parse(land(text))
+    assert "AUS" not in set(result.rows.country_iso3) and len(result.rows) == 4
+    [bad] = result.quarantined
+    assert bad.row_number == 2 and "exceeds the world total" in bad.reason
+
+
 def release_from_transcription(markdown: str) -> str:
     """The world production table of a PDF-to-text transcription, cell for cell, in the data
     release's CSV layout. Reserves are left out: the world row prints them as ">90,000,000"."""
