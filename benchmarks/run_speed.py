@@ -14,8 +14,9 @@ run` three times, as a user would:
 Each run prints wall time, CPU time (user + system, every process of the run included: dbt is
 a child), peak memory (the largest single process, and the whole process tree sampled every
 0.1 s), the machine's load average before and after, and the run's step table (from the Dagster
-event log and dbt's run_results.json, orchestration/run_steps.py). The summary gives the
-medians per tree and scenario and, for two trees, the ratio of the last to the first.
+event log and the dbt step's record, or an older tree's run_results.json; see
+orchestration/run_steps.py). The summary gives the medians per tree and scenario and, for two
+trees, the ratio of the last to the first.
 The machine is shared: compare ratios measured in one session, not figures across sessions.
 """
 
@@ -126,8 +127,11 @@ def step_table(tree: Path, env: dict[str, str], run_id: str, started: float, end
     with dg.DagsterInstance.get() as instance:
         events = instance.all_logs(run_id, of_type={dg.DagsterEventType[n] for n in run_steps.TIMED_EVENT_TYPES})
     dbt = None
+    recorded = Path(env["REEFLOW_DATA_DIR"]) / "quality" / "run_steps" / f"{run_id}.dbt.json"
     results = sorted((tree / "dbt_project" / "target").glob(f"*-{run_id[:7]}-*/run_results.json"))
-    if results:
+    if recorded.exists():  # what the dbt step recorded (a version whose dbt writes no run results)
+        dbt = json.loads(recorded.read_text())
+    elif results:
         dbt = run_steps.dbt_layers(json.loads(results[-1].read_text()))
     elif any(event.step_key == run_steps.DBT_STEP for event in events):
         dbt = {"skipped": "no dbt process ran (the build was reused)"}

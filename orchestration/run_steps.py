@@ -3,7 +3,7 @@
 
 A run's table is built from the Dagster event log (each step's start and end) by the CLI, with
 what the CLI itself saw before and after the Dagster run (imports, manifest, definitions; the
-summary), and dbt's own timings by layer (its run_results.json, recorded by the dbt step). One
+summary), and dbt's own timings by layer (from its log lines, recorded by the dbt step). One
 JSON file per run in data/quality/run_steps/, the newest few kept. Plain Python, no Dagster.
 """
 
@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import settings
@@ -33,6 +33,10 @@ _RUN_ENDS = ("PIPELINE_SUCCESS", "PIPELINE_FAILURE", "PIPELINE_CANCELED")
 _STEP_ENDS = ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED", "STEP_UP_FOR_RETRY")
 # Model schema (from dbt_project.yml) -> layer; tests and seeds by resource type.
 _SCHEMA_LAYERS = {"staging": "staging", "intermediate": "intermediate", "quality": "quality", "main": "marts"}
+_KIND_LAYERS = {"seed": "seeds", "test": "data tests", "unit_test": "unit tests", "operation": "run hooks"}
+# dbt's log lines that end a node (a hook's too), each with its node_info and execution_time.
+_NODE_RESULT_EVENTS = frozenset({"LogModelResult", "LogSeedResult", "LogSnapshotResult", "LogTestResult",
+                                 "LogHookEndLine"})
 
 
 @dataclass(frozen=True)
@@ -94,34 +98,92 @@ def steps_from_events(events: Iterable) -> list[StepTime]:
 
 
 def _timestamp(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    """Seconds since the epoch of one of dbt's ISO times (UTC, with or without the Z)."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+@dataclass(frozen=True)
+class _NodeTime:
+    layer: str
+    seconds: float  # dbt's execution time of the node
+    started: float | None  # seconds since the epoch, when dbt says
+    ended: float | None
+
+
+def _layer(resource_type: str, schema: str | None) -> str:
+    if resource_type == "model":
+        return _SCHEMA_LAYERS.get(schema or "", schema or "")
+    return _KIND_LAYERS.get(resource_type, resource_type)
+
+
+def _summary(nodes: list[_NodeTime], invoked: float | None, elapsed: float) -> dict:
+    """The dbt part of a run's table: start-up, nodes' wall time, node time by layer."""
+    layers: dict[str, dict] = {}
+    for node in nodes:
+        entry = layers.setdefault(node.layer, {"nodes": 0, "seconds": 0.0})
+        entry["nodes"] += 1
+        entry["seconds"] += node.seconds
+    started = [node.started for node in nodes if node.started is not None]
+    ended = [node.ended for node in nodes if node.ended is not None]
+    return {
+        "elapsed_s": elapsed,
+        "startup_s": (min(started) - invoked) if started and invoked is not None else None,
+        "nodes_wall_s": (max(ended) - min(started)) if started and ended else 0.0,
+        "layers": layers,
+    }
+
+
+class DbtLog:
+    """dbt's own timings, read from the structured log lines dagster-dbt streams from it.
+
+    The run's `dbt build` writes no run_results.json (--no-write-json, dbt.py): writing its
+    artifacts, manifest.json twice among them, cost about a second of each build."""
+
+    def __init__(self) -> None:
+        self._first: float | None = None
+        self._last: float | None = None
+        self._nodes: list[_NodeTime] = []
+
+    def see(self, line: dict) -> None:
+        """One of dbt's JSON log lines ({"info": {...}, "data": {...}})."""
+        info, data = line.get("info") or {}, line.get("data") or {}
+        if info.get("ts"):
+            moment = _timestamp(info["ts"])
+            self._first = moment if self._first is None else self._first
+            self._last = moment
+        node = data.get("node_info") or {}
+        if info.get("name") not in _NODE_RESULT_EVENTS or not node.get("unique_id"):
+            return
+        self._nodes.append(_NodeTime(
+            layer=_layer(node.get("resource_type", ""), (node.get("node_relation") or {}).get("schema")),
+            seconds=float(data.get("execution_time") or 0.0),
+            started=_timestamp(node["node_started_at"]) if node.get("node_started_at") else None,
+            ended=_timestamp(node["node_finished_at"]) if node.get("node_finished_at") else None,
+        ))
+
+    def layers(self) -> dict:
+        """As `dbt_layers`; elapsed from dbt's first log line to its last."""
+        elapsed = (self._last - self._first) if self._first is not None and self._last is not None else 0.0
+        return _summary(self._nodes, self._first, elapsed)
 
 
 def dbt_layers(run_results: dict) -> dict:
-    """dbt's own timings from its run_results.json: start-up, then node time by layer."""
-    layers: dict[str, dict] = {}
-    started, ended = [], []
+    """dbt's own timings from a run_results.json (of a dbt that wrote one: benchmarks/run_speed.py
+    reads those of reeflow versions before DbtLog)."""
+    nodes = []
     for result in run_results.get("results", []):
-        kind = result["unique_id"].split(".", 1)[0]
-        if kind == "model":
-            schema = (result.get("relation_name") or '"".""."".').split(".")[1].strip('"')
-            layer = _SCHEMA_LAYERS.get(schema, schema)
-        else:
-            layer = {"seed": "seeds", "test": "data tests", "unit_test": "unit tests",
-                     "operation": "run hooks"}.get(kind, kind)
-        entry = layers.setdefault(layer, {"nodes": 0, "seconds": 0.0})
-        entry["nodes"] += 1
-        entry["seconds"] += float(result.get("execution_time") or 0.0)
-        for timing in result.get("timing") or []:
-            started.append(_timestamp(timing["started_at"]))
-            ended.append(_timestamp(timing["completed_at"]))
+        relation = (result.get("relation_name") or '"".""."".').split(".")
+        timings = result.get("timing") or []
+        nodes.append(_NodeTime(
+            layer=_layer(result["unique_id"].split(".", 1)[0], relation[1].strip('"')),
+            seconds=float(result.get("execution_time") or 0.0),
+            started=min((_timestamp(t["started_at"]) for t in timings), default=None),
+            ended=max((_timestamp(t["completed_at"]) for t in timings), default=None),
+        ))
     invoked = run_results.get("metadata", {}).get("invocation_started_at")
-    return {
-        "elapsed_s": float(run_results.get("elapsed_time") or 0.0),
-        "startup_s": (min(started) - _timestamp(invoked)) if started and invoked else None,
-        "nodes_wall_s": (max(ended) - min(started)) if started else 0.0,
-        "layers": layers,
-    }
+    return _summary(nodes, _timestamp(invoked) if invoked else None,
+                    float(run_results.get("elapsed_time") or 0.0))
 
 
 def _dbt_path(run_id: str) -> Path:

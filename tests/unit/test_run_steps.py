@@ -89,6 +89,48 @@ def test_dbt_time_by_layer_from_its_run_results():
     }
 
 
+def _log_line(name: str, ts: str, **data) -> dict:
+    return {"info": {"name": name, "ts": ts, "level": "info"}, "data": data}
+
+
+def _node(unique_id: str, resource_type: str, schema: str, started: str, finished: str) -> dict:
+    # As dbt 1.11 writes node_info: naive UTC times, the relation's schema.
+    return {"unique_id": unique_id, "resource_type": resource_type, "node_started_at": started,
+            "node_finished_at": finished, "node_relation": {"schema": schema, "alias": unique_id.split(".")[-1]}}
+
+
+# The shape of dbt's JSON log lines (dbt-core 1.11.16, `--log-format json`), trimmed.
+DBT_LOG = [
+    _log_line("MainReportVersion", "2026-01-01T00:00:00.000000Z", version="=1.11.16"),
+    _log_line("LogStartLine", "2026-01-01T00:00:02.000000Z",
+              node_info=_node("seed.reeflow.elements", "seed", "reference", "2026-01-01T00:00:02", "")),
+    _log_line("LogSeedResult", "2026-01-01T00:00:03.000000Z", execution_time=0.2,
+              node_info=_node("seed.reeflow.elements", "seed", "reference",
+                              "2026-01-01T00:00:02", "2026-01-01T00:00:03")),
+    _log_line("LogModelResult", "2026-01-01T00:00:04.000000Z", execution_time=0.5,
+              node_info=_node("model.reeflow.stg_usgs__production", "model", "staging",
+                              "2026-01-01T00:00:03", "2026-01-01T00:00:04")),
+    _log_line("LogModelResult", "2026-01-01T00:00:08.000000Z", execution_time=1.5,
+              node_info=_node("model.reeflow.fct_mine_production", "model", "main",
+                              "2026-01-01T00:00:04", "2026-01-01T00:00:08")),
+    *(_log_line("LogTestResult", "2026-01-01T00:00:08.000000Z", execution_time=0.25,
+                node_info=_node(f"test.reeflow.{name}", "test", "dbt_test__audit",
+                                "2026-01-01T00:00:07", "2026-01-01T00:00:07.500000"))
+      for name in ("not_null_fct_mine_production_year", "unique_fct_mine_production_id")),
+    _log_line("LogHookEndLine", "2026-01-01T00:00:08.500000Z", execution_time=0.3,
+              node_info=_node("operation.reeflow.reeflow-on-run-end-0", "operation", "main",
+                              "2026-01-01T00:00:07.700000", "2026-01-01T00:00:08")),
+    _log_line("StatsLine", "2026-01-01T00:00:09.500000Z", stats={"pass": 6}),
+]
+
+
+def test_dbt_time_by_layer_from_its_log_lines():
+    log = run_steps.DbtLog()
+    for line in [*DBT_LOG, {}]:  # a line without info or data is passed over
+        log.see(line)
+    assert log.layers() == run_steps.dbt_layers(RUN_RESULTS)
+
+
 def test_a_run_is_recorded_with_its_dbt_step_and_printed_in_parts(reeflow_env):
     run_steps.record_dbt("run-1", run_steps.dbt_layers(RUN_RESULTS))
     table = run_steps.record_from_events("run-1", EVENTS, cli_started=95.0, succeeded=False)

@@ -23,6 +23,7 @@ import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
     DbtCliResource,
     dbt_assets,
 )
@@ -33,7 +34,10 @@ from orchestration import check_results, dbt_build_state, run_steps
 from orchestration.defs.resources import dbt_project
 
 DUCKDB_POOL = "duckdb"
-BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
+# --no-write-json: nothing reads the build's artifacts (dagster-dbt reads dbt's log lines; the step
+# times come from them too), and writing them (manifest.json twice, run_results.json, the graph)
+# took about a second of each build.
+BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test", "--no-write-json"]
 # dagster-dbt gives each `dbt build` its own target folder (tens of MB: manifest, run results,
 # logs); the newest few are kept to look into, older ones (and those of killed runs) go.
 TARGETS_KEPT = 3
@@ -101,9 +105,10 @@ def reeflow_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # makes `dbt build` fail, and with it this step, so nothing downstream is published).
     # Their outcomes are also kept for quality.check_results, even when the build fails.
     tests: dict[str, list[ExpectationOutcome]] = defaultdict(list)
+    timings = run_steps.DbtLog()
     invocation = dbt.cli(BUILD_ARGS, context=context)
     try:
-        for event in invocation.stream():
+        for event in _dagster_events(invocation, timings):
             if isinstance(event, dg.AssetCheckResult) and event.asset_key is not None:
                 tests[event.asset_key.to_user_string()].append(_test_outcome(event))
             yield event
@@ -114,17 +119,19 @@ def reeflow_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     finally:
         for asset, outcomes in tests.items():
             check_results.record(context.run.run_id, asset, outcomes, kind="dbt")
-        _record_timings(context.run.run_id, invocation)
+        run_steps.record_dbt(context.run.run_id, timings.layers())
     if inputs:  # reached only when dbt succeeded: the stream raises on a failed build
         dbt_build_state.remember(inputs, context.run.run_id, dict(tests))
 
 
-def _record_timings(run_id: str, invocation) -> None:
-    try:
-        run_results = invocation.get_artifact("run_results.json")
-    except OSError:  # dbt ended before writing it
-        return
-    run_steps.record_dbt(run_id, run_steps.dbt_layers(run_results))
+def _dagster_events(invocation: DbtCliInvocation, timings: run_steps.DbtLog):
+    """What `invocation.stream()` yields, each of dbt's log lines also shown to `timings`."""
+    for line in invocation.stream_raw_events():
+        timings.see(line.raw_event)
+        yield from line.to_default_asset_events(
+            manifest=invocation.manifest, dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=invocation.context, target_path=invocation.target_path, project=invocation.project,
+        )
 
 
 def _covers_selected_checks(context: dg.AssetExecutionContext, standing: dbt_build_state.StandingBuild) -> bool:
