@@ -38,8 +38,9 @@ DUCKDB_POOL = "duckdb"
 # times come from them too), and writing them (manifest.json twice, run_results.json, the graph)
 # took about a second of each build.
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test", "--no-write-json"]
-# dagster-dbt gives each `dbt build` its own target folder (tens of MB: manifest, run results,
-# logs); the newest few are kept to look into, older ones (and those of killed runs) go.
+# dagster-dbt gives each `dbt build` its own target folder (a few MB: the compiled and run SQL,
+# dbt's log, its saved parse); the newest few are kept to look into, older ones (and those of
+# killed runs) go.
 TARGETS_KEPT = 3
 # A busy working database: another process holds DuckDB's lock on the file (an analyst's tool
 # that opened reeflow.work.duckdb for writing, a `reeflow publish` copying it). DuckDB names it
