@@ -117,8 +117,9 @@ def _run_id(log: Path) -> str | None:
 
 
 def step_table(tree: Path, env: dict[str, str], run_id: str, started: float, ended: float, ok: bool) -> dict:
-    """The run's step table, read from its DAGSTER_HOME and the tree's dbt target folder, so the
-    same figures come from any version of reeflow (one that records no step times included)."""
+    """The run's step table, read from its DAGSTER_HOME and the dbt timings the run recorded (of
+    a version that records none, from its run_results.json), so the same figures come from any
+    version of reeflow."""
     import dagster as dg
 
     from orchestration import run_steps
@@ -127,10 +128,10 @@ def step_table(tree: Path, env: dict[str, str], run_id: str, started: float, end
     with dg.DagsterInstance.get() as instance:
         events = instance.all_logs(run_id, of_type={dg.DagsterEventType[n] for n in run_steps.TIMED_EVENT_TYPES})
     dbt = None
-    recorded = Path(env["REEFLOW_DATA_DIR"]) / "quality" / "run_steps" / f"{run_id}.dbt.json"
+    recorded = Path(env["REEFLOW_DATA_DIR"]) / "quality" / "run_steps" / f"{run_id}.json"
     results = sorted((tree / "dbt_project" / "target").glob(f"*-{run_id[:7]}-*/run_results.json"))
-    if recorded.exists():  # what the dbt step recorded (a version whose dbt writes no run results)
-        dbt = json.loads(recorded.read_text())
+    if recorded.exists():  # the run's own table, which holds what its dbt step recorded
+        dbt = json.loads(recorded.read_text()).get("dbt")
     elif results:
         dbt = run_steps.dbt_layers(json.loads(results[-1].read_text()))
     elif any(event.step_key == run_steps.DBT_STEP for event in events):
