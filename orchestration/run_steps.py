@@ -146,7 +146,14 @@ class DbtLog:
         self._nodes: list[_NodeTime] = []
 
     def see(self, line: dict) -> None:
-        """One of dbt's JSON log lines ({"info": {...}, "data": {...}})."""
+        """One of dbt's JSON log lines ({"info": {...}, "data": {...}}). A line it cannot read
+        is passed over: timings never stop a build."""
+        try:
+            self._see(line)
+        except (AttributeError, TypeError, ValueError):
+            pass
+
+    def _see(self, line: dict) -> None:
         info, data = line.get("info") or {}, line.get("data") or {}
         if info.get("ts"):
             moment = _timestamp(info["ts"])

@@ -126,7 +126,9 @@ DBT_LOG = [
 
 def test_dbt_time_by_layer_from_its_log_lines():
     log = run_steps.DbtLog()
-    for line in [*DBT_LOG, {}]:  # a line without info or data is passed over
+    unreadable = [{}, {"info": "not an object"},
+                  _log_line("LogModelResult", "yesterday", execution_time="fast", node_info={"unique_id": "x"})]
+    for line in [*DBT_LOG[:3], *unreadable, *DBT_LOG[3:]]:  # the unreadable ones are passed over
         log.see(line)
     assert log.layers() == run_steps.dbt_layers(RUN_RESULTS)
 
