@@ -9,6 +9,7 @@ JSON file per run in data/quality/run_steps/, the newest few kept. Plain Python,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -148,10 +149,8 @@ class DbtLog:
     def see(self, line: dict) -> None:
         """One of dbt's JSON log lines ({"info": {...}, "data": {...}}). A line it cannot read
         is passed over: timings never stop a build."""
-        try:
+        with contextlib.suppress(AttributeError, TypeError, ValueError):
             self._see(line)
-        except (AttributeError, TypeError, ValueError):
-            pass
 
     def _see(self, line: dict) -> None:
         info, data = line.get("info") or {}, line.get("data") or {}
