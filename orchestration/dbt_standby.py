@@ -161,8 +161,10 @@ def serve(socket_path: str, parent: int, warm_up: Callable[[], None] = import_db
     of starting a dbt of its own."""
     die_with_parent(parent, "dbt standby")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(socket_path)
+    # Named only once it listens: a command that finds the name never meets a refusal.
+    listener.bind(socket_path + ".binding")
     listener.listen(1)
+    os.rename(socket_path + ".binding", socket_path)
     warm_up()
     connection, _ = listener.accept()
     listener.close()  # one command per standby: one queued behind it is refused, and starts dbt
@@ -223,7 +225,10 @@ def _follow_launcher(lines: BinaryIO, finished: threading.Event) -> None:
     for line in lines:
         word, _, number = line.decode().partition(" ")
         if word == "signal":
-            os.kill(os.getpid(), int(number))
+            # To the main thread: Python runs a signal's handler there (SIGINT's raises
+            # KeyboardInterrupt, which dbt stops on), and only a signal that thread receives
+            # wakes it from a blocking wait.
+            signal.pthread_kill(threading.main_thread().ident, int(number))
     if not finished.is_set():
         os.kill(os.getpid(), signal.SIGKILL)
 
@@ -246,14 +251,29 @@ def hand_over(args: list[str], env: dict[str, str], cwd: str) -> int | None:
             lines = connection.makefile("rb")
             if lines.readline().rstrip(b"\n") != TAKEN:
                 return None
-            connection.sendall(GO + b"\n")
+            connection.settimeout(None)
+            # dbt runs from GO on: a signal that comes before the handlers that pass it on are
+            # in place is held back until they are, not lost with this process.
+            with signals_held(FORWARDED_SIGNALS):
+                connection.sendall(GO + b"\n")
+                passed_on = _pass_signals_on(connection)
         except OSError:  # gone, taken by another command, or too slow: start dbt as before
             return None
-        connection.settimeout(None)
-        return _wait_for_dbt(connection, lines)
+        return _wait_for_dbt(lines, passed_on)
 
 
-def _wait_for_dbt(connection: socket.socket, lines: BinaryIO) -> int:
+@contextlib.contextmanager
+def signals_held(signals: tuple[int, ...]):
+    """Hold these signals back inside the block; one that came meanwhile is delivered after it."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+
+
+def _pass_signals_on(connection: socket.socket) -> list[int]:
+    """Pass SIGINT and SIGTERM on to the standby from now on; the list of those passed on."""
     passed_on: list[int] = []
 
     def pass_on(signum, frame) -> None:
@@ -262,6 +282,10 @@ def _wait_for_dbt(connection: socket.socket, lines: BinaryIO) -> int:
 
     for signum in FORWARDED_SIGNALS:
         signal.signal(signum, pass_on)
+    return passed_on
+
+
+def _wait_for_dbt(lines: BinaryIO, passed_on: list[int]) -> int:
     word, _, status = lines.readline().decode().partition(" ")
     if word == "exit":
         lines.read()  # until the standby's process has ended, as dbt's own would have
