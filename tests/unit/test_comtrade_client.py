@@ -151,6 +151,14 @@ def test_api_error_field_is_a_clear_error(httpserver):
     assert len(httpserver.log) == 1  # not retried
 
 
+def test_an_answer_without_a_data_list_is_tried_again_then_a_clear_error(httpserver):
+    httpserver.expect_request(PREVIEW_PATH).respond_with_data(
+        b'{"elapsedTime": "0.1 secs", "count": 0, "error": ""}', content_type="application/json")
+    with pytest.raises(ComtradeError, match=r"gave up after 2 attempts; last: .*no data list"):
+        make_client(httpserver, FakeTime(), max_retries=1).get("C", "A", "HS", {"cmdCode": "280530"})
+    assert len(httpserver.log) == 2
+
+
 def test_answer_at_the_record_cap_is_split_by_partner_and_not_landed(httpserver, tmp_path):
     at_cap = api_answer([record(partner=32, kg=float(i)) for i in range(500)])  # preview cap
 

@@ -124,30 +124,23 @@ class _Answer:
         """The answer's records; FileRejected, once they are read, when it is not one whole
         answer (its `count` says how many records it holds: a partial answer is not staged)."""
         name = self.landed.original_name
-        envelope: dict[str, Any] = {}
-        held = 0
         try:
             with open(self.landed.path, "rb") as handle:
-                for record in json_stream.records(handle, envelope):
+                for record in json_stream.answer_records(handle):
                     if not isinstance(record, dict):
                         raise FileRejected(f"{name}: data holds something other than records")
-                    held += 1
                     yield record
-        except json_stream.DuplicateField as exc:
+        except json_stream.NoDataList:
+            raise FileRejected(f"{name} is not a Comtrade API response: no data list") from None
+        except json_stream.ApiError as exc:
+            raise FileRejected(f"Comtrade API answered with an error: {exc.error}") from None
+        except json_stream.PartialAnswer as exc:
+            raise FileRejected(f"{name}: {exc}: a partial answer, not staged") from None
+        except (json_stream.DuplicateField, json_stream.BadCount) as exc:
             raise FileRejected(f"{name}: {exc}: not staged") from None
         except json_stream.AnswerError as exc:
             raise FileRejected(f"truncated or invalid JSON in {name} "
                                f"({self.landed.size_bytes} bytes): {exc}") from None
-        if not isinstance(envelope.get("data"), list):
-            raise FileRejected(f"{name} is not a Comtrade API response: no data list")
-        if envelope.get("error"):
-            raise FileRejected(f"Comtrade API answered with an error: {envelope['error']}")
-        try:
-            json_stream.check_count(envelope, held)
-        except json_stream.PartialAnswer as exc:
-            raise FileRejected(f"{name}: {exc}: a partial answer, not staged") from None
-        except json_stream.AnswerError as exc:
-            raise FileRejected(f"{name}: {exc}: not staged") from None
 
     def raw_records(self) -> RawText:
         """The quarantined records as they came (JSON), read again from the file: the second

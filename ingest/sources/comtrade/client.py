@@ -233,32 +233,32 @@ class _Call:
             if status != 200:
                 raise ComtradeError(f"{self.described}: HTTP {status}: {self._message(response)}")
             body = self._body(response, deadline, retry)
-        # Counted a record at a time, as staging reads it: json.loads of a 400 MB answer would
-        # hold several times its size (json_stream).
-        envelope: dict = {}
+        return ComtradeResponse(body, self._records_held(body, retry), self.endpoint, self.query)
+
+    def _records_held(self, body: bytes, retry: Retry) -> int:
+        """The number of records of a whole answer; _TryAgain when the body is not one,
+        ComtradeError when the API answered with an error. Counted a record at a time, as staging
+        reads them: json.loads of a 400 MB answer would hold several times its size."""
         try:
-            count = sum(1 for _ in json_stream.records(io.BytesIO(body), envelope))
+            return sum(1 for _ in json_stream.answer_records(io.BytesIO(body)))
+        except json_stream.ApiError as exc:
+            raise ComtradeError(f"{self.described}: API error: {self.client._redact(str(exc.error))}") from None
+        except json_stream.PartialAnswer as exc:
+            # At the record cap the answer is cut by the API itself: fetch_to_landing splits
+            # it and never lands it, whatever its count says of the records left out.
+            if exc.held >= self.client.record_cap and exc.said > exc.held:
+                return exc.held
+            raise _TryAgain(f"partial answer: {exc}", retry) from None
         except json_stream.NestedTooDeep:
             raise _TryAgain("JSON nested too deeply to read", retry) from None
         except json_stream.DuplicateField as exc:
             raise _TryAgain(f"not one answer: {exc}", retry) from None
+        except json_stream.NoDataList:
+            raise _TryAgain("truncated or invalid JSON body: no data list", retry) from None
+        except json_stream.BadCount as exc:
+            raise _TryAgain(f"not a whole answer: {exc}", retry) from None
         except json_stream.AnswerError:
             raise _TryAgain("truncated or invalid JSON body", retry) from None
-        if not isinstance(envelope.get("data"), list):
-            raise _TryAgain("truncated or invalid JSON body: no data list", retry)
-        if envelope.get("error"):
-            error = client._redact(str(envelope["error"]))
-            raise ComtradeError(f"{self.described}: API error: {error}")
-        try:
-            json_stream.check_count(envelope, count)
-        except json_stream.PartialAnswer as exc:
-            # At the record cap the answer is cut by the API itself: fetch_to_landing splits
-            # it and never lands it, whatever its count says of the records left out.
-            if not (count >= client.record_cap and exc.said > count):
-                raise _TryAgain(f"partial answer: {exc}", retry) from None
-        except json_stream.AnswerError as exc:
-            raise _TryAgain(f"not a whole answer: {exc}", retry) from None
-        return ComtradeResponse(body, count, self.endpoint, self.query)
 
     def _body(self, response: requests.Response, deadline: float, retry: Retry) -> bytes:
         """The answer's bytes, within the deadline and the size limit."""

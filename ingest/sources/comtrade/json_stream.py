@@ -13,7 +13,7 @@ than MAX_VALUE_CHARS is refused rather than buffered.
 
 An answer is whole only when its `count` is the number of records in its `data`: so it is in
 every answer recorded from the API (tests/fixtures/comtrade-api), and an answer cut short but
-still closed (`"count": 250` and 2 records) is otherwise well-formed JSON. `check_count` says so
+still closed (`"count": 250` and 2 records) is otherwise well-formed JSON. `answer_records` says so
 once the records are read. A field of the envelope given twice (two `data` lists, two `error`s)
 is refused as it is read: `json.loads` would keep the last and drop the first unseen.
 """
@@ -42,6 +42,22 @@ class NestedTooDeep(AnswerError):
 
 class DuplicateField(AnswerError):
     """A field of the envelope given twice: which one is the answer is anyone's guess."""
+
+
+class NoDataList(AnswerError):
+    """No `data` list: not a Comtrade answer."""
+
+
+class ApiError(AnswerError):
+    """The API answered with an error (the envelope's `error`, complete as the API gave it)."""
+
+    def __init__(self, error: Any) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class BadCount(AnswerError):
+    """A `count` that is not a number of records."""
 
 
 class PartialAnswer(AnswerError):
@@ -112,11 +128,27 @@ class _Text:
             self._fill()
 
 
-def records(handle: BinaryIO, envelope: dict[str, Any]) -> Iterator[Any]:
+def answer_records(handle: BinaryIO) -> Iterator[Any]:
+    """Each record of one whole answer, in order; once they are read, AnswerError unless the
+    answer is whole: NoDataList, ApiError (its `error` is set), BadCount or PartialAnswer (its
+    `count` is not the number of records it held). What a whole answer is, for the client that
+    fetches one and the parser that stages a saved one."""
+    envelope: dict[str, Any] = {}
+    held = 0
+    for record in _records(handle, envelope):
+        held += 1
+        yield record
+    if not isinstance(envelope.get("data"), list):
+        raise NoDataList("no data list")
+    if envelope.get("error"):
+        raise ApiError(envelope["error"])
+    _check_count(envelope, held)
+
+
+def _records(handle: BinaryIO, envelope: dict[str, Any]) -> Iterator[Any]:
     """Each element of the answer's `data` list, in order; the envelope's other keys are put in
     `envelope` as they are read (`error` comes after `data`: complete once the iterator ends).
-    AnswerError when the file is not one JSON object or its `data` is not a list; DuplicateField
-    when a field is given twice. The caller counts the records: `check_count` then."""
+    AnswerError when the file is not one JSON object; DuplicateField when a field is given twice."""
     text, decoder = _Text(handle), json.JSONDecoder()
     text.expect("{", "at the start of an answer")
     seen_data, seen = False, set()
@@ -138,7 +170,7 @@ def records(handle: BinaryIO, envelope: dict[str, Any]) -> Iterator[Any]:
             envelope[key] = text.value(decoder, MAX_VALUE_CHARS)
             continue
         if text.peek() != "[":
-            envelope[key] = text.value(decoder, MAX_VALUE_CHARS)  # not a list: the caller says so
+            envelope[key] = text.value(decoder, MAX_VALUE_CHARS)  # not a list: NoDataList then
             continue
         seen_data = True
         text.expect("[", "")
@@ -156,14 +188,14 @@ def records(handle: BinaryIO, envelope: dict[str, Any]) -> Iterator[Any]:
         envelope["data"] = []  # the list was there (its records went to the caller)
 
 
-def check_count(envelope: dict[str, Any], held: int) -> None:
-    """PartialAnswer when the answer's `count` (read into `envelope` by `records`) is not `held`,
-    the number of records its `data` held; AnswerError when that count is not a whole number.
-    An answer without a count (or with null) makes no claim and passes."""
+def _check_count(envelope: dict[str, Any], held: int) -> None:
+    """PartialAnswer when the answer's `count` is not `held`, the number of records its `data`
+    held; BadCount when that count is not a whole number. An answer without a count (or with
+    null) makes no claim and passes."""
     said = envelope.get("count")
     if said is None:
         return
     if isinstance(said, bool) or not isinstance(said, int):
-        raise AnswerError(f"the answer's count {said!r} is not a number of records")
+        raise BadCount(f"the answer's count {said!r} is not a number of records")
     if said != held:
         raise PartialAnswer(said, held)
