@@ -218,6 +218,11 @@ def _take_over(request: dict, streams: list[int]) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    # As a freshly started dbt: SIGINT and SIGTERM stop it, whatever the process that started
+    # the standby ignored or held back (a child inherits both).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED_SIGNALS)
 
 
 def _follow_launcher(lines: BinaryIO, finished: threading.Event) -> None:

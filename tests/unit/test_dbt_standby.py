@@ -198,3 +198,28 @@ def test_a_signal_held_back_reaches_the_handler_put_in_place_meanwhile():
         assert got == ["after"]
     finally:
         signal.signal(signal.SIGUSR1, previous)
+
+
+def test_a_standby_started_with_the_signals_ignored_still_stops_on_them(tmp_path, monkeypatch):
+    """A child inherits ignored signals: the standby, as a dbt started afresh, must not."""
+    socket_path = tmp_path / "standby" / "dbt.sock"
+    socket_path.parent.mkdir(mode=0o700)
+
+    def ignoring() -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    standby = subprocess.Popen([sys.executable, "-c", STAND_IN, str(socket_path)],
+                               start_new_session=True, preexec_fn=ignoring)
+    try:
+        _wait(socket_path.exists, "the standby to listen")
+        monkeypatch.setenv(dbt_standby.ENV_VAR, str(socket_path))
+        monkeypatch.setenv("REEFLOW_DATA_DIR", str(tmp_path / "data"))
+        launcher = _launch("sleep", "0")
+        launcher.stdout.readline()
+        launcher.send_signal(signal.SIGTERM)
+        assert standby.wait(timeout=10) == -signal.SIGTERM
+        assert launcher.wait(timeout=10) == -signal.SIGTERM
+    finally:
+        standby.kill()
+        standby.wait()
