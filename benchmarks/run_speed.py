@@ -128,7 +128,7 @@ def step_table(tree: Path, env: dict[str, str], run_id: str, started: float, end
     with dg.DagsterInstance.get() as instance:
         events = instance.all_logs(run_id, of_type={dg.DagsterEventType[n] for n in run_steps.TIMED_EVENT_TYPES})
     dbt = None
-    recorded = Path(env["REEFLOW_DATA_DIR"]) / "quality" / "run_steps" / f"{run_id}.json"
+    recorded = run_steps.run_table_path(run_id, Path(env["REEFLOW_DATA_DIR"]))
     results = sorted((tree / "dbt_project" / "target").glob(f"*-{run_id[:7]}-*/run_results.json"))
     if recorded.exists():  # the run's own table, which holds what its dbt step recorded
         dbt = json.loads(recorded.read_text()).get("dbt")

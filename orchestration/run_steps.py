@@ -63,8 +63,13 @@ def process_started() -> float:
     return time.time() - max(running, 0.0)
 
 
-def run_steps_dir() -> Path:
-    return settings.data_dir() / "quality" / "run_steps"
+def run_steps_dir(data_dir: Path | None = None) -> Path:
+    return (data_dir or settings.data_dir()) / "quality" / "run_steps"
+
+
+def run_table_path(run_id: str, data_dir: Path | None = None) -> Path:
+    """Where a finished run's table is kept (of this data folder, or another's)."""
+    return run_steps_dir(data_dir) / f"{run_id}.json"
 
 
 def part_of(step: str) -> str:
@@ -155,9 +160,9 @@ class DbtLog:
     def _see(self, line: dict) -> None:
         info, data = line.get("info") or {}, line.get("data") or {}
         if info.get("ts"):
-            moment = _timestamp(info["ts"])
-            self._first = moment if self._first is None else self._first
-            self._last = moment
+            self._last = _timestamp(info["ts"])
+            if self._first is None:
+                self._first = self._last
         node = data.get("node_info") or {}
         if info.get("name") not in _NODE_RESULT_EVENTS or not node.get("unique_id"):
             return
@@ -235,7 +240,7 @@ def record_from_events(run_id: str, events: list, *, cli_started: float, succeed
         dbt = None
     table = table_from_events(run_id, events, cli_started=cli_started, cli_ended=time.time(),
                               succeeded=succeeded, dbt=dbt)
-    write_json_atomic(run_steps_dir() / f"{run_id}.json", table)
+    write_json_atomic(run_table_path(run_id), table)
     _dbt_path(run_id).unlink(missing_ok=True)
     for stale in sorted(run_steps_dir().glob("*.json"), key=lambda p: p.stat().st_mtime)[:-RUNS_KEPT]:
         stale.unlink(missing_ok=True)

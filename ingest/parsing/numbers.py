@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cache
 
 # One billion tonnes: about 2,500 times the world's yearly rare-earth output (~390,000 t REO in
 # 2024, USGS MCS 2025) and more than ten times the world's reserves (~90 Mt). No tonnage of any
@@ -19,6 +20,7 @@ MAX_TONNES = 1e9
 MAX_AMOUNT = 1e15
 
 
+@cache  # asked for each number of a customs file
 def grouped_thousands(separator: str = ",", decimal: str = ".") -> str:
     """The pattern (Python and DuckDB) of a number whose thousands are grouped by `separator`:
     '10,908', '1,250.5'; with '.' and ',' (a German file) '1.250,5'."""

@@ -214,12 +214,11 @@ def _line_period(period: str, year: str, month: str) -> str:
 
 
 def _number(text: str, mapping: CustomsMapping) -> float | None:
-    separator, decimal = mapping.thousands_separator, mapping.decimal_separator
-    if separator and separator in text and not re.fullmatch(grouped_thousands(separator, decimal), text.strip()):
+    separator, decimal, stripped = mapping.thousands_separator, mapping.decimal_separator, text.strip()
+    if separator and separator in stripped and not re.fullmatch(grouped_thousands(separator, decimal), stripped):
         # '12,5' in a file whose thousands separator is ',' is a decimal comma, not 125
         raise _BadLine(f"{text!r} has a {separator!r} that is not a thousands separator")
-    cleaned = text.strip().replace(separator, "")
-    cleaned = cleaned.replace(mapping.decimal_separator, ".")
+    cleaned = stripped.replace(separator, "").replace(decimal, ".")
     if not cleaned:
         return 0.0 if mapping.blank_means_zero else None
     try:
