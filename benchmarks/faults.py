@@ -55,6 +55,18 @@ def bulk_noise_after_good_lines(folder: Path, mb: int, records: int) -> tuple[st
     return "comtrade_bulk", path
 
 
+def bulk_long_cell(folder: Path, mb: int, records: int) -> tuple[str, Path]:
+    """A garbled cell of `mb` MB in the middle of good lines: that line quarantined, the rest
+    staged."""
+    path = folder / "comtrade-long-cell.csv"
+    before, after = GOOD_BULK_LINE.split(",H6,", 1)
+    with open(path, "w") as out:  # written a megabyte at a time: the child's peak is staging's
+        out.write(BULK_HEADER + GOOD_BULK_LINE * 50_000 + before + ",H6")
+        out.writelines("9" * (1 << 20) for _ in range(mb))
+        out.write("," + after + GOOD_BULK_LINE * 50_000)
+    return "comtrade_bulk", path
+
+
 def usgs_text(folder: Path, mb: int, records: int) -> tuple[str, Path]:
     path = folder / "mcs2026-raree_world.csv"
     _noise(path, mb, "Source,Country,Prod_t_2024\n")
@@ -95,6 +107,7 @@ def long_cell(folder: Path, mb: int, records: int) -> tuple[str, Path]:
 CASES: dict[str, Callable[[Path, int, int], tuple[str, Path]]] = {
     "bulk: header then noise": bulk_noise,
     "bulk: good lines then noise": bulk_noise_after_good_lines,
+    "bulk: a garbled cell of --mb MB": bulk_long_cell,
     "usgs_mcs: a large text file": usgs_text,
     "comtrade_api: a large answer": api_answer,
     "comtrade_bulk: JSON 200,000 deep": deep_json,

@@ -189,6 +189,98 @@ def test_line_with_extra_cells_is_quarantined_whatever_its_code(land):
     assert result.rows["record_number"].tolist() == [1, 3]
 
 
+def long_line_file(size: int = 3 << 20) -> tuple[list[str], str]:
+    """300 good lines, record 101 a line of some megabytes (a garbled qtyUnitCode cell)."""
+    lines = [line(partnerCode=i) for i in range(300)]
+    lines[100] = line(partnerCode=100, qtyUnitCode="9" * size)
+    return lines, bulk_file(lines)
+
+
+def assert_long_line_quarantined(result, lines: list[str]) -> None:
+    assert result.rows["record_number"].tolist() == [n for n in range(1, 301) if n != 101]
+    assert (result.rows["partner_code"] == result.rows["record_number"] - 1).all()
+    [bad] = result.quarantined
+    size = len(lines[100])
+    assert (bad.row_number, bad.reason) == (101, (
+        f"a line of {size:,} bytes, over the 1,048,576 a bulk line may hold "
+        "(a Comtrade line is under 1 KB): not read"))
+    assert json.loads(bad.raw) == {"line_start": lines[100][:200], "line_bytes": size}
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_line_too_long_to_read_is_quarantined_and_the_rest_of_the_file_loads(land, gzipped):
+    lines, text = long_line_file()  # DuckDB refuses a whole file for a line over 2 MB
+    content = gzip.compress(text.encode()) if gzipped else text
+    result = parse_comtrade_bulk(land(content, name="long.csv.gz" if gzipped else "long.csv"))
+    assert_long_line_quarantined(result, lines)
+
+
+def test_a_line_longer_than_duckdbs_buffer_is_quarantined_too(land, monkeypatch):
+    # A line over the CSV buffer fails DuckDB's parallel reader with "not implemented".
+    monkeypatch.setattr(comtrade_bulk, "CSV_BUFFER_BYTES", 1 << 20)
+    lines, text = long_line_file(size=5 << 20)
+    assert_long_line_quarantined(parse_comtrade_bulk(land(text)), lines)
+
+
+def test_a_large_file_with_a_long_line_is_read_as_one_stream_keeping_record_numbers(
+        land, in_pieces):
+    lines, text = long_line_file()
+    assert_long_line_quarantined(parse_comtrade_bulk(land(text)), lines)
+    assert in_pieces == []  # the survey found the long line: never cut in pieces
+
+
+def test_a_line_duckdb_runs_out_of_memory_on_is_quarantined_too(land, monkeypatch):
+    # Read by one thread, DuckDB holds a whole line: one of 100 MB runs it out of memory.
+    monkeypatch.setenv("REEFLOW_DUCKDB_MEMORY_LIMIT", "64MB")
+    lines, text = long_line_file(size=100 << 20)
+    content = gzip.compress(text.encode(), compresslevel=1)
+    assert_long_line_quarantined(parse_comtrade_bulk(land(content, name="big.csv.gz")), lines)
+
+
+@pytest.mark.parametrize("read_as", ["whole", "gzip", "pieces"])
+def test_a_long_last_line_is_quarantined_not_lost(land, monkeypatch, request, read_as):
+    # DuckDB 2.0.1's parallel reader drops a last line longer than its buffer without a word;
+    # a piece may end with the long line, so it could be any piece's last.
+    if read_as == "pieces":
+        request.getfixturevalue("in_pieces")
+    monkeypatch.setattr(comtrade_bulk, "CSV_BUFFER_BYTES", 1 << 20)
+    lines = [line(partnerCode=i) for i in range(300)] + [line(qtyUnitCode="9" * (3 << 20))]
+    text = bulk_file(lines)
+    result = parse_comtrade_bulk(land(gzip.compress(text.encode()) if read_as == "gzip" else text,
+                                      name=f"last.{read_as}"))
+    assert len(result.rows) == 300
+    assert [q.row_number for q in result.quarantined] == [301]
+
+
+def test_staging_writes_the_rest_of_a_file_with_a_long_line(land, tmp_path):
+    lines, text = long_line_file()
+    result = stage_comtrade_bulk(land(text), tmp_path / "rows.parquet")
+    assert result.rows_written == 299
+    assert pq.read_table(tmp_path / "rows.parquet").column("record_number").to_pylist() == [
+        n for n in range(1, 301) if n != 101]
+    assert [(q.row_number, json.loads(q.raw)["line_bytes"]) for q in result.quarantined] == [
+        (101, len(lines[100]))]
+
+
+@pytest.mark.parametrize("quote_at", [5, 200])  # before the long line, and after it
+def test_a_quoted_file_with_a_long_line_is_rejected_naming_the_line(land, quote_at):
+    # A quoted cell may hold a line break: a line cannot be set aside alone.
+    lines, _ = long_line_file()
+    lines[quote_at] = line(partnerCode=f'"{quote_at}"')
+    with pytest.raises(FileRejected, match=(
+            r"long.csv: line 102 is 3,145,87\d bytes, over the 1,048,576 a bulk line may hold, "
+            "in a file with quoted cells")):
+        parse_comtrade_bulk(land(bulk_file(lines), name="long.csv"))
+
+
+def test_a_large_quoted_file_is_read_whole_not_in_pieces(land, in_pieces):
+    lines = [line(partnerCode=i) for i in range(3000)]
+    lines[10] = line(partnerCode='"10"')
+    result = parse_comtrade_bulk(land(bulk_file(lines)))
+    assert (result.rows["partner_code"] == result.rows["record_number"] - 1).all()
+    assert len(result.rows) == 3000 and in_pieces == []
+
+
 def test_a_layout_the_header_does_not_describe_rejects_the_file(land):
     # Data lines with a trailing delimiter the header lacks: every line one cell too many.
     lines = [line(partnerCode=i) + "," for i in range(300)]
@@ -337,9 +429,26 @@ def test_pieces_end_at_line_ends_and_cover_the_file(tmp_path):
     assert all(end == start for (_, end), (start, _) in pairwise(bounds))
     assert all(content[end - 1:end] == b"\n" for _, end in bounds)
     assert line_pieces.piece_bounds(path, 3, min_bytes=len(content) + 1) is None  # small: whole
-    quoted = tmp_path / "q.csv"
-    quoted.write_text(bulk_file([line(), line(cmdCode='"280530"'), line()]))
-    assert line_pieces.piece_bounds(quoted, 3, min_bytes=0) is None  # a quote may hide a newline
+
+
+def test_a_feeds_error_is_raised_once_the_reader_is_done(tmp_path):
+    def cut_short(pipe):
+        pipe.write(b"half a file")
+        raise OSError("disk gone")
+
+    # The reader saw a clean end, yet the stream was not whole.
+    with pytest.raises(OSError, match="disk gone"), \
+            line_pieces.fed_fifos([cut_short], tmp_path) as [fifo], open(fifo.path, "rb") as reader:
+        assert reader.read() == b"half a file"
+
+
+def test_a_reader_that_stops_early_is_no_feed_error(tmp_path):
+    def endless(pipe):
+        while True:
+            pipe.write(b"x" * 65536)
+
+    with line_pieces.fed_fifos([endless], tmp_path) as [fifo], open(fifo.path, "rb") as reader:
+        reader.read(10)
 
 
 def test_record_numbers_are_exact_when_read_in_pieces(land, in_pieces):
@@ -383,3 +492,4 @@ def test_the_embedded_us_imports_are_the_peer_projects_records_one_for_one():
     embedded = {key(r["cmdCode"], r["refYear"], r["partnerCode"]): float(r["primaryValue"]) for r in rows}
     assert embedded == peer and len(rows) == len(peer) == 786
     assert {(r["reporterCode"], r["flowCode"], r["netWgt"], r["qty"]) for r in rows} == {("842", "M", "", "")}
+

@@ -21,20 +21,25 @@ Record numbers count data lines after the header, blank lines not counted; a lin
 with too few or too many cells is a bad row whatever its cmdCode says, since that cell may belong
 to another column (if most lines are, the file is rejected: its layout is not the header's). Only
 the columns a staged row needs are read: a byte that is not UTF-8 in one of them rejects the file;
-other columns are not looked at.
+other columns are not looked at. A line too long for DuckDB's reader (a garbled cell of
+megabytes) never reaches it: it is quarantined naming its size, and the rest of the file is read
+(long_lines).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
+import json
 import os
 import re
+import secrets
 import zlib
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Self
+from typing import BinaryIO, Self
 
 import duckdb
 
@@ -42,7 +47,7 @@ from ingest import duckdb_session
 from ingest.contract import FileRejected, ParseResult
 from ingest.landing import LandedFile
 from ingest.reference.hs_codes import codes_in_scope
-from ingest.sources.comtrade import line_pieces
+from ingest.sources.comtrade import line_pieces, long_lines
 from ingest.sources.comtrade.api import parse_comtrade_json, stage_comtrade_json
 from ingest.sources.comtrade.rules import (
     CheckedRecords,
@@ -73,6 +78,11 @@ _DELIMITERS = "\t,|;"
 # No cell reads as SQL NULL except one the reader pads onto a short line, so "cell missing"
 # and "cell empty" stay apart; this string never occurs in a Comtrade file.
 _NO_NULL_STRING = "\x01\x02"
+# A line longer than this is quarantined unread (a Comtrade line is under 1 KB); below DuckDB's
+# own line limit (2 MB).
+MAX_LINE_BYTES = 1 << 20
+# What DuckDB raises when it cannot read a file as the delimited text described.
+_READ_ERRORS = (duckdb.InvalidInputException, duckdb.IOException, duckdb.NotImplementedException)
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ def parse_comtrade_bulk(landed: LandedFile) -> ParseResult:
     if _is_json(landed):  # an API response saved to disk and dropped in with bulk files
         return parse_comtrade_json(landed)
     with _BulkScan(landed) as scan:
-        return scan.checked.result(scan.checked.good_rows())
+        return scan.checked.result(scan.checked.good_rows(), scan.raw_text)
 
 
 def stage_comtrade_bulk(landed: LandedFile, target: Path) -> ParseResult:
@@ -117,7 +127,7 @@ def stage_comtrade_bulk(landed: LandedFile, target: Path) -> ParseResult:
         return stage_comtrade_json(landed, target)
     with _BulkScan(landed) as scan:
         scan.checked.copy_good_rows(target)
-        return scan.checked.result(None)
+        return scan.checked.result(None, scan.raw_text)
 
 
 def _is_json(landed: LandedFile) -> bool:
@@ -137,6 +147,7 @@ class _BulkScan:
         # row_number() over () numbers lines in file order only with preserve_insertion_order.
         self.con = duckdb_session.connect(preserve_insertion_order=True)
         self.checked: CheckedRecords | None = None
+        self.stand_ins = _StandIns(self.sql, self.layout.delimiter)
 
     def __enter__(self) -> Self:
         try:
@@ -151,6 +162,7 @@ class _BulkScan:
                     "so this file holds millions of those"
                 ) from None
             self.checked = CheckedRecords(self.con, self.sql, self.landed, SOURCE_FORMAT)
+            self.stand_ins.reword(self.con)
         except BaseException:
             self.__exit__()
             raise
@@ -169,31 +181,96 @@ class _BulkScan:
         check_alignment(self.landed, misaligned, len(lines), width, first=True)
 
     def _scan(self) -> None:
-        bounds = None if self.layout.gzipped else line_pieces.piece_bounds(
-            Path(self.landed.path), _pieces(), PARALLEL_MIN_BYTES
-        )
-        if bounds is not None and self._scan_pieces(bounds):
-            return
         try:
-            self.con.execute(_scan_sql(self.layout, self.sql, skip=1, table="candidates"), [self.landed.path])
-        except (duckdb.InvalidInputException, duckdb.IOException) as exc:
-            raise FileRejected(_read_error(self.landed, self.layout, exc)) from exc
+            if self._scan_directly():
+                return
+        except _READ_ERRORS:
+            pass  # DuckDB refused the file
+        except duckdb.OutOfMemoryException:
+            if not self._has_long_line():  # millions of lines kept: __enter__ says so
+                raise
+        # A stream with the lines too long for DuckDB set aside: the rest of the file is read,
+        # or it fails again, naming the line in the file (not in a piece).
+        try:
+            self._scan_without_long_lines()
+        except _READ_ERRORS as exc:
+            raise FileRejected(_read_error(self.landed, exc)) from exc
 
-    def _scan_pieces(self, bounds: list[tuple[int, int]]) -> bool:
-        """Scan line-aligned pieces at once; False if one failed (the whole scan then names
-        the line in the file, not in a piece)."""
+    def _scan_directly(self) -> bool:
+        """DuckDB reads the file itself: a large plain one as pieces at once if it can be cut
+        (no quote, no over-long line), any other whole. False: a large file that cannot be cut,
+        to be read as a stream."""
+        path = Path(self.landed.path)
+        if self.layout.gzipped or _pieces() < 2 or os.path.getsize(path) < PARALLEL_MIN_BYTES:
+            self._scan_whole(path, self.layout)
+            return True
+        with open(path, "rb") as handle:
+            if not long_lines.cuttable(handle, MAX_LINE_BYTES):
+                return False
+        bounds = line_pieces.piece_bounds(path, _pieces(), PARALLEL_MIN_BYTES)
+        if bounds is None:  # no FIFOs here
+            self._scan_whole(path, self.layout)
+        else:
+            self._scan_pieces(bounds)
+        return True
+
+    def _has_long_line(self) -> bool:
+        opener = gzip.open if self.layout.gzipped else open
+        try:
+            with opener(self.landed.path, "rb") as source:
+                return long_lines.has_long_line(source, MAX_LINE_BYTES)
+        except (EOFError, zlib.error, gzip.BadGzipFile):
+            return False
+
+    def _scan_whole(self, path: str | Path, layout: BulkLayout) -> None:
+        self.con.execute(_scan_sql(layout, self.sql, skip=1, table="candidates"), [str(path)])
+
+    def _scan_without_long_lines(self) -> None:
+        """The file as one plain stream through a FIFO, each over-long line a stand-in."""
+        failed = None
+        with line_pieces.fed_fifos([self._feed_stream], duckdb_session.scratch_dir()) as [fifo]:
+            try:
+                self._scan_whole(fifo.path, dataclasses.replace(self.layout, gzipped=False))
+            except _READ_ERRORS as exc:
+                failed = exc  # unless the feed failed first: fed_fifos then raises its error
+        if failed is not None:
+            raise failed
+
+    def _feed_stream(self, pipe: BinaryIO) -> None:
+        name = self.landed.original_name
+        opener = gzip.open if self.layout.gzipped else open
+        try:
+            with opener(self.landed.path, "rb") as source:
+                self.stand_ins.replaced = long_lines.copy_without_long_lines(
+                    source, pipe, MAX_LINE_BYTES, self.stand_ins.line)
+        except long_lines.QuotedLongLine as exc:
+            line = exc.long_line
+            raise FileRejected(
+                f"{name}: line {line.line} is {line.size:,} bytes, over the {MAX_LINE_BYTES:,} a "
+                "bulk line may hold, in a file with quoted cells (a quoted cell may hold a line "
+                "break, so the line cannot be set aside alone)") from None
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise FileRejected(f"truncated or corrupt gzip {name}: {exc}") from exc
+
+    def raw_text(self, rn: int, cells: list[str | None]) -> str:
+        """A quarantined record as text: a long line's start and size, else its cells."""
+        line = self.stand_ins.long_line(cells)
+        if line is None:
+            return self.checked.cells_as_json(rn, cells)
+        return json.dumps({"line_start": line.preview.decode("utf-8", "replace"),
+                           "line_bytes": line.size}, ensure_ascii=False)
+
+    def _scan_pieces(self, bounds: list[tuple[int, int]]) -> None:
+        """Scan line-aligned pieces at once into `candidates`."""
         with line_pieces.fed_pieces(Path(self.landed.path), bounds,
                                     duckdb_session.scratch_dir()) as pieces:
             errors = line_pieces.run_at_once(
                 [partial(self._scan_piece, piece) for piece in pieces]
             )
         if errors:
-            if not all(isinstance(e, duckdb.InvalidInputException | duckdb.IOException)
-                       for e in errors):
-                raise errors[0]
             for piece in range(len(bounds)):
                 self.con.execute(f"drop table if exists candidates_{piece}")
-            return False
+            raise errors[0]
         # Each piece numbered its lines from 1: shift them by the lines of the pieces before.
         selects, offset = [], 0
         for piece in range(len(bounds)):
@@ -204,7 +281,6 @@ class _BulkScan:
                 f"select coalesce(sum(lines), 0) from candidates_{piece}"
             ).fetchall()[0][0]
         self.con.execute(f"create table candidates as {' union all '.join(selects)}")
-        return True
 
     def _scan_piece(self, piece: line_pieces.Piece) -> None:
         cursor = self.con.cursor()  # its own connection to the same database: runs alongside
@@ -217,6 +293,44 @@ class _BulkScan:
             )
         finally:
             cursor.close()
+
+
+class _StandIns:
+    """Lines too long to read, each replaced in the scanned copy by a stand-in: a line of empty
+    cells whose cmdCode is a random marker and the line's index (no line of the file can pass
+    for one). A stand-in breaks the cmdCode rule; its reason is then reworded to its size."""
+
+    def __init__(self, sql: RecordSql, delimiter: str) -> None:
+        self.replaced: list[long_lines.LongLine] = []
+        self.marker = f"reeflow-long-line-{secrets.token_hex(8)}-"
+        self._width, self._delimiter = sql.width, delimiter
+        self._cmd = sql.column["cmdcode"]  # c<i>: its cell in the line, h<i> trimmed in `checked`
+        self._cmd_read = sql.read.index(self._cmd)  # its place in `checked.cells`
+
+    def line(self, index: int) -> bytes:
+        cells = [""] * self._width
+        cells[int(self._cmd[1:])] = f"{self.marker}{index}"
+        return self._delimiter.join(cells).encode()
+
+    def long_line(self, cells: list[str | None]) -> long_lines.LongLine | None:
+        code = cells[self._cmd_read] or ""
+        if not (self.replaced and code.startswith(self.marker)):
+            return None
+        return self.replaced[int(code.removeprefix(self.marker))]
+
+    def reword(self, con: duckdb.DuckDBPyConnection) -> None:
+        if not self.replaced:
+            return
+        con.execute("create temp table long_line_reasons (code varchar, reason varchar)")
+        con.executemany(
+            "insert into long_line_reasons values (?, ?)",
+            [(f"{self.marker}{index}",
+              f"a line of {line.size:,} bytes, over the {MAX_LINE_BYTES:,} a bulk line may hold "
+              "(a Comtrade line is under 1 KB): not read")
+             for index, line in enumerate(self.replaced)],
+        )
+        con.execute(f"update checked set reason = long_line_reasons.reason from long_line_reasons "
+                    f"where checked.h{self._cmd[1:]} = long_line_reasons.code")
 
 
 def _head_lines(landed: LandedFile, layout: BulkLayout) -> list[str]:
@@ -250,13 +364,13 @@ def _pieces() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _read_error(landed: LandedFile, layout: BulkLayout, exc: duckdb.Error) -> str:
+def _read_error(landed: LandedFile, exc: duckdb.Error) -> str:
     message = str(exc)
     line = re.search(r"CSV Error on Line: (\d+)", message)
     where = f" (line {line[1]})" if line else ""
     if "unicode" in message.lower():
         return f"{landed.original_name} is not UTF-8{where}"
-    if layout.gzipped and isinstance(exc, duckdb.IOException):
+    if isinstance(exc, duckdb.IOException) and "gzip" in message.lower():
         return f"truncated or corrupt gzip {landed.original_name}: {message.splitlines()[0]}"
     return f"{landed.original_name} cannot be read as delimited text{where}: {message.splitlines()[0]}"
 
@@ -280,6 +394,10 @@ def _scan_sql(layout: BulkLayout, sql: RecordSql, *, skip: int, table: str) -> s
             "null_padding = true",
             "strict_mode = false",
             f"compression = '{'gzip' if layout.gzipped else 'none'}'",
+            # One thread reads (row_number() numbers lines in one anyway). DuckDB 2.0.1's
+            # parallel reader drops a last line longer than its buffer without a word; this
+            # one refuses the file, and the lines too long for it are then set aside.
+            "parallel = false",
         ]
         + ([f"buffer_size = {CSV_BUFFER_BYTES}"] if CSV_BUFFER_BYTES else [])
     )

@@ -7,9 +7,10 @@ order in DuckDB 2.0: lines near the end of a 10-million-line file came out thous
 off.) Cut at line ends, each piece can be numbered by its own scan, all at once, and its numbers
 shifted by the lines of the pieces before it.
 
-A cut is only safe if no quoted field spans it, so a file holding any double quote is not cut
-(Comtrade bulk files hold none); gzipped files are not cut either (gzip has no random access).
-The pieces reach DuckDB through FIFOs fed by the kernel (sendfile): nothing is copied to disk.
+A cut is only safe if no quoted field spans it, so the caller cuts only a file without a double
+quote (Comtrade bulk files hold none: bulk.py surveys the file first); gzipped files are not cut
+(gzip has no random access). The pieces reach DuckDB through FIFOs fed by the kernel (sendfile):
+nothing is copied to disk. A FIFO can carry any stream a thread writes (`fed_fifos`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 from typing import BinaryIO
 
 _SEND_BYTES = 4 << 20
-_SCAN_BYTES = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,13 @@ class Piece:
 
 
 def piece_bounds(path: Path, pieces: int, min_bytes: int) -> list[tuple[int, int]] | None:
-    """Byte ranges ending at line ends, or None if the file should be read whole."""
+    """Byte ranges ending at line ends, or None if the file should be read whole. The file
+    must hold no double quote (a quoted cell may hold a line end)."""
     size = os.path.getsize(path)
     if pieces < 2 or size < max(min_bytes, 1) or not hasattr(os, "mkfifo"):
         return None
     with open(path, "rb") as handle:
-        if handle.read(2) == b"\x1f\x8b" or _holds(handle, b'"'):
+        if handle.read(2) == b"\x1f\x8b":
             return None
         cuts = [0]
         for i in range(1, pieces):
@@ -58,35 +60,44 @@ def piece_bounds(path: Path, pieces: int, min_bytes: int) -> list[tuple[int, int
     return list(pairwise(cuts))
 
 
-def _holds(handle: BinaryIO, byte: bytes) -> bool:
-    # One reused buffer: memory stays flat (an mmap would count the whole file as resident).
-    handle.seek(0)
-    buffer = bytearray(_SCAN_BYTES)
-    while read := handle.readinto(buffer):
-        if buffer.find(byte, 0, read) >= 0:
-            return True
-    return False
+@dataclass
+class Fifo:
+    path: str
+    error: BaseException | None = None  # what its feed raised (not a reader leaving early)
+
+
+@contextmanager
+def fed_fifos(feeds: list[Callable[[BinaryIO], None]], scratch: Path | None = None
+              ) -> Iterator[list[Fifo]]:
+    """FIFOs (in `scratch`, else the system's temporary folder), each fed by a thread running
+    its feed(pipe) until done or abandoned. A feed's error is raised when the block ends: the
+    reader saw a stream cut short, which must not pass for the whole."""
+    with tempfile.TemporaryDirectory(prefix="reeflow-pieces-", dir=scratch) as folder:
+        fifos = [Fifo(os.path.join(folder, f"piece{i}")) for i in range(len(feeds))]
+        for fifo in fifos:
+            os.mkfifo(fifo.path)
+        feeders = [threading.Thread(target=_run_feed, args=(feed, fifo), daemon=True)
+                   for feed, fifo in zip(feeds, fifos, strict=True)]
+        for feeder in feeders:
+            feeder.start()
+        try:
+            yield fifos
+        finally:
+            for fifo, feeder in zip(fifos, feeders, strict=True):
+                _release(fifo.path, feeder)
+    for fifo in fifos:
+        if fifo.error is not None:
+            raise fifo.error
 
 
 @contextmanager
 def fed_pieces(path: Path, bounds: list[tuple[int, int]], scratch: Path | None = None
                ) -> Iterator[list[Piece]]:
-    """FIFOs (in `scratch`, else the system's temporary folder), one per byte range, each fed by
-    a thread until read to its end or abandoned."""
-    with tempfile.TemporaryDirectory(prefix="reeflow-pieces-", dir=scratch) as folder:
-        pieces = [Piece(i, os.path.join(folder, f"piece{i}"), start, end)
-                  for i, (start, end) in enumerate(bounds)]
-        for piece in pieces:
-            os.mkfifo(piece.path)
-        feeders = [threading.Thread(target=_feed, args=(path, piece), daemon=True)
-                   for piece in pieces]
-        for feeder in feeders:
-            feeder.start()
-        try:
-            yield pieces
-        finally:
-            for piece, feeder in zip(pieces, feeders, strict=True):
-                _release(piece, feeder)
+    """One FIFO per byte range of the file."""
+    feeds = [partial(_send, path, start, end) for start, end in bounds]
+    with fed_fifos(feeds, scratch) as fifos:
+        yield [Piece(i, fifo.path, start, end)
+               for i, (fifo, (start, end)) in enumerate(zip(fifos, bounds, strict=True))]
 
 
 def run_at_once(tasks: list[Callable[[], None]]) -> list[BaseException]:
@@ -96,33 +107,40 @@ def run_at_once(tasks: list[Callable[[], None]]) -> list[BaseException]:
     return [error for future in futures if (error := future.exception()) is not None]
 
 
-def _feed(path: Path, piece: Piece) -> None:
+def _run_feed(feed: Callable[[BinaryIO], None], fifo: Fifo) -> None:
     try:
-        with open(path, "rb") as source, open(piece.path, "wb") as pipe:
-            offset = piece.start
-            while offset < piece.end:
-                try:
-                    sent = os.sendfile(pipe.fileno(), source.fileno(), offset,
-                                       min(piece.end - offset, _SEND_BYTES))
-                except OSError as exc:
-                    if isinstance(exc, BrokenPipeError):
-                        raise
-                    source.seek(offset)  # no sendfile to a pipe here: copy through Python
-                    pipe.write(source.read(min(piece.end - offset, _SEND_BYTES)))
-                    sent = min(piece.end - offset, _SEND_BYTES)
-                if sent == 0:
-                    break
-                offset += sent
+        with open(fifo.path, "wb") as pipe:
+            feed(pipe)
     except BrokenPipeError:
         pass  # the reader stopped early (its error, if any, is reported by the reader)
+    except BaseException as exc:  # raised in the reader's thread by fed_fifos
+        fifo.error = exc
 
 
-def _release(piece: Piece, feeder: threading.Thread) -> None:
+def _send(path: Path, start: int, end: int, pipe: BinaryIO) -> None:
+    with open(path, "rb") as source:
+        offset = start
+        while offset < end:
+            try:
+                sent = os.sendfile(pipe.fileno(), source.fileno(), offset,
+                                   min(end - offset, _SEND_BYTES))
+            except OSError as exc:
+                if isinstance(exc, BrokenPipeError):
+                    raise
+                source.seek(offset)  # no sendfile to a pipe here: copy through Python
+                pipe.write(source.read(min(end - offset, _SEND_BYTES)))
+                sent = min(end - offset, _SEND_BYTES)
+            if sent == 0:  # a landed file is read-only: this one was cut behind our back
+                raise OSError(f"{path} ends at byte {offset}, before the {end} its pieces span")
+            offset += sent
+
+
+def _release(path: str, feeder: threading.Thread) -> None:
     # A feeder whose reader never opened (or stopped) waits in open() or write(): open the
     # FIFO for reading and close it, so its open returns and its next write fails.
     while feeder.is_alive():
         try:
-            reader = os.open(piece.path, os.O_RDONLY | os.O_NONBLOCK)
+            reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         except FileNotFoundError:
             break
         os.close(reader)

@@ -559,11 +559,12 @@ class CheckedRecords:
             "select rn, record_number, reason, cells from checked where reason is not null "
             "order by record_number"
         ).fetchall()
-        raw = raw or self._cells_as_json
+        raw = raw or self.cells_as_json
         return [QuarantinedRow.of(self.landed, record_number, reason, raw(rn, cells))
                 for rn, record_number, reason, cells in rows]
 
-    def _cells_as_json(self, rn: int, cells: list[str | None]) -> str:
+    def cells_as_json(self, rn: int, cells: list[str | None]) -> str:
+        """A bad record's raw text: the fields reeflow reads, by name."""
         return json.dumps(dict(zip(self.sql.read_names, cells, strict=True)), ensure_ascii=False)
 
     def result(self, rows: pd.DataFrame | None, raw: RawText | None = None) -> ParseResult:
