@@ -38,6 +38,7 @@ from ingest.staging import (
     StageReport,
     dataset_glob,
     is_machine_fault,
+    quarantine_files_of,
     stage_landed_files,
 )
 
@@ -328,12 +329,16 @@ def staged_glob(dataset: str, staged_dir: Path | None = None) -> str:
 
 
 def quarantined_rows(file_id: str, limit: int) -> tuple[int, list[tuple[int | None, str]]]:
-    """How many rows of one landed file are quarantined, and the first `limit` (line, reason)."""
+    """How many rows of one landed file are quarantined, and the first `limit` (line, reason).
+    Only that file's quarantine files are read: not every other file's, which grow with years."""
+    files = [str(path) for path in quarantine_files_of(file_id)]
+    if not files:
+        return 0, []
     with duckdb_session.connect() as con:
         rows = con.execute(
             "select row_number, reason, count(*) over () from read_parquet(?, union_by_name = true) "
             "where file_id = ? order by row_number nulls first limit ?",
-            [staged_glob(QUARANTINE_DATASET), file_id, limit],
+            [files, file_id, limit],
         ).fetchall()
     return (rows[0][2] if rows else 0), [(line, reason) for line, reason, _ in rows]
 

@@ -79,10 +79,14 @@ def dataset_glob(dataset: str, staged_dir: Path | None = None) -> str:
 
 def files_staged_from(file_id: str, staged_dir: Path | None = None) -> list[Path]:
     """Every staged and quarantine file made from one landed file, in any dataset."""
-    root = _root(staged_dir)
     staged = staged_file(Path("*"), file_id, "*")
+    return sorted(_root(staged_dir).glob(str(staged))) + quarantine_files_of(file_id, staged_dir)
+
+
+def quarantine_files_of(file_id: str, staged_dir: Path | None = None) -> list[Path]:
+    """The quarantine files of one landed file (one per dataset it was staged into)."""
     quarantined = quarantine_file(Path(QUARANTINE_DATASET), "*", file_id)
-    return sorted(root.glob(str(staged))) + sorted(root.glob(str(quarantined)))
+    return sorted(_root(staged_dir).glob(str(quarantined)))
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:

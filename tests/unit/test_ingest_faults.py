@@ -235,3 +235,19 @@ def test_malformed_answers_are_rejected_with_the_reason(land, content, reason):
         return
     with pytest.raises(FileRejected, match=reason):
         parse_comtrade_json(landed)
+
+
+def test_a_files_quarantined_rows_are_read_from_its_own_quarantine_files_only(land):
+    # `reeflow ingest file` prints them: it must not read (nor trip on) every other file's.
+    bad_line = bulk_line(bulk_cells(record(netWgt=-1.0)))
+    first = land(bulk_file([bad_line, bad_line]), "first.csv", source="comtrade_bulk")
+    second = land(bulk_file([bad_line]), "second.csv", source="comtrade_bulk")
+    stage(SOURCE_KINDS["comtrade_bulk"])
+    total, shown = catalog.quarantined_rows(first.file_id, limit=1)
+    assert (total, shown) == (2, [(1, "negative netWgt -1")])
+    # Another file's quarantine file, unreadable: only a read of it could fail.
+    [other] = [path for path in (settings.staged_dir() / "quarantine").iterdir()
+               if second.file_id in path.name]
+    other.write_bytes(b"not parquet")
+    assert catalog.quarantined_rows(first.file_id, limit=5)[0] == 2
+    assert catalog.quarantined_rows("0" * 16, limit=5) == (0, [])
