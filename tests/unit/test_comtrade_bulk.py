@@ -24,6 +24,7 @@ from ingest.sources.comtrade import (
     SAMPLE_VINTAGE,
     SOURCE_BULK,
     line_pieces,
+    long_lines,
     parse_comtrade_bulk,
     stage_comtrade_bulk,
 )
@@ -216,10 +217,25 @@ def test_a_line_too_long_to_read_is_quarantined_and_the_rest_of_the_file_loads(l
 
 
 def test_a_line_longer_than_duckdbs_buffer_is_quarantined_too(land, monkeypatch):
-    # A line over the CSV buffer fails DuckDB's parallel reader with "not implemented".
+    # DuckDB's parallel reader failed a file with a line over its buffer ("not implemented").
     monkeypatch.setattr(comtrade_bulk, "CSV_BUFFER_BYTES", 1 << 20)
     lines, text = long_line_file(size=5 << 20)
     assert_long_line_quarantined(parse_comtrade_bulk(land(text)), lines)
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_line_over_our_limit_but_under_duckdbs_is_set_aside_on_every_path(land, gzipped):
+    # 1.5 MB: DuckDB's own limit is 2 MB; ours (1 MiB) holds whichever path reads the file.
+    lines, text = long_line_file(size=3 << 19)
+    content = gzip.compress(text.encode()) if gzipped else text
+    assert_long_line_quarantined(parse_comtrade_bulk(land(content)), lines)
+
+
+def test_a_file_refused_for_another_reason_is_not_read_again_as_a_stream(land, monkeypatch):
+    never_streamed(monkeypatch)
+    text = bulk_file([line(), line(flowCode="M\u00e9"), line()])
+    with pytest.raises(FileRejected, match=r"is not UTF-8 \(line 3\)"):
+        parse_comtrade_bulk(land(text.encode("latin-1")))
 
 
 def test_a_large_file_with_a_long_line_is_read_as_one_stream_keeping_record_numbers(
@@ -237,12 +253,9 @@ def test_a_line_duckdb_runs_out_of_memory_on_is_quarantined_too(land, monkeypatc
     assert_long_line_quarantined(parse_comtrade_bulk(land(content, name="big.csv.gz")), lines)
 
 
-@pytest.mark.parametrize("read_as", ["whole", "gzip", "pieces"])
-def test_a_long_last_line_is_quarantined_not_lost(land, monkeypatch, request, read_as):
-    # DuckDB 2.0.1's parallel reader drops a last line longer than its buffer without a word;
-    # a piece may end with the long line, so it could be any piece's last.
-    if read_as == "pieces":
-        request.getfixturevalue("in_pieces")
+@pytest.mark.parametrize("read_as", ["whole", "gzip"])
+def test_a_long_last_line_is_quarantined_not_lost(land, monkeypatch, read_as):
+    # DuckDB 2.0.1's parallel reader drops a last line longer than its buffer without a word.
     monkeypatch.setattr(comtrade_bulk, "CSV_BUFFER_BYTES", 1 << 20)
     lines = [line(partnerCode=i) for i in range(300)] + [line(qtyUnitCode="9" * (3 << 20))]
     text = bulk_file(lines)
@@ -273,7 +286,15 @@ def test_a_quoted_file_with_a_long_line_is_rejected_naming_the_line(land, quote_
         parse_comtrade_bulk(land(bulk_file(lines), name="long.csv"))
 
 
-def test_a_large_quoted_file_is_read_whole_not_in_pieces(land, in_pieces):
+def never_streamed(monkeypatch) -> None:
+    def streamed(*args, **kwargs):
+        raise AssertionError("read as a stream with long lines set aside")
+
+    monkeypatch.setattr(long_lines, "copy_without_long_lines", streamed)
+
+
+def test_a_large_quoted_file_is_read_whole_not_in_pieces(land, in_pieces, monkeypatch):
+    never_streamed(monkeypatch)
     lines = [line(partnerCode=i) for i in range(3000)]
     lines[10] = line(partnerCode='"10"')
     result = parse_comtrade_bulk(land(bulk_file(lines)))
@@ -443,6 +464,7 @@ def test_a_feeds_error_is_raised_once_the_reader_is_done(tmp_path):
 
 
 def test_a_reader_that_stops_early_is_no_feed_error(tmp_path):
+    # Its feed gets a broken pipe: nothing is raised, and nothing hangs.
     def endless(pipe):
         while True:
             pipe.write(b"x" * 65536)

@@ -12,9 +12,10 @@ from ingest.sources.comtrade import long_lines
 from ingest.sources.comtrade.long_lines import (
     LongLine,
     QuotedLongLine,
+    Survey,
     copy_without_long_lines,
-    cuttable,
     has_long_line,
+    survey,
 )
 
 LIMIT = 10
@@ -74,7 +75,8 @@ def test_each_long_line_becomes_its_stand_in_and_the_rest_is_copied_byte_for_byt
     want_copy, want_found = expected(content)
     assert copy == want_copy
     assert described(found) == want_found
-    assert cuttable(io.BytesIO(content), LIMIT) == (not want_found)
+    assert survey(io.BytesIO(content), LIMIT) == (
+        Survey.LONG_LINE if want_found else Survey.CUTTABLE)
     assert has_long_line(io.BytesIO(content), LIMIT) == bool(want_found)
 
 
@@ -112,11 +114,11 @@ def test_a_long_line_in_a_file_with_quotes_is_not_set_aside(content, chunk_bytes
     with pytest.raises(QuotedLongLine) as raised:
         copied(content)
     assert raised.value.long_line.size == 50
-    assert not cuttable(io.BytesIO(content), LIMIT)
+    assert survey(io.BytesIO(content), LIMIT) in (Survey.QUOTED, Survey.LONG_LINE)  # the first
 
 
 def test_quotes_alone_are_copied_as_they_are(chunk_bytes):
     content = b'a,"b\nc",d\n"e"\n'
     assert copied(content) == (content, [])
-    assert not cuttable(io.BytesIO(content), LIMIT)  # a quote may hide a line break
+    assert survey(io.BytesIO(content), LIMIT) is Survey.QUOTED  # it may hide a line break
     assert not has_long_line(io.BytesIO(content), LIMIT)

@@ -3,7 +3,8 @@
 A year of all-country HS6 trade is about 10 million lines, of which the rare-earth lines are
 about 0.1 %. Reading every line into Python is what made the record parser too slow, so here
 DuckDB's CSV reader scans the file once (every column as text, each line numbered in file order;
-a large plain file as line-aligned pieces read at once, see line_pieces) and only three kinds of
+a large plain file without quotes or over-long lines as line-aligned pieces read at once, see
+line_pieces) and only three kinds of
 line leave the scan: lines in scope, lines whose cmdCode cannot be read, and lines with the
 wrong number of cells. Those few are checked and typed by the rule set the API path uses too
 (rules.py); DuckDB writes the good rows to Parquet and the bad ones go to quarantine with their
@@ -21,9 +22,8 @@ Record numbers count data lines after the header, blank lines not counted; a lin
 with too few or too many cells is a bad row whatever its cmdCode says, since that cell may belong
 to another column (if most lines are, the file is rejected: its layout is not the header's). Only
 the columns a staged row needs are read: a byte that is not UTF-8 in one of them rejects the file;
-other columns are not looked at. A line too long for DuckDB's reader (a garbled cell of
-megabytes) never reaches it: it is quarantined naming its size, and the rest of the file is read
-(long_lines).
+other columns are not looked at. A line over MAX_LINE_BYTES (a garbled cell of megabytes) is
+quarantined naming its size, and the rest of the file is read (long_lines, stand_ins).
 """
 
 from __future__ import annotations
@@ -31,10 +31,8 @@ from __future__ import annotations
 import csv
 import dataclasses
 import gzip
-import json
 import os
 import re
-import secrets
 import zlib
 from dataclasses import dataclass
 from functools import partial
@@ -57,6 +55,7 @@ from ingest.sources.comtrade.rules import (
     check_field_names,
     sql_literal,
 )
+from ingest.sources.comtrade.stand_ins import StandIns
 
 SOURCE_FORMAT = "bulk_csv"
 # A year of every reporter's HS6 trade is 1-3 GiB of text; DuckDB streams it, so the limit only
@@ -147,7 +146,7 @@ class _BulkScan:
         # row_number() over () numbers lines in file order only with preserve_insertion_order.
         self.con = duckdb_session.connect(preserve_insertion_order=True)
         self.checked: CheckedRecords | None = None
-        self.stand_ins = _StandIns(self.sql, self.layout.delimiter)
+        self.stand_ins = StandIns(self.sql, self.layout.delimiter, MAX_LINE_BYTES)
 
     def __enter__(self) -> Self:
         try:
@@ -182,37 +181,38 @@ class _BulkScan:
 
     def _scan(self) -> None:
         try:
-            if self._scan_directly():
-                return
-        except _READ_ERRORS:
-            pass  # DuckDB refused the file
-        except duckdb.OutOfMemoryException:
-            if not self._has_long_line():  # millions of lines kept: __enter__ says so
-                raise
-        # A stream with the lines too long for DuckDB set aside: the rest of the file is read,
-        # or it fails again, naming the line in the file (not in a piece).
-        try:
-            self._scan_without_long_lines()
+            self._scan_file(Path(self.landed.path))
         except _READ_ERRORS as exc:
             raise FileRejected(_read_error(self.landed, exc)) from exc
 
-    def _scan_directly(self) -> bool:
-        """DuckDB reads the file itself: a large plain one as pieces at once if it can be cut
-        (no quote, no over-long line), any other whole. False: a large file that cannot be cut,
-        to be read as a stream."""
-        path = Path(self.landed.path)
+    def _scan_file(self, path: Path) -> None:
+        """DuckDB reads the file itself (a large plain file in pieces at once, if it can be cut)
+        unless it has a line too long for DuckDB: then a stream with those lines set aside."""
+        found = self._survey(path)
+        if found is long_lines.Survey.CUTTABLE:
+            bounds = line_pieces.piece_bounds(path, _pieces(), PARALLEL_MIN_BYTES)
+            if bounds is not None:
+                try:
+                    self._scan_pieces(bounds)
+                except _READ_ERRORS:
+                    self._scan_whole(path)  # fails again, naming the line in the file
+                return
+        if found is long_lines.Survey.LONG_LINE:
+            self._scan_without_long_lines()
+            return
+        try:
+            self._scan_whole(path)
+        except (*_READ_ERRORS, duckdb.OutOfMemoryException):
+            if not self._has_long_line():  # DuckDB's own reason stands
+                raise
+            self._scan_without_long_lines()
+
+    def _survey(self, path: Path) -> long_lines.Survey | None:
+        """What a read of a large plain file finds (None: not read, the file is read whole)."""
         if self.layout.gzipped or _pieces() < 2 or os.path.getsize(path) < PARALLEL_MIN_BYTES:
-            self._scan_whole(path, self.layout)
-            return True
+            return None
         with open(path, "rb") as handle:
-            if not long_lines.cuttable(handle, MAX_LINE_BYTES):
-                return False
-        bounds = line_pieces.piece_bounds(path, _pieces(), PARALLEL_MIN_BYTES)
-        if bounds is None:  # no FIFOs here
-            self._scan_whole(path, self.layout)
-        else:
-            self._scan_pieces(bounds)
-        return True
+            return long_lines.survey(handle, MAX_LINE_BYTES)
 
     def _has_long_line(self) -> bool:
         opener = gzip.open if self.layout.gzipped else open
@@ -222,8 +222,9 @@ class _BulkScan:
         except (EOFError, zlib.error, gzip.BadGzipFile):
             return False
 
-    def _scan_whole(self, path: str | Path, layout: BulkLayout) -> None:
-        self.con.execute(_scan_sql(layout, self.sql, skip=1, table="candidates"), [str(path)])
+    def _scan_whole(self, path: str | Path, layout: BulkLayout | None = None) -> None:
+        self.con.execute(_scan_sql(layout or self.layout, self.sql, skip=1, table="candidates"),
+                         [str(path)])
 
     def _scan_without_long_lines(self) -> None:
         """The file as one plain stream through a FIFO, each over-long line a stand-in."""
@@ -231,7 +232,7 @@ class _BulkScan:
         with line_pieces.fed_fifos([self._feed_stream], duckdb_session.scratch_dir()) as [fifo]:
             try:
                 self._scan_whole(fifo.path, dataclasses.replace(self.layout, gzipped=False))
-            except _READ_ERRORS as exc:
+            except duckdb.Error as exc:
                 failed = exc  # unless the feed failed first: fed_fifos then raises its error
         if failed is not None:
             raise failed
@@ -255,13 +256,11 @@ class _BulkScan:
     def raw_text(self, rn: int, cells: list[str | None]) -> str:
         """A quarantined record as text: a long line's start and size, else its cells."""
         line = self.stand_ins.long_line(cells)
-        if line is None:
-            return self.checked.cells_as_json(rn, cells)
-        return json.dumps({"line_start": line.preview.decode("utf-8", "replace"),
-                           "line_bytes": line.size}, ensure_ascii=False)
+        return self.checked.cells_as_json(rn, cells) if line is None else self.stand_ins.raw_text(line)
 
     def _scan_pieces(self, bounds: list[tuple[int, int]]) -> None:
-        """Scan line-aligned pieces at once into `candidates`."""
+        """Scan line-aligned pieces at once into `candidates` (the file holds no quote and no
+        line over MAX_LINE_BYTES)."""
         with line_pieces.fed_pieces(Path(self.landed.path), bounds,
                                     duckdb_session.scratch_dir()) as pieces:
             errors = line_pieces.run_at_once(
@@ -288,49 +287,11 @@ class _BulkScan:
             cursor.execute("set enable_progress_bar = false")
             cursor.execute(
                 _scan_sql(self.layout, self.sql, skip=1 if piece.index == 0 else 0,
-                                  table=f"candidates_{piece.index}"),
+                          table=f"candidates_{piece.index}", surveyed=True),
                 [piece.path],
             )
         finally:
             cursor.close()
-
-
-class _StandIns:
-    """Lines too long to read, each replaced in the scanned copy by a stand-in: a line of empty
-    cells whose cmdCode is a random marker and the line's index (no line of the file can pass
-    for one). A stand-in breaks the cmdCode rule; its reason is then reworded to its size."""
-
-    def __init__(self, sql: RecordSql, delimiter: str) -> None:
-        self.replaced: list[long_lines.LongLine] = []
-        self.marker = f"reeflow-long-line-{secrets.token_hex(8)}-"
-        self._width, self._delimiter = sql.width, delimiter
-        self._cmd = sql.column["cmdcode"]  # c<i>: its cell in the line, h<i> trimmed in `checked`
-        self._cmd_read = sql.read.index(self._cmd)  # its place in `checked.cells`
-
-    def line(self, index: int) -> bytes:
-        cells = [""] * self._width
-        cells[int(self._cmd[1:])] = f"{self.marker}{index}"
-        return self._delimiter.join(cells).encode()
-
-    def long_line(self, cells: list[str | None]) -> long_lines.LongLine | None:
-        code = cells[self._cmd_read] or ""
-        if not (self.replaced and code.startswith(self.marker)):
-            return None
-        return self.replaced[int(code.removeprefix(self.marker))]
-
-    def reword(self, con: duckdb.DuckDBPyConnection) -> None:
-        if not self.replaced:
-            return
-        con.execute("create temp table long_line_reasons (code varchar, reason varchar)")
-        con.executemany(
-            "insert into long_line_reasons values (?, ?)",
-            [(f"{self.marker}{index}",
-              f"a line of {line.size:,} bytes, over the {MAX_LINE_BYTES:,} a bulk line may hold "
-              "(a Comtrade line is under 1 KB): not read")
-             for index, line in enumerate(self.replaced)],
-        )
-        con.execute(f"update checked set reason = long_line_reasons.reason from long_line_reasons "
-                    f"where checked.h{self._cmd[1:]} = long_line_reasons.code")
 
 
 def _head_lines(landed: LandedFile, layout: BulkLayout) -> list[str]:
@@ -375,9 +336,10 @@ def _read_error(landed: LandedFile, exc: duckdb.Error) -> str:
     return f"{landed.original_name} cannot be read as delimited text{where}: {message.splitlines()[0]}"
 
 
-def _scan_sql(layout: BulkLayout, sql: RecordSql, *, skip: int, table: str) -> str:
+def _scan_sql(layout: BulkLayout, sql: RecordSql, *, skip: int, table: str,
+              surveyed: bool = False) -> str:
     """The one pass over the file into `table` (rules.py's `candidates` layout); the file's
-    path is its one parameter."""
+    path is its one parameter. `surveyed`: known to hold no line over MAX_LINE_BYTES."""
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(sql.width + 1))
     options = ", ".join(
         [
@@ -394,12 +356,17 @@ def _scan_sql(layout: BulkLayout, sql: RecordSql, *, skip: int, table: str) -> s
             "null_padding = true",
             "strict_mode = false",
             f"compression = '{'gzip' if layout.gzipped else 'none'}'",
-            # One thread reads (row_number() numbers lines in one anyway). DuckDB 2.0.1's
-            # parallel reader drops a last line longer than its buffer without a word; this
-            # one refuses the file, and the lines too long for it are then set aside.
-            "parallel = false",
         ]
-        + ([f"buffer_size = {CSV_BUFFER_BYTES}"] if CSV_BUFFER_BYTES else [])
+        # DuckDB 2.0.1's parallel reader drops a last line longer than its buffer without a
+        # word; one thread refuses the file instead, and the lines too long are then set aside
+        # (row_number() numbers lines in one thread anyway; a surveyed piece has no such line,
+        # and its parallel reader took 0.2-0.4 s less CPU on a bulk year).
+        + ([] if surveyed else ["parallel = false"])
+        # A line over ours fails the read, and is then set aside whichever path read the file.
+        # (DuckDB wants its buffer larger than the line limit: a test's small buffer keeps its
+        # default limit.)
+        + ([f"buffer_size = {CSV_BUFFER_BYTES}"] if CSV_BUFFER_BYTES
+           else [f"max_line_size = {MAX_LINE_BYTES}"])
     )
     # A line leaves the scan if it may be in scope or cannot be classified cheaply; the rest
     # (valid codes of other goods) are only counted, in the one NULL group.

@@ -128,8 +128,9 @@ def _send(path: Path, start: int, end: int, pipe: BinaryIO) -> None:
                 if isinstance(exc, BrokenPipeError):
                     raise
                 source.seek(offset)  # no sendfile to a pipe here: copy through Python
-                pipe.write(source.read(min(end - offset, _SEND_BYTES)))
-                sent = min(end - offset, _SEND_BYTES)
+                data = source.read(min(end - offset, _SEND_BYTES))
+                pipe.write(data)
+                sent = len(data)
             if sent == 0:  # a landed file is read-only: this one was cut behind our back
                 raise OSError(f"{path} ends at byte {offset}, before the {end} its pieces span")
             offset += sent

@@ -4,9 +4,9 @@ DuckDB's CSV reader refuses a whole file for one line over its line size (2 MB) 
 memory holding it, and its parallel reader drops a last line longer than its buffer (32 MB)
 without a word (DuckDB 2.0.1; bulk.py reads with one thread, which refuses the file instead).
 One garbled cell would cost a bulk year every good line. So bulk.py cuts a large plain file in
-pieces only if it has no such line (nor a quote: `cuttable`), and reads a file DuckDB refused
-again as a stream in which each line over the limit is a short stand-in: one line out for each
-line in, so record numbers hold; each stand-in is quarantined naming the line's size.
+pieces only if it has no such line (nor a quote: `survey`), and reads a file with such a line as
+a stream in which each line over the limit is a short stand-in (stand_ins.py): one line out for
+each line in, so record numbers hold; each stand-in is quarantined naming the line's size.
 
 Memory stays flat whatever the line: the file is read in CHUNK_BYTES pieces and a long line is
 passed over, never held. A line is what ends at a line break: in a file with quoted cells a line
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import Enum
 from typing import BinaryIO
 
 CHUNK_BYTES = 8 << 20
@@ -27,7 +28,7 @@ PREVIEW_BYTES = 200
 @dataclass
 class LongLine:
     """A line over the limit: its line number in the file (the header is line 1), its size in
-    bytes (line break not counted) and its first bytes."""
+    bytes (the line feed not counted, a carriage return before it counted) and its first bytes."""
 
     line: int
     size: int
@@ -43,10 +44,23 @@ class QuotedLongLine(Exception):
 _QUOTE = object()  # what _split yields the first time it meets a double quote
 
 
-def cuttable(source: BinaryIO, limit: int) -> bool:
-    """Whether the file may be cut in pieces at line breaks: it holds no double quote and no
-    line over `limit` bytes (one read, stopped at the first of either)."""
-    return not any(part is _QUOTE or isinstance(part, LongLine) for part in _split(source, limit))
+class Survey(Enum):
+    """What a read of the whole file found first."""
+
+    CUTTABLE = "neither a double quote nor a line over the limit"
+    QUOTED = "a double quote (a quoted cell may hold a line break)"
+    LONG_LINE = "a line over the limit"
+
+
+def survey(source: BinaryIO, limit: int) -> Survey:
+    """Whether the file may be cut in pieces at line breaks, and if not why (one read, stopped
+    at the first quote or long line)."""
+    for part in _split(source, limit):
+        if part is _QUOTE:
+            return Survey.QUOTED
+        if isinstance(part, LongLine):
+            return Survey.LONG_LINE
+    return Survey.CUTTABLE
 
 
 def has_long_line(source: BinaryIO, limit: int) -> bool:
@@ -111,7 +125,8 @@ def _split(source: BinaryIO, limit: int, *, count_lines: bool = False) -> Iterat
             line = lines + buffer.count(b"\n", 0, start) if count_lines else 0
             end = buffer.find(b"\n", start + limit, size)
             if end < 0:  # it goes on in the next read
-                skipping = LongLine(line, size - start, bytes(view[start:start + PREVIEW_BYTES]))
+                preview = bytes(view[start:min(size, start + PREVIEW_BYTES)])
+                skipping = LongLine(line, size - start, preview)
                 written = start = size
                 break
             yield LongLine(line, end - start, bytes(view[start:min(end, start + PREVIEW_BYTES)]))
