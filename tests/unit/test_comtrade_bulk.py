@@ -452,6 +452,15 @@ def test_pieces_end_at_line_ends_and_cover_the_file(tmp_path):
     assert line_pieces.piece_bounds(path, 3, min_bytes=len(content) + 1) is None  # small: whole
 
 
+def test_a_file_shorter_than_its_pieces_is_an_error_not_a_short_piece(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,b\n" * 10)
+    with pytest.raises(OSError, match="ends at byte 40, before the 50"), \
+            line_pieces.fed_pieces(path, [(0, 50)], tmp_path) as [piece], \
+            open(piece.path, "rb") as reader:
+        assert len(reader.read()) == 40
+
+
 def test_a_feeds_error_is_raised_once_the_reader_is_done(tmp_path):
     def cut_short(pipe):
         pipe.write(b"half a file")
@@ -514,4 +523,3 @@ def test_the_embedded_us_imports_are_the_peer_projects_records_one_for_one():
     embedded = {key(r["cmdCode"], r["refYear"], r["partnerCode"]): float(r["primaryValue"]) for r in rows}
     assert embedded == peer and len(rows) == len(peer) == 786
     assert {(r["reporterCode"], r["flowCode"], r["netWgt"], r["qty"]) for r in rows} == {("842", "M", "", "")}
-

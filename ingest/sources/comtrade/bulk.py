@@ -82,6 +82,8 @@ _NO_NULL_STRING = "\x01\x02"
 MAX_LINE_BYTES = 1 << 20
 # What DuckDB raises when it cannot read a file as the delimited text described.
 _READ_ERRORS = (duckdb.InvalidInputException, duckdb.IOException, duckdb.NotImplementedException)
+# What reading a damaged gzip raises (BadGzipFile is an OSError).
+_GZIP_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
 
 
 @dataclass(frozen=True)
@@ -95,11 +97,10 @@ def read_layout(landed: LandedFile) -> BulkLayout:
     """Header names and delimiter from the first line; FileRejected if there is none."""
     with open(landed.path, "rb") as handle:
         gzipped = handle.read(2) == b"\x1f\x8b"
-    opener = gzip.open if gzipped else open
     try:
-        with opener(landed.path, "rb") as handle:
+        with _open_bytes(landed.path, gzipped) as handle:
             first = handle.readline(_MAX_HEADER_BYTES)
-    except (EOFError, OSError, zlib.error) as exc:
+    except (*_GZIP_ERRORS, OSError) as exc:
         raise FileRejected(f"truncated or corrupt gzip {landed.original_name}: {exc}") from exc
     try:
         line = first.decode("utf-8-sig").rstrip("\r\n")
@@ -127,6 +128,11 @@ def stage_comtrade_bulk(landed: LandedFile, target: Path) -> ParseResult:
     with _BulkScan(landed) as scan:
         scan.checked.copy_good_rows(target)
         return scan.checked.result(None, scan.raw_text)
+
+
+def _open_bytes(path: str | Path, gzipped: bool) -> BinaryIO:
+    """The file's bytes, unpacked if it is gzipped."""
+    return gzip.open(path, "rb") if gzipped else open(path, "rb")  # the caller closes it
 
 
 def _is_json(landed: LandedFile) -> bool:
@@ -209,17 +215,16 @@ class _BulkScan:
 
     def _survey(self, path: Path) -> long_lines.Survey | None:
         """What a read of a large plain file finds (None: not read, the file is read whole)."""
-        if self.layout.gzipped or _pieces() < 2 or os.path.getsize(path) < PARALLEL_MIN_BYTES:
+        if not line_pieces.may_cut(path, _pieces(), PARALLEL_MIN_BYTES):
             return None
         with open(path, "rb") as handle:
             return long_lines.survey(handle, MAX_LINE_BYTES)
 
     def _has_long_line(self) -> bool:
-        opener = gzip.open if self.layout.gzipped else open
         try:
-            with opener(self.landed.path, "rb") as source:
+            with _open_bytes(self.landed.path, self.layout.gzipped) as source:
                 return long_lines.has_long_line(source, MAX_LINE_BYTES)
-        except (EOFError, zlib.error, gzip.BadGzipFile):
+        except _GZIP_ERRORS:
             return False
 
     def _scan_whole(self, path: str | Path, layout: BulkLayout | None = None) -> None:
@@ -239,9 +244,8 @@ class _BulkScan:
 
     def _feed_stream(self, pipe: BinaryIO) -> None:
         name = self.landed.original_name
-        opener = gzip.open if self.layout.gzipped else open
         try:
-            with opener(self.landed.path, "rb") as source:
+            with _open_bytes(self.landed.path, self.layout.gzipped) as source:
                 self.stand_ins.replaced = long_lines.copy_without_long_lines(
                     source, pipe, MAX_LINE_BYTES, self.stand_ins.line)
         except long_lines.QuotedLongLine as exc:
@@ -250,7 +254,7 @@ class _BulkScan:
                 f"{name}: line {line.line} is {line.size:,} bytes, over the {MAX_LINE_BYTES:,} a "
                 "bulk line may hold, in a file with quoted cells (a quoted cell may hold a line "
                 "break, so the line cannot be set aside alone)") from None
-        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        except _GZIP_ERRORS as exc:
             raise FileRejected(f"truncated or corrupt gzip {name}: {exc}") from exc
 
     def raw_text(self, rn: int, cells: list[str | None]) -> str:
@@ -296,13 +300,12 @@ class _BulkScan:
 
 def _head_lines(landed: LandedFile, layout: BulkLayout) -> list[str]:
     """The non-blank data lines of the file's first HEAD_BYTES (a cut last line left out)."""
-    opener = gzip.open if layout.gzipped else open
     try:
-        with opener(landed.path, "rb") as handle:
+        with _open_bytes(landed.path, layout.gzipped) as handle:
             handle.readline(_MAX_HEADER_BYTES)
             head = handle.read(HEAD_BYTES)
             complete = len(head) < HEAD_BYTES
-    except (EOFError, OSError, zlib.error):
+    except (*_GZIP_ERRORS, OSError):
         return []  # the scan reports a damaged gzip with its own words
     lines = head.decode("utf-8", "replace").splitlines()
     if not complete and lines:

@@ -38,15 +38,22 @@ class Piece:
     end: int
 
 
+def may_cut(path: Path, pieces: int, min_bytes: int) -> bool:
+    """Whether the file is one to read in pieces here: at least `min_bytes`, not gzipped, more
+    than one piece wanted, and FIFOs to feed them through."""
+    if pieces < 2 or os.path.getsize(path) < max(min_bytes, 1) or not hasattr(os, "mkfifo"):
+        return False
+    with open(path, "rb") as handle:
+        return handle.read(2) != b"\x1f\x8b"
+
+
 def piece_bounds(path: Path, pieces: int, min_bytes: int) -> list[tuple[int, int]] | None:
     """Byte ranges ending at line ends, or None if the file should be read whole. The file
     must hold no double quote (a quoted cell may hold a line end)."""
-    size = os.path.getsize(path)
-    if pieces < 2 or size < max(min_bytes, 1) or not hasattr(os, "mkfifo"):
+    if not may_cut(path, pieces, min_bytes):
         return None
+    size = os.path.getsize(path)
     with open(path, "rb") as handle:
-        if handle.read(2) == b"\x1f\x8b":
-            return None
         cuts = [0]
         for i in range(1, pieces):
             handle.seek(max(size * i // pieces, cuts[-1]))
