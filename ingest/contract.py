@@ -54,6 +54,11 @@ def describe_bytes(size: int) -> str:
     return f"{size} bytes"
 
 
+# A quarantined row's raw text is cut after this many characters (a row is under 1 KB; one of
+# megabytes is no help to read whole, and would weigh on every reader of the quarantine table).
+MAX_RAW_CHARS = 10_000
+
+
 @dataclass(frozen=True)
 class QuarantinedRow:
     """A row that could not be parsed or broke a rule: kept with its file, row and reason."""
@@ -68,6 +73,8 @@ class QuarantinedRow:
     @classmethod
     def of(cls, landed: LandedFile, row_number: int | None, reason: str, raw: str = "") -> QuarantinedRow:
         """A bad row of `landed` (row_number None: the file as a whole, or no single row)."""
+        if len(raw) > MAX_RAW_CHARS:
+            raw = f"{raw[:MAX_RAW_CHARS]}... (cut: {len(raw):,} characters in all)"
         return cls(landed.source, landed.file_id, landed.original_name, row_number, reason, raw)
 
     def message(self) -> str:

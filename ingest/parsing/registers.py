@@ -21,7 +21,7 @@ import pandas as pd
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
 from ingest.parsing.numbers import MAX_AMOUNT, plausible, without_thousands_commas
-from ingest.parsing.textfiles import check_unique_header, read_text
+from ingest.parsing.textfiles import check_unique_header, over_long_cell, read_text
 from ingest.reference.countries import AGGREGATES, resolve_country
 
 _BOOL = {"true": True, "false": False, "1": True, "0": False}
@@ -47,6 +47,10 @@ def parse_register(
     rows, quarantined, seen = [], [], {}
     for raw in reader:
         line = reader.line_num
+        typed = ",".join(raw.get(name) or "" for name in columns)
+        if too_long := over_long_cell(raw.values()):
+            quarantined.append(QuarantinedRow.of(landed, line, too_long, typed))
+            continue
         cells = {name: (raw.get(name) or "").strip() for name in columns}
         label = "/".join(cells[name] for name in key if cells[name]) or "(no key)"
         try:
@@ -55,10 +59,7 @@ def parse_register(
             if row_key in seen:
                 raise ValueError(f"repeats line {seen[row_key]}")
         except ValueError as exc:
-            quarantined.append(
-                QuarantinedRow.of(landed, line, f"{label}: {exc}",
-                                  ",".join(raw.get(name) or "" for name in columns))
-            )
+            quarantined.append(QuarantinedRow.of(landed, line, f"{label}: {exc}", typed))
             continue
         seen[row_key] = line
         rows.append({**row, "file_id": landed.file_id, "row_number": line})

@@ -5,17 +5,27 @@ name and the reason) rather than half-loaded: an interrupted download or copy le
 in the middle of a record, and a binary or UTF-16 file read as text is full of NUL characters
 or is not text in the expected encoding at all. Every CSV parser reads its file through
 `read_text`, so each gets the same checks and the same messages.
+
+One row is not the file: a cell of megabytes (a paste gone wrong) quarantines its row
+(`over_long_cell`), and the file's other rows are read.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ingest.contract import FileRejected
 from ingest.landing import LandedFile
+
+# A cell longer than this is no typed figure or name (those are under 1 KB): its row is
+# quarantined unread. It is the limit at which Python's csv module used to fail the whole read.
+MAX_CELL_CHARS = 131_072
+# So the csv module reads any cell, and `over_long_cell` sets the row aside instead: a file's
+# size is bounded by its kind's limit (catalog `max_bytes`), which bounds a cell too.
+csv.field_size_limit(2**31 - 1)
 
 
 def read_text(
@@ -77,3 +87,21 @@ def check_unique_header(names: Sequence[str] | None, name: str) -> None:
                                "cannot be told")
         if key:
             first[key] = index
+
+
+def over_long_cell(cells: Iterable[str | list[str] | None]) -> str | None:
+    """The quarantine reason for a row with a cell over MAX_CELL_CHARS, else None. `cells` as a
+    csv reader gives them (a DictReader holds a row's surplus cells in one list)."""
+    longest = max((len(cell) for cell in _flat(cells)), default=0)
+    if longest <= MAX_CELL_CHARS:
+        return None
+    return (f"a cell of {longest:,} characters, over the {MAX_CELL_CHARS:,} a cell may hold "
+            "(a typed figure or name is under 1 KB): row not read")
+
+
+def _flat(cells: Iterable[str | list[str] | None]) -> Iterable[str]:
+    for cell in cells:
+        if isinstance(cell, list):
+            yield from cell
+        elif cell:
+            yield cell

@@ -26,7 +26,9 @@ from ingest.sources.published_figures import CONFIDENCE
 
 SOURCE = "company_prices"
 DATASET = "company_prices"
-PARSER_VERSION = 2  # 2: registers.py: thousands commas only, a column named twice rejected
+# 2: registers.py: thousands commas only, a column named twice rejected.
+# 3: registers.py: a row with an over-long cell quarantined (the file was rejected).
+PARSER_VERSION = 3
 
 REQUIRED = (
     "company", "facility", "country_iso3", "stage", "product_basis", "elements", "period",

@@ -19,7 +19,9 @@ from ingest.parsing.registers import choice, flag, number, required
 
 SOURCE = "usgs_mcs_prices"
 DATASET = "usgs_prices"
-PARSER_VERSION = 2  # 2: registers.py: thousands commas only, a column named twice rejected
+# 2: registers.py: thousands commas only, a column named twice rejected.
+# 3: registers.py: a row with an over-long cell quarantined (the file was rejected).
+PARSER_VERSION = 3
 
 REQUIRED = (
     "edition", "year", "product", "product_as_printed", "elements", "value", "unit",

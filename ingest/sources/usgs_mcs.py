@@ -19,14 +19,15 @@ import pyarrow as pa
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
 from ingest.parsing.numbers import MAX_TONNES, plausible, without_thousands_commas
-from ingest.parsing.textfiles import check_unique_header, read_text
+from ingest.parsing.textfiles import check_unique_header, over_long_cell, read_text
 from ingest.reference.countries import resolve_country
 
 SOURCE = "usgs_mcs"
 DATASET = "usgs_mine_production"
 # 2: a comma only as a thousands separator; a Type in another unit than metric tons quarantined;
 # a column named twice rejects the file.
-PARSER_VERSION = 2
+# 3: a row with a cell over textfiles.MAX_CELL_CHARS quarantined (the file was rejected).
+PARSER_VERSION = 3
 
 _PRODUCTION_COLUMN = re.compile(r"^Prod_t_(?P<est>est_)?(?P<year>\d{4})$", re.IGNORECASE)
 _EDITION = re.compile(r"^MCS\s?(?P<year>\d{4})$", re.IGNORECASE)
@@ -108,6 +109,9 @@ def parse(landed: LandedFile) -> ParseResult:
     for row_number, values in enumerate(rows[1:], start=2):
         if not any(value.strip() for value in values):
             continue  # Excel pads the release with empty lines
+        if too_long := over_long_cell(values):
+            reject(row_number, values, too_long)
+            continue
         edition = cell(values, "Source")
         edition_match = _EDITION.match(edition)
         if not edition_match:

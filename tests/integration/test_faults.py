@@ -201,11 +201,12 @@ def test_bad_inputs_are_quarantined_the_rest_loads_once_and_stale_sources_show(t
     assert "no data landed" in lines["customs_jpn"]
 
 
-def _with_long_cell(original: Path) -> bytes:
-    """`original` with a cell longer than the csv module's 131,072-character field limit."""
-    lines = original.read_text(encoding="utf-8-sig").splitlines()
-    lines[1] = lines[1].replace(",", "," + "x" * 200_000, 1)
-    return ("\n".join(lines) + "\n").encode()
+def _register_with_a_long_cell() -> bytes:
+    """A published-figures register of 5 figures (cell_00002..cell_00006), line 3's note a cell
+    of 200,000 characters: over the 131,072 a cell may hold."""
+    lines = big_register(5).decode().replace("load_", "cell_").splitlines(keepends=True)
+    lines[2] = lines[2].replace("synthetic figure for the fault tests", "x" * 200_000)
+    return "".join(lines).encode()
 
 
 def test_files_that_crash_their_parser_or_pass_a_limit_never_stop_the_run(tmp_path):
@@ -215,9 +216,6 @@ def test_files_that_crash_their_parser_or_pass_a_limit_never_stop_the_run(tmp_pa
     noise = ("typeCode,freqCode,period,reporterCode,partnerCode,flowCode,classificationCode,"
              "cmdCode,primaryValue\n" + "QmFzZTY0IG5vaXNlIGluc3RlYWQgb2YgdHJhZGU=\n" * 200_000)
     crashing = {  # (kind, file) -> what its quarantine reason says
-        ("usgs_mcs", "long_cell.csv"): (_with_long_cell(USGS_2025), "field larger than field limit"),
-        ("published_aggregate", "long_cell.csv"):
-            (_with_long_cell(JAPAN_FIGURES), "field larger than field limit"),
         ("comtrade_api", "deep.json"): (deep, "nested too deeply"),
         # Other bytes: identical content landed as two kinds of one dataset is staged once.
         ("comtrade_bulk", "deep.json"): (deep + b"\n", "nested too deeply"),
@@ -226,10 +224,13 @@ def test_files_that_crash_their_parser_or_pass_a_limit_never_stop_the_run(tmp_pa
     for (kind, name), (content, _) in crashing.items():
         (data / "inbox" / kind).mkdir(parents=True, exist_ok=True)
         (data / "inbox" / kind / name).write_bytes(content)
+    for kind in ("usgs_mcs", "published_aggregate"):
+        (data / "inbox" / kind).mkdir(parents=True, exist_ok=True)
     huge = data / "inbox" / "usgs_mcs" / "huge.csv"
     huge.write_bytes(b"Source,Country\n" + b"x" * (9 << 20))
     long_name = "figures_" + "typed_from_the_publication_" * 9 + ".csv"  # 254 bytes
     (data / "inbox" / "published_aggregate" / long_name).write_bytes(big_register(10))
+    (data / "inbox" / "published_aggregate" / "long_cell.csv").write_bytes(_register_with_a_long_cell())
 
     result = run_reeflow(env, "run")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -243,8 +244,16 @@ def test_files_that_crash_their_parser_or_pass_a_limit_never_stop_the_run(tmp_pa
             "where source_row_number is null").fetchall()}
         loaded = con.execute("select count(*) from fct_published_figures "
                              "where figure_id like 'load_%'").fetchone()[0]
+        beside_a_long_cell = con.execute("select figure_id from fct_published_figures "
+                                         "where figure_id like 'cell_%' order by 1").fetchall()
+        long_cell = con.execute("select source_row_number, reason from quality.quarantined_rows "
+                                "where file_name = 'long_cell.csv'").fetchall()
         mines = con.execute("select count(*) from fct_mine_production").fetchone()[0]
     assert set(quarantined) == set(crashing)
     for key, (_, expected) in crashing.items():
         assert expected in quarantined[key], quarantined[key]
     assert loaded == 10 and mines > 0  # the long-named register and the embedded editions
+    # A cell of megabytes quarantines its row; the register's other figures load.
+    assert beside_a_long_cell == [(f"cell_{line:05d}",) for line in (2, 4, 5, 6)]
+    assert long_cell == [(3, "a cell of 200,000 characters, over the 131,072 a cell may hold "
+                             "(a typed figure or name is under 1 KB): row not read")]

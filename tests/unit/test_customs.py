@@ -158,7 +158,7 @@ def test_another_country_needs_only_a_yaml(tmp_path, land):
     mapping_file = tmp_path / "test_long_layout.yml"
     mapping_file.write_text(ANOTHER_COUNTRY, encoding="utf-8")
     mapping = load_mapping(mapping_file)
-    assert mapping.parser_version == 2003
+    assert mapping.parser_version == 3003
     content = textwrap.dedent("""\
         FLOW;PERIOD;PRODUCT;PARTNER;QUANTITY_TONNES;VALUE_EUR;VALUE_USD
         1;2023-05;28053011;CN;1,5;120.000,50;130000
@@ -192,6 +192,23 @@ def test_a_separator_that_does_not_group_thousands_is_quarantined(tmp_path, land
     assert result.rows["value_national"].tolist() == [1250.5]
     assert len(result.quarantined) == 1
     assert "'12.5' has a '.' that is not a thousands separator" in result.quarantined[0].reason
+
+
+def test_a_line_with_a_cell_of_megabytes_is_quarantined_and_the_others_read(tmp_path, land):
+    mapping_file = tmp_path / "test_long_layout.yml"
+    mapping_file.write_text(ANOTHER_COUNTRY, encoding="utf-8")
+    content = textwrap.dedent("""\
+        FLOW;PERIOD;PRODUCT;PARTNER;QUANTITY_TONNES;VALUE_EUR;VALUE_USD
+        1;2023-05;28053011;CN;1,5;120.000,50;130000
+        1;2023-05;28053012;{garbled};0,25;400.000;
+        1;2023-06;28053019;EE;2;10.000;11000
+        """).format(garbled="CN" + "x" * 500_000).encode()
+    result = parse_customs_csv(land(content, "de.csv", source="customs_test"), load_mapping(mapping_file))
+    assert result.rows["quantity_kg"].tolist() == [1500.0, 2000.0]
+    [bad] = result.quarantined
+    assert (bad.row_number, bad.reason) == (3, "a cell of 500,002 characters, over the 131,072 a "
+                                               "cell may hold (a typed figure or name is under 1 KB): "
+                                               "row not read")
 
 
 def test_invalid_mapping_fails_at_load_naming_it(tmp_path):

@@ -76,23 +76,35 @@ def test_a_full_disk_is_not_the_file_s_fault_and_stops_staging(land):
     assert not list((settings.staged_dir() / kind.dataset).glob("*.v*.parquet"))
 
 
-LONG_CELL = "x" * 200_000  # over the csv module's 131,072-character field limit
+QUOTE = '"'
+LONG_CELL = "x" * 200_000  # over textfiles.MAX_CELL_CHARS (the csv module's old field limit)
+EMBEDDED_CSV = {  # a real file of each hand-typed CSV kind, its first data line a figure
+    "usgs_mcs": USGS_2025,
+    "published_aggregate": JAPAN_FIGURES,
+    "usgs_mcs_prices": settings.EMBEDDED_DIR / "prices" / "usgs_mcs_prices.csv",
+    "company_prices": settings.EMBEDDED_DIR / "company_metrics" / "realized_prices.csv",
+    "diversification_projects": settings.EMBEDDED_DIR / "diversification" / "projects.csv",
+    "disclosure_register": settings.EMBEDDED_DIR / "disclosures" / "lynas" / "figures.csv",
+}
 
 
-@pytest.mark.parametrize("name, good", [
-    ("usgs_mcs", USGS_2025),
-    ("published_aggregate", JAPAN_FIGURES),
-])
-def test_a_cell_longer_than_the_csv_reader_takes_quarantines_the_file_and_the_good_one_stages(
-    land, name, good
-):
-    text = good.read_text(encoding="utf-8-sig").splitlines()
-    text[1] = text[1].replace(",", f",{LONG_CELL}", 1)
-    land("\n".join(text) + "\n", "long_cell.csv", source=name)
-    land(good.read_bytes(), good.name, source=name)
-    report = stage(SOURCE_KINDS[name])
-    assert report.rows > 0
-    assert "Error: field larger than field limit (131072)" in _quarantine()["long_cell.csv"]
+@pytest.mark.parametrize("name", sorted(EMBEDDED_CSV))
+@pytest.mark.parametrize("cell", [LONG_CELL, f"{QUOTE}{LONG_CELL[:100_000]}\n{LONG_CELL}{QUOTE}"],
+                         ids=["plain", "quoted over two lines"])
+def test_a_cell_of_megabytes_quarantines_its_row_and_the_rest_of_the_file_stages(land, name, cell):
+    lines = EMBEDDED_CSV[name].read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    kind = SOURCE_KINDS[name]
+    without_it = kind.parse(land("".join(lines[:1] + lines[2:]), "without_line_2.csv", source=name))
+    lines[1] = lines[1].replace(",", f",{cell},", 1)
+    result = kind.parse(land("".join(lines), "long_cell.csv", source=name))
+
+    assert len(result.rows) == len(without_it.rows) > 0
+    assert len(result.quarantined) == len(without_it.quarantined) + 1
+    [bad] = [row for row in result.quarantined if row.reason.startswith("a cell of")]
+    assert bad.reason == f"a cell of {len(cell.strip(QUOTE)):,} characters, over the 131,072 a " \
+                         "cell may hold (a typed figure or name is under 1 KB): row not read"
+    assert bad.row_number in (2, 3)  # the record's first line or its last
+    assert len(bad.raw) < 10_100 and bad.raw.endswith(" characters in all)")
 
 
 DEEP = b'{"data": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"

@@ -314,7 +314,7 @@ def _head_lines(landed: LandedFile, layout: BulkLayout) -> list[str]:
 
 
 def _rows_or_none(rows):
-    """Each row of a csv reader, None for a line it cannot read (a cell over its size limit)."""
+    """Each row of a csv reader, None for a line it cannot read (e.g. a cell over its size limit)."""
     while True:
         try:
             yield next(rows)

@@ -27,7 +27,7 @@ import pyarrow as pa
 from ingest.contract import FileRejected, Parser, ParseResult, QuarantinedRow
 from ingest.landing import LandedFile
 from ingest.parsing.numbers import MAX_AMOUNT, grouped_thousands, plausible
-from ingest.parsing.textfiles import check_unique_header, read_text
+from ingest.parsing.textfiles import check_unique_header, over_long_cell, read_text
 from ingest.sources.customs.mapping import CustomsMapping
 
 logger = logging.getLogger(__name__)
@@ -75,6 +75,8 @@ def parse_customs_csv(landed: LandedFile, mapping: CustomsMapping) -> ParseResul
         if not any(cell.strip() for cell in cells):
             continue
         try:
+            if too_long := over_long_cell(cells):
+                raise _BadLine(too_long)
             parsed = _parse_line(cells, header, slots, mapping)
         except _BadLine as exc:
             quarantined.append(QuarantinedRow.of(landed, line_number, str(exc),

@@ -15,7 +15,7 @@ from pathlib import Path
 from ingest.contract import FileRejected, ParseResult, QuarantinedRow
 from ingest.embedded_landings import embedded_request
 from ingest.landing import LandedFile, land_bytes
-from ingest.parsing.textfiles import check_unique_header, read_text
+from ingest.parsing.textfiles import check_unique_header, over_long_cell, read_text
 from ingest.sources.disclosures.companies import DISCLOSURES_DIR, Company, embedded_companies
 from ingest.sources.disclosures.conflicts import exact_repeats, find_conflicts
 from ingest.sources.disclosures.figures import (
@@ -33,7 +33,8 @@ __all__ = ["DATASET", "PARSER_VERSION", "SOURCE", "land_embedded_register", "par
 # 2: rows carry the company's legal name from companies.yml (company_name).
 # 3: value_qualifier (issue 12: "up to 65 %" is an upper bound, not a firm offtake).
 # 4: thousands commas only; a column named twice rejects the file.
-PARSER_VERSION = 4
+# 5: a record with a cell over textfiles.MAX_CELL_CHARS quarantined (the file was rejected).
+PARSER_VERSION = 5
 
 
 def _read_register(landed: LandedFile) -> list[tuple[int, dict[str, str], str]]:
@@ -77,6 +78,9 @@ def parse_register(
 
     for line, record, raw in _read_register(landed):
         raw_by_line[line] = raw
+        if too_long := over_long_cell(record.values()):
+            reject(line, too_long, raw)
+            continue
         if "__extra__" in record:
             reject(
                 line, f"line {line} has more cells than the header ({len(REGISTER_COLUMNS)})", raw
