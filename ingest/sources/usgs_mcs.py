@@ -3,7 +3,9 @@
 Reads the agency's own CSV layout (mcsYYYY-raree_world.csv): a UTF-8 byte-order mark, padded
 empty trailing columns, blank trailing lines, one column per production year named
 `Prod_t_YYYY` or `Prod_t_est_YYYY` (the `est` marks an estimate). Our embedded editions are typed
-in the same layout with one extra column, `Citation`, giving the publication page.
+in the same layout with one extra column, `Citation`, giving the publication page; where an
+edition marks only some figures of a year as estimates (MCS 2023's 2021), the column is
+`Prod_t_YYYY` and each such figure is typed with the edition's mark before it, `e24000`.
 Next year's release dropped into the landing folder is read unchanged as a new edition.
 """
 
@@ -27,7 +29,8 @@ DATASET = "usgs_mine_production"
 # 2: a comma only as a thousands separator; a Type in another unit than metric tons quarantined;
 # a column named twice rejects the file.
 # 3: a row with a cell over textfiles.MAX_CELL_CHARS quarantined (the file was rejected).
-PARSER_VERSION = 3
+# 4: a figure typed with the edition's estimate mark ("e24000") is an estimate (was quarantined).
+PARSER_VERSION = 4
 
 _PRODUCTION_COLUMN = re.compile(r"^Prod_t_(?P<est>est_)?(?P<year>\d{4})$", re.IGNORECASE)
 _EDITION = re.compile(r"^MCS\s?(?P<year>\d{4})$", re.IGNORECASE)
@@ -36,6 +39,8 @@ TABLE_UNIT = "metric tons"  # the last words of every release's Type ("..., metr
 # USGS prints an em dash for zero and NA / W for not available / withheld.
 _ZERO_MARKS = {"—", "–", "-", "--"}
 _NOT_AVAILABLE = {"", "NA", "W", "XX"}
+# The edition's mark of a single estimated figure (a superscript e before it), as typed.
+_ESTIMATE_MARK = re.compile(r"^e(?=\d)")
 
 SCHEMA = pa.schema(
     [
@@ -54,6 +59,13 @@ SCHEMA = pa.schema(
         ("citation", pa.string()),
     ]
 )
+
+
+def parse_production(text: str) -> tuple[float | None, bool]:
+    """A production cell -> (tonnes, whether the edition marks this figure an estimate)."""
+    text = text.strip()
+    marked = _ESTIMATE_MARK.match(text) is not None
+    return parse_number(text[1:] if marked else text), marked
 
 
 def parse_number(text: str) -> float | None:
@@ -132,13 +144,13 @@ def parse(landed: LandedFile) -> ParseResult:
         try:
             reserves = parse_number(cell(values, "Reserves_t"))
             productions = [
-                (int(year), is_est, parse_number(values[index] if index < len(values) else ""))
+                (int(year), is_est, *parse_production(values[index] if index < len(values) else ""))
                 for index, year, is_est in year_columns
             ]
         except ValueError as exc:
             reject(row_number, values, f"not a tonnage: {exc}")
             continue
-        for year, is_estimate, tonnes in productions:
+        for year, is_estimate_column, tonnes, is_marked in productions:
             parsed.append(
                 {
                     "file_id": landed.file_id,
@@ -150,7 +162,7 @@ def parse(landed: LandedFile) -> ParseResult:
                     "is_world_total": iso3 == "WLD",
                     "year": year,
                     "production_t_reo": tonnes,
-                    "is_estimate": is_estimate,
+                    "is_estimate": is_estimate_column or is_marked,
                     "reserves_t_reo": reserves,
                     "production_notes": cell(values, "Prod_notes") or None,
                     "citation": cell(values, "Citation") or None,

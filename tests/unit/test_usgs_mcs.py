@@ -40,6 +40,30 @@ def test_estimate_flag_comes_from_the_column_name(land):
     assert not china.loc[2023, "is_estimate"] and china.loc[2024, "is_estimate"]
 
 
+def test_a_figure_typed_with_the_editions_estimate_mark_is_an_estimate(land):
+    text = (HEADER + f"MCS2025,China,{TYPE},e255000,270000,,,\n"
+            f"MCS2025,India,{TYPE},2900,2900,,,\n"
+            f"MCS2025,Brazil,{TYPE},e,20,,,\n"
+            f"MCS2025,World total (rounded),{TYPE},376000,390000,,,\n")
+    result = usgs_mcs.parse(land(text))
+    estimates = result.rows.set_index(["country_iso3", "year"]).is_estimate
+    assert estimates[("CHN", 2023)] and not estimates[("IND", 2023)]
+    assert result.rows.set_index(["country_iso3", "year"]).production_t_reo[("CHN", 2023)] == 255_000
+    [(row, reason)] = [(q.row_number, q.reason) for q in result.quarantined]
+    assert row == 4 and "not a tonnage" in reason  # a mark with no figure
+
+
+def test_embedded_mcs2023_marks_the_2021_figures_it_prints_as_estimates(tmp_path):
+    """MCS 2023's table marks 2021 with an e for every country but the United States, China and
+    Vietnam, and not the world total (usgs-mcs-editions-rare-earth-intel, is_estimate)."""
+    entry, _ = land_file(settings.EMBEDDED_DIR / "usgs_mcs" / "mcs2023-raree_world.csv",
+                         source="usgs_mcs", landing_dir=tmp_path)
+    rows = usgs_mcs.parse(entry).rows
+    marked = set(rows[(rows.year == 2021) & rows.is_estimate].country_iso3)
+    assert marked == {"AUS", "BRA", "MMR", "IND", "MDG", "RUS", "THA"}
+    assert rows[rows.year == 2022].is_estimate.all()
+
+
 def test_footnote_fused_into_a_number_is_quarantined(land):
     # The MCS 2025 PDF transcription prints Australia as "1216,000" (note 12 + 16,000).
     text = (HEADER + f'MCS2025,Australia,{TYPE},"1216,000","1213,000",,,\n'
