@@ -24,13 +24,14 @@ SOURCE = "diversification_projects"
 DATASET = "diversification_projects"
 # 2: registers.py: thousands commas only, a column named twice rejected.
 # 3: registers.py: a row with an over-long cell quarantined (the file was rejected).
-PARSER_VERSION = 3
+# 4: is_operating (a project counted as started only where its source says it operates).
+PARSER_VERSION = 4
 
 REQUIRED = (
     "project_id", "project", "company", "country_iso3", "site", "stage", "stage_as_printed",
     "elements", "capacity_value", "capacity_unit", "capacity_basis", "capacity_qualifier",
     "investment_value", "investment_currency", "investment_by", "investment_qualifier",
-    "start_year", "start_qualifier", "status", "status_as_of", "source_publication",
+    "start_year", "start_qualifier", "status", "status_as_of", "is_operating", "source_publication",
     "source_locator", "source_date", "source_url", "is_estimate", "related_figure_ids", "notes",
 )
 # reeflow's chain stages, and recycling (supply from scrap, outside the mine-to-magnet chain).
@@ -55,6 +56,7 @@ SCHEMA = pa.schema(
         ("start_qualifier", pa.string()),
         ("status", pa.string()),
         ("status_as_of", pa.string()),
+        ("is_operating", pa.bool_()),
         ("source_publication", pa.string()),
         ("source_locator", pa.string()),
         ("source_date", pa.string()),
@@ -124,6 +126,7 @@ def _validate(row: dict[str, str]) -> dict:
         "start_year": registers.year(row, "start_year", latest=FORWARD_LATEST_YEAR, optional=True),
         "source_date": registers.partial_date(row, "source_date"),
         "source_url": registers.url(row, "source_url"),
+        "is_operating": flag(row, "is_operating"),
         "is_estimate": is_estimate,
     }
 

@@ -204,7 +204,12 @@ def test_diversification_sets_projects_beside_chinas_share(warehouse):
         from mart_diversification where stage = 'mining' order by year""")}
     # MCS 2026 world table, 2025: China 270,000 t of a rounded world 390,000 t.
     assert rows[2025][0] == pytest.approx(100 * 270_000 / 390_000)
-    assert "mountain_pass" in rows[2025][1]
+    # Started only where a source says it operates: Mountain Pass's mine from 2019 (its FY2021
+    # 10-K prints 2019 output), Lynas from its source's year (no start printed); the Minamitori
+    # test "scheduled to begin in January 2026" is on record, not started.
+    assert rows[2019][1] == "mountain_pass_mine" and rows[2018][1] is None
+    assert rows[2025][1] == "lynas_jare_financing;mountain_pass_mine"
+    assert "minamitori_seabed_mud" in rows[2026][2] and "minamitori" not in rows[2026][1]
     assert "minamitori_seabed_mud: up_to 350 t of mud per day" in rows[2026][3]
     [(projects, cited)] = query_rows(warehouse,
         """select count(distinct project_id), bool_and(source_locator is not null)

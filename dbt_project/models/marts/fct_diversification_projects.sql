@@ -28,6 +28,7 @@ final as (
         start_qualifier,
         status,
         status_as_of,
+        is_operating,
         recorded_year,
         is_estimate,
         source_publication,

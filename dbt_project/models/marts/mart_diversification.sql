@@ -2,7 +2,10 @@
 -- the stage (mart_stage_concentration: USGS tonnages, and shares as publications print them, each
 -- kind in its own column, never averaged) beside the diversification projects outside China
 -- started by then and those on record but not (yet) started, with the capacity and investment the
--- sources print. Most sources print no tonnage capacity: stated_capacity says so rather than
+-- sources print. A project is started in a year when a source says it operates (is_operating)
+-- and the year is not before its start_year, or, where no start is printed, the source's year
+-- (operating then; since when is not known, so earlier years do not list it). A planned start
+-- that has come (a test "scheduled to begin in January 2026") is not a start. Most sources print no tonnage capacity: stated_capacity says so rather than
 -- inventing one (a capacity-like number is kept in its printed unit: mud per day, a share of
 -- demand). Years: those with a China share at the stage, and the years projects start or
 -- are first printed. Stages: the chain's four, and any other a project names (recycling).
@@ -46,7 +49,9 @@ project_cells as (
         cells.year,
         cells.stage,
         projects.project_id,
-        coalesce(bool_or(projects.start_year <= cells.year), false) as is_started,
+        coalesce(bool_or(projects.is_operating
+                         and coalesce(projects.start_year, projects.recorded_year) <= cells.year), false)
+            as is_started,
         string_agg(distinct projects.capacity_note, '; ' order by projects.capacity_note)
             filter (where projects.is_capacity_printed) as capacity_notes,
         string_agg(distinct projects.investment_note, '; ' order by projects.investment_note) as investment_notes
