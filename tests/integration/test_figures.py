@@ -124,6 +124,21 @@ def test_scenario_shortfalls_are_valued_at_a_named_price_range(warehouse):
     assert value_high == pytest.approx(shortfall * 1000 * high, rel=1e-9) and estimate
 
 
+def test_a_cut_share_with_untraced_origin_is_a_lower_bound_and_says_it_is_a_value_share(warehouse):
+    """The US cut-off takes China's first-origin share of US imports from value shares of trade
+    records, part of whose first origin cannot be traced: the lost supply is at least its figure."""
+    [(unknown, lower_bound, basis)] = query_rows(warehouse, """
+        select unknown_origin_pct, is_origin_share_lower_bound, supply_share_basis
+        from mart_disruption_scenarios
+        where scenario_id = 'us_china_origin_cutoff_12m' and stage = 'separation'""")
+    [(untraced,)] = query_rows(warehouse, """
+        select distinct unknown_origin_pct from mart_import_dependency
+        where importer_iso3 = 'USA' and period_label = '2023' and stage = 'separation'
+          and origin_basis = 'first_origin' and share_basis = 'value_usd' and hs6 is null""")
+    assert unknown == pytest.approx(untraced) and unknown > 1 and lower_bound
+    assert basis == "value share of imports x recorded imports (tonnes taken in proportion to value)"
+
+
 # Finding 7: wrong and missing citations.
 def test_every_published_figure_cites_where_it_is_printed(warehouse):
     assert query_rows(warehouse, "select figure_id from fct_published_figures where table_or_page is null") == []

@@ -4,7 +4,9 @@
 -- consumption is computed; Japan's demand is t, basis not stated):
 --   lost supply           cut share x the supply the origin provides in the base year
 --                         (int_origin_supplies_selected: its latest import share x recorded
---                         imports, or x consumption where imports are not recorded)
+--                         imports, or x consumption where imports are not recorded); at least
+--                         this where part of the imports' origin is unknown
+--                         (is_origin_share_lower_bound), and so are the shortfalls
 --   after stockpile       lost supply - stockpile drawdown (int_stockpiles_valued: national +
 --                         private, as in mart_stockpile_cover; tonnes derived from days of
 --                         consumption are flagged, is_stockpile_t_derived)
@@ -88,6 +90,8 @@ joined as (
         stockpiles.stockpile_other_prints,
         origins.origin_share_pct,
         origins.is_share_estimate,
+        origins.unknown_origin_pct,
+        origins.is_share_lower_bound,
         origins.share_period_label,
         origins.share_definition,
         origins.share_source,
@@ -159,6 +163,8 @@ final as (
         rerouted.share_period_label,
         rerouted.share_definition,
         rerouted.supply_share_basis,
+        rerouted.unknown_origin_pct,
+        rerouted.is_share_lower_bound as is_origin_share_lower_bound,
         round(rerouted.lost_supply_t, 6) as lost_supply_t,
         round(rerouted.stockpile_t, 6) as stockpile_t,
         rerouted.stockpile_value_qualifier,

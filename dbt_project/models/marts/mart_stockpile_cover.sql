@@ -52,6 +52,8 @@ final as (
         origins.share_period_label,
         origins.share_definition,
         origins.supply_share_basis,
+        origins.unknown_origin_pct,
+        origins.is_share_lower_bound as is_origin_share_lower_bound,
         round(origins.origin_supply_t_per_year / 365, 6) as lost_supply_t_per_day,
         round(stockpiles.stockpile_t / nullif(origins.origin_supply_t_per_year / 365, 0), 6) as days_of_cover_if_cut,
         case

@@ -8,11 +8,25 @@
 -- (OTH, WLD, XXX) are not origins one can be cut off from.
 --   origin_supply_t_per_year  share x recorded imports, or x consumption where imports are not
 --                             recorded (full import reliance assumed; supply_share_basis says which)
+--   unknown_origin_pct        the set's share of unknown partner or origin (WLD, XNI, XXX: it may
+--                             hold any origin), so is_share_lower_bound as concentration_stats says
+--                             it of China: each origin's share, and the supply reckoned from it,
+--                             may be larger
 with consumption as (select * from {{ ref('int_consumption_selected') }}),
+all_shares as (select * from {{ ref('int_import_shares_traced') }}),
 
 shares as (
-    select * from {{ ref('int_import_shares_traced') }}
+    select * from all_shares
     where origin_iso3 not in {{ aggregate_country_codes() }}
+),
+
+unknown_parts as (
+    select
+        importer_iso3, element, stage, origin_basis, year, period_label, source_kind, definition,
+        sum(origin_share_pct) as unknown_origin_pct
+    from all_shares
+    where origin_iso3 in {{ unknown_origin_codes() }}
+    group by all
 ),
 
 selected as (
@@ -28,6 +42,9 @@ selected as (
         shares.definition as share_definition,
         shares.source_citation as share_source,
         shares.is_estimate as is_share_estimate,
+        shares.share_basis,
+        shares.year as share_year,
+        shares.source_kind as share_source_kind,
         consumption.imports_t_reo,
         consumption.consumption_t
     from consumption
@@ -49,23 +66,39 @@ selected as (
 
 final as (
     select
-        year,
-        country_iso3,
-        element,
-        stage,
-        origin_basis,
-        origin_iso3,
-        origin_share_pct,
-        share_period_label,
-        share_definition,
-        share_source,
-        is_share_estimate,
-        origin_share_pct / 100 * coalesce(imports_t_reo, consumption_t) as origin_supply_t_per_year,
+        selected.year,
+        selected.country_iso3,
+        selected.element,
+        selected.stage,
+        selected.origin_basis,
+        selected.origin_iso3,
+        selected.origin_share_pct,
+        selected.share_period_label,
+        selected.share_definition,
+        selected.share_source,
+        selected.is_share_estimate,
+        round(coalesce(unknown_parts.unknown_origin_pct, 0), 6) as unknown_origin_pct,
+        coalesce(unknown_parts.unknown_origin_pct, 0) >= 100 - {{ var('full_coverage_pct') }}
+            as is_share_lower_bound,
+        selected.origin_share_pct / 100 * coalesce(selected.imports_t_reo, selected.consumption_t)
+            as origin_supply_t_per_year,
         case
-            when imports_t_reo is not null then 'share of imports x recorded imports'
-            else 'share of imports x consumption (imports not recorded: full import reliance assumed)'
+            when selected.imports_t_reo is null
+                then 'share of imports x consumption (imports not recorded: full import reliance assumed)'
+            when selected.share_basis = 'value_usd'
+                then 'value share of imports x recorded imports (tonnes taken in proportion to value)'
+            else 'share of imports x recorded imports'
         end as supply_share_basis
     from selected
+    left join unknown_parts
+        on unknown_parts.importer_iso3 = selected.country_iso3
+        and unknown_parts.element = selected.element
+        and unknown_parts.stage = selected.stage
+        and unknown_parts.origin_basis = selected.origin_basis
+        and unknown_parts.year = selected.share_year
+        and unknown_parts.period_label = selected.share_period_label
+        and unknown_parts.source_kind = selected.share_source_kind
+        and unknown_parts.definition = selected.share_definition
 )
 
 select * from final
