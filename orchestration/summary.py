@@ -18,13 +18,17 @@ from orchestration import run_steps
 from orchestration.printable import escaped
 
 HEADLINES = """
-select stage, year, china_share_pct, top_producer_iso3, hhi, source_kind
+select stage, year, china_share_pct, top_producer_iso3, hhi, source_kind, is_hhi_lower_bound,
+       coverage_pct, is_china_share_lower_bound, is_estimate
 from mart_stage_concentration
 where element = 'REO'
   and (stage <> 'mining' or source_kind = 'usgs_mcs')
-qualify row_number() over (partition by stage order by year desc) = 1
+-- China's row where the year has one (its is_estimate), else any: the group's figures are on each
+qualify row_number() over (partition by stage order by year desc, country_iso3 = 'CHN' desc) = 1
 order by case stage when 'mining' then 1 when 'separation' then 2 when 'refining' then 3 else 4 end
 """
+# What each kind of source's share is (mart_stage_concentration: tonnages, or shares as printed).
+_SHARE_BASIS = {"usgs_mcs": "USGS tonnages, t REO", "published_aggregate": "a share as published"}
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
@@ -44,10 +48,20 @@ def _print_tables_and_headlines(con: duckdb.DuckDBPyConnection) -> None:
     print("\nTables:")
     for schema, table, rows in _tables(con):
         print(f"  {schema + '.' + table:<45} {rows:>8,} rows")
-    print("\nChina's share of world output, latest year per stage (t REO basis):")
-    for stage, year, china, top, hhi, kind in con.execute(HEADLINES).fetchall():
+    print("\nChina's share of world output, latest year per stage (mart_stage_concentration):")
+    for (stage, year, china, top, hhi, kind, hhi_bound, coverage, china_bound,
+         estimate) in con.execute(HEADLINES).fetchall():
         china_text = f"{china:5.1f} %" if china is not None else "  n/a "
-        print(f"  {stage:<11} {year}  China {china_text}  top {top}  HHI {hhi:,.0f}  ({kind})")
+        hhi_text = f"{'>=' if hhi_bound else '  '} {hhi:,.0f}"
+        notes = [_SHARE_BASIS.get(kind, kind)]
+        if estimate:
+            notes.append("estimate")
+        if china_bound:
+            notes.append("China's share a lower bound")
+        if hhi_bound:
+            notes.append(f"HHI a lower bound: {coverage:g} % of output itemized")
+        print(f"  {stage:<11} {year}  China {china_text}  top {top}  HHI {hhi_text:>8}  "
+              f"({'; '.join(notes)})")
 
 
 def _first_line(text: str, limit: int = 300) -> str:

@@ -321,6 +321,12 @@ def test_status_reports_tables_and_vintage(two_runs):
     assert "Last published" in result.stdout
     assert "usgs_mcs" in result.stdout and "MCS2019..MCS2026" in result.stdout
     assert f"Step times of run {_run_id(two_runs['second'])}" in result.stdout
+    # Each headline says what its share is; a separation HHI of one printed share is a bound.
+    headlines = {line.split()[0]: line for line in result.stdout.splitlines()
+                 if line.startswith("  ") and " top " in line and " HHI " in line}
+    assert "(USGS tonnages, t REO" in headlines["mining"]
+    assert "HHI >= 8,464  (a share as published; HHI a lower bound: 92 % of output itemized)" \
+        in headlines["separation"]
 
 
 def test_rollback_restores_the_previous_snapshot(two_runs, tmp_path):
