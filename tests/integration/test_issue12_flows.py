@@ -221,6 +221,11 @@ def test_3_lynas_fiscal_years_calendarised_month_by_month_with_its_disclosed_qua
           and element = 'REO' and is_in_producer_balance""")
     assert output == pytest.approx(expected) and estimate and evidence == "disclosure"
     assert "month-weighted" in method and "calendarised" in method
+    # The two quarters come from press coverage of reports not seen here: the fact says so.
+    quarters = query_rows(warehouse, """select distinct page, confidence, notes from fct_company_production
+        where company_id = 'lynas' and period_label in ('2024-Q3', '2025-Q1')""")
+    assert {(page, confidence) for page, confidence, _ in quarters} == {(None, "medium")}
+    assert all(notes.startswith("report not seen") for _, _, notes in quarters)
 
 
 def test_3_malaysian_separation_traces_to_australian_ore_not_malaysias_mines(warehouse):

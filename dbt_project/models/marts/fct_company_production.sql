@@ -30,6 +30,8 @@ final as (
         publisher,
         document_url,
         page,
+        confidence,
+        notes,
         file_id
     from production
 )

@@ -250,6 +250,8 @@ final as (
         publisher,
         document_url,
         page,
+        confidence,
+        notes,
         file_id
     from preferred
 )
