@@ -117,13 +117,14 @@ def source_freshness(con: duckdb.DuckDBPyConnection | None = None) -> list[Sourc
 
 def _print_freshness(reports: list[SourceFreshness]) -> None:
     print("\nSource freshness (newest data: its vintage, else when it landed):")
+    width = max((len(report.source) for report in reports), default=0)
     for report in reports:
         if report.newest is None:
-            print(f"  {report.source:<22} no data landed")
+            print(f"  {report.source:<{width}}       no data landed")
             continue
         limit = f"max {report.max_age_days}" if report.max_age_days is not None else "no limit"
         flag = "  STALE" if report.stale else ""
-        print(f"  {report.source:<22} {report.files:>4} files, newest {report.newest:%Y-%m-%d} "
+        print(f"  {report.source:<{width}} {report.files:>4} files, newest {report.newest:%Y-%m-%d} "
               f"({report.basis}), {report.age_days} days old ({limit}){flag}")
 
 
