@@ -54,9 +54,11 @@ def describe_bytes(size: int) -> str:
     return f"{size} bytes"
 
 
-# A quarantined row's raw text is cut after this many characters (a row is under 1 KB; one of
-# megabytes is no help to read whole, and would weigh on every reader of the quarantine table).
+# A quarantined row's raw text and reason are cut after this many characters (a row is under
+# 1 KB; one of megabytes, or a reason quoting a column name of megabytes, is no help to read
+# whole and would weigh on every reader of the quarantine table).
 MAX_RAW_CHARS = 10_000
+MAX_REASON_CHARS = 2_000
 
 
 @dataclass(frozen=True)
@@ -73,13 +75,16 @@ class QuarantinedRow:
     @classmethod
     def of(cls, landed: LandedFile, row_number: int | None, reason: str, raw: str = "") -> QuarantinedRow:
         """A bad row of `landed` (row_number None: the file as a whole, or no single row)."""
-        if len(raw) > MAX_RAW_CHARS:
-            raw = f"{raw[:MAX_RAW_CHARS]}... (cut: {len(raw):,} characters in all)"
-        return cls(landed.source, landed.file_id, landed.original_name, row_number, reason, raw)
+        return cls(landed.source, landed.file_id, landed.original_name, row_number,
+                   _cut(reason, MAX_REASON_CHARS), _cut(raw, MAX_RAW_CHARS))
 
     def message(self) -> str:
         where = f"{self.file_name}" + (f" row {self.row_number}" if self.row_number else "")
         return f"{where}: {self.reason}"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... (cut: {len(text):,} characters in all)"
 
 
 @dataclass

@@ -44,7 +44,6 @@ QUARANTINE_DATASET = "quarantine"
 MANIFEST_DATASET = "landed_files"
 _STAGED_NAME = "{file_id}.v{version}.parquet"
 _QUARANTINE_NAME = "{dataset}__{file_id}.parquet"
-_REASON_CHARS = 500
 _MACHINE_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 
 
@@ -206,13 +205,11 @@ FILE_REJECTED = "file rejected: "  # how the quarantine reason of a whole file b
 
 def rejection_reason(exc: Exception) -> str:
     """The quarantine reason of a whole file: the parser's own words for a rejection, else the
-    exception's class and message (cut short: a message may quote a huge cell)."""
+    exception's class and message (QuarantinedRow.of cuts either short: it may quote a huge
+    cell or column name)."""
     if isinstance(exc, FileRejected):
         return f"{FILE_REJECTED}{exc}"
-    message = str(exc)
-    if len(message) > _REASON_CHARS:
-        message = message[:_REASON_CHARS] + f"... ({len(message):,} characters)"
-    return f"{FILE_REJECTED}its parser failed with {type(exc).__name__}: {message}"
+    return f"{FILE_REJECTED}its parser failed with {type(exc).__name__}: {exc}"
 
 
 def is_machine_fault(exc: BaseException) -> bool:

@@ -19,7 +19,7 @@ from orchestration.printable import escaped
 
 HEADLINES = """
 select stage, year, china_share_pct, top_producer_iso3, hhi, source_kind, is_hhi_lower_bound,
-       coverage_pct, is_china_share_lower_bound, is_estimate
+       is_china_share_lower_bound, is_estimate
 from mart_stage_concentration
 where element = 'REO'
   and (stage <> 'mining' or source_kind = 'usgs_mcs')
@@ -49,8 +49,8 @@ def _print_tables_and_headlines(con: duckdb.DuckDBPyConnection) -> None:
     for schema, table, rows in _tables(con):
         print(f"  {schema + '.' + table:<45} {rows:>8,} rows")
     print("\nChina's share of world output, latest year per stage (mart_stage_concentration):")
-    for (stage, year, china, top, hhi, kind, hhi_bound, coverage, china_bound,
-         estimate) in con.execute(HEADLINES).fetchall():
+    for stage, year, china, top, hhi, kind, hhi_bound, china_bound, estimate in con.execute(
+            HEADLINES).fetchall():
         china_text = f"{china:5.1f} %" if china is not None else "  n/a "
         hhi_text = f"{'>=' if hhi_bound else '  '} {hhi:,.0f}"
         notes = [_SHARE_BASIS.get(kind, kind)]
@@ -59,7 +59,7 @@ def _print_tables_and_headlines(con: duckdb.DuckDBPyConnection) -> None:
         if china_bound:
             notes.append("China's share a lower bound")
         if hhi_bound:
-            notes.append(f"HHI a lower bound: {coverage:g} % of output itemized")
+            notes.append("HHI a lower bound: not every producer is itemized")
         print(f"  {stage:<11} {year}  China {china_text}  top {top}  HHI {hhi_text:>8}  "
               f"({'; '.join(notes)})")
 

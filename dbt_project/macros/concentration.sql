@@ -6,6 +6,12 @@
     ('WLD', 'XNI', 'XXX')
 {%- endmacro %}
 
+{#- Whether a share is a lower bound: at least 100 - full_coverage_pct % of its whole is of
+    unknown partner or origin (unknown_origin_codes), which may hold more of the same country. -#}
+{% macro share_is_lower_bound(unknown_pct) -%}
+    ({{ unknown_pct }} >= 100 - {{ var('full_coverage_pct') }})
+{%- endmacro %}
+
 {#- Concentration of one group of shares (the caller's GROUP BY), the same rule in every mart:
       hhi            sum of squared % shares of the countries (0-10,000); groups (WLD, OTH, XNI,
                      XXX) are not suppliers and stay out
@@ -43,7 +49,7 @@
         when bool_or({{ code }} = 'CHN') then round(max(case when {{ code }} = 'CHN' then {{ share }} end), 6)
         when {{ known_pct }} >= {{ full }} then 0
     end as china_share_pct,
-    bool_or({{ code }} = 'CHN') and {{ unknown_pct }} >= 100 - {{ full }} as is_china_share_lower_bound,
+    bool_or({{ code }} = 'CHN') and {{ share_is_lower_bound(unknown_pct) }} as is_china_share_lower_bound,
     first({{ code }} order by round({{ share }}, 6) desc, {{ code }}) filter (where not {{ is_aggregate }}) as top_iso3,
     round(max({{ share }}) filter (where not {{ is_aggregate }}), 6) as top_share_pct,
     count(*) filter (where not {{ is_aggregate }}) as countries_itemized

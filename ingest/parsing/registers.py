@@ -36,12 +36,16 @@ def parse_register(
     *,
     key: Sequence[str],
     schema_names: Sequence[str],
+    optional: Collection[str] = (),
 ) -> ParseResult:
     """Rows of a register file: `validate` each (cells stripped), quarantine the bad ones and any
-    repeat of `key`, with the line number and a reason that starts with the row's key."""
+    repeat of `key`, with the line number and a reason that starts with the row's key. A column
+    in `optional` may be missing from the file (a register typed before it was added): its
+    cells read as empty."""
     reader = csv.DictReader(io.StringIO(read_text(landed)))
     check_unique_header(reader.fieldnames, landed.original_name)
-    missing = [name for name in columns if name not in (reader.fieldnames or [])]
+    missing = [name for name in columns
+               if name not in (reader.fieldnames or []) and name not in optional]
     if missing:
         raise FileRejected(f"{landed.original_name} lacks columns {missing}")
     rows, quarantined, seen = [], [], {}

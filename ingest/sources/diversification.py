@@ -126,7 +126,9 @@ def _validate(row: dict[str, str]) -> dict:
         "start_year": registers.year(row, "start_year", latest=FORWARD_LATEST_YEAR, optional=True),
         "source_date": registers.partial_date(row, "source_date"),
         "source_url": registers.url(row, "source_url"),
-        "is_operating": flag(row, "is_operating"),
+        # Empty (or no such column, in a register typed before it): not said, so not counted as
+        # started.
+        "is_operating": flag(row, "is_operating") if row["is_operating"] else None,
         "is_estimate": is_estimate,
     }
 
@@ -134,5 +136,5 @@ def _validate(row: dict[str, str]) -> dict:
 def parse(landed: LandedFile) -> ParseResult:
     return registers.parse_register(
         landed, REQUIRED, _validate, key=("project_id", "source_publication"),
-        schema_names=SCHEMA.names,
+        schema_names=SCHEMA.names, optional=("is_operating",),
     )

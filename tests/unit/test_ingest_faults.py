@@ -103,8 +103,22 @@ def test_a_cell_of_megabytes_quarantines_its_row_and_the_rest_of_the_file_stages
     [bad] = [row for row in result.quarantined if row.reason.startswith("a cell of")]
     assert bad.reason == f"a cell of {len(cell.strip(QUOTE)):,} characters, over the 131,072 a " \
                          "cell may hold (a typed figure or name is under 1 KB): row not read"
-    assert bad.row_number in (2, 3)  # the record's first line or its last
+    # Each parser's own numbering: a register's line where the record ends, a disclosure
+    # register's line where it begins, a USGS table's record number.
+    ends_on_line_3 = cell.startswith(QUOTE) and name not in ("disclosure_register", "usgs_mcs")
+    assert bad.row_number == (3 if ends_on_line_3 else 2)
     assert len(bad.raw) < 10_100 and bad.raw.endswith(" characters in all)")
+
+
+@pytest.mark.parametrize("name", ["usgs_mcs", "disclosure_register"])
+def test_a_column_name_of_megabytes_rejects_the_file_in_a_reason_cut_short(land, name):
+    lines = EMBEDDED_CSV[name].read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    lines[0] = lines[0].rstrip("\r\n") + f",{LONG_CELL},{LONG_CELL}\n"  # unknown, and named twice
+    land("".join(lines), "long_header.csv", source=name)
+    stage(SOURCE_KINDS[name])
+    reason = _quarantine()["long_header.csv"]
+    assert reason.startswith("file rejected: ") and "xxxx" in reason
+    assert len(reason) < 2_100 and reason.endswith(" characters in all)")
 
 
 DEEP = b'{"data": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"

@@ -115,6 +115,22 @@ def test_projects_keep_numbers_as_printed_and_refuse_unflagged_bounds(tmp_path):
     assert "'ZZZ' is not an ISO3 code" in reasons[8]
 
 
+def test_a_projects_register_typed_before_is_operating_still_loads_as_not_said(tmp_path):
+    rows = _embedded_rows(diversification)
+    columns = [name for name in diversification.REQUIRED if name != "is_operating"]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    entry, _ = land_bytes(buffer.getvalue().encode(), source=diversification.SOURCE, name="old.csv",
+                          landing_dir=tmp_path)
+    result = diversification.parse(entry)
+    assert result.quarantined == [] and len(result.rows) == len(rows)
+    assert result.rows["is_operating"].isna().all()
+    bad = _parse(tmp_path, diversification, [{**rows[0], "is_operating": "yes"}])
+    assert "is_operating 'yes' is not true/false" in bad.quarantined[0].reason
+
+
 def _failures(dataset: str, frame) -> dict[str, str]:
     return {outcome.expectation: outcome.severity for outcome in staged_guards()[dataset].validate(frame)
             if not outcome.passed}

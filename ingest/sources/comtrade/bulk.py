@@ -44,6 +44,7 @@ import duckdb
 from ingest import duckdb_session
 from ingest.contract import FileRejected, ParseResult
 from ingest.landing import LandedFile
+from ingest.parsing.textfiles import over_long_cell
 from ingest.reference.hs_codes import codes_in_scope
 from ingest.sources.comtrade import line_pieces, long_lines
 from ingest.sources.comtrade.api import parse_comtrade_json, stage_comtrade_json
@@ -182,7 +183,8 @@ class _BulkScan:
         lines = _head_lines(self.landed, self.layout)
         width = len(self.layout.header)
         cells = csv.reader(lines, delimiter=self.layout.delimiter, quotechar='"', doublequote=True)
-        misaligned = sum(1 for row in _rows_or_none(cells) if row is None or len(row) != width)
+        misaligned = sum(1 for row in _rows_or_none(cells)
+                         if row is None or len(row) != width or over_long_cell(row))
         check_alignment(self.landed, misaligned, len(lines), width, first=True)
 
     def _scan(self) -> None:
@@ -314,7 +316,7 @@ def _head_lines(landed: LandedFile, layout: BulkLayout) -> list[str]:
 
 
 def _rows_or_none(rows):
-    """Each row of a csv reader, None for a line it cannot read (e.g. a cell over its size limit)."""
+    """Each row of a csv reader, None for a line it cannot read."""
     while True:
         try:
             yield next(rows)

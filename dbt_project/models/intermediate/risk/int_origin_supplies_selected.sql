@@ -1,17 +1,20 @@
 -- How much of a country's supply each origin provides, per consumption year, element, stage and
 -- origin basis: the one rule for "the latest import shares" that mart_stockpile_cover and
--- mart_disruption_scenarios both read. Of the sets of shares up to the consumption year (one
--- period, definition and kind of source each), the one that comes first by: latest year, a full
--- year before a part-year or a multi-year average, trade records before published shares, then
--- definition and period (so reruns agree); every origin of that set. Shares from different sets
+-- mart_disruption_scenarios both read. Of the sets of shares up to the consumption year (see
+-- below), the one that comes first by: latest year, a full year before a part-year or a
+-- multi-year average, trade records before published shares, volume shares before value shares
+-- (the supply is reckoned in tonnes), a stage's set before one HS line's, then definition and
+-- period (so reruns agree); every origin of that set. Shares from different sets
 -- are never mixed (an origin the latest set leaves out gets no row, not an older share). Groups
 -- (OTH, WLD, XXX) are not origins one can be cut off from.
 --   origin_supply_t_per_year  share x recorded imports, or x consumption where imports are not
 --                             recorded (full import reliance assumed; supply_share_basis says which)
 --   unknown_origin_pct        the set's share of unknown partner or origin (WLD, XNI, XXX: it may
---                             hold any origin), so is_share_lower_bound as concentration_stats says
---                             it of China: each origin's share, and the supply reckoned from it,
---                             may be larger
+--                             hold any origin), so is_share_lower_bound (macro share_is_lower_bound,
+--                             as concentration_stats says it of China): each origin's share, and
+--                             the supply reckoned from it, may be larger
+-- A set is one importer, element, stage, origin basis, year, period, kind of source, definition,
+-- share basis and HS line (a stage's set and its one HS line's may share a definition).
 with consumption as (select * from {{ ref('int_consumption_selected') }}),
 all_shares as (select * from {{ ref('int_import_shares_traced') }}),
 
@@ -23,6 +26,7 @@ shares as (
 unknown_parts as (
     select
         importer_iso3, element, stage, origin_basis, year, period_label, source_kind, definition,
+        share_basis, hs6,
         sum(origin_share_pct) as unknown_origin_pct
     from all_shares
     where origin_iso3 in {{ unknown_origin_codes() }}
@@ -43,6 +47,7 @@ selected as (
         shares.source_citation as share_source,
         shares.is_estimate as is_share_estimate,
         shares.share_basis,
+        shares.hs6,
         shares.year as share_year,
         shares.source_kind as share_source_kind,
         consumption.imports_t_reo,
@@ -59,8 +64,12 @@ selected as (
         order by shares.year desc,
             shares.period_label = cast(shares.year as varchar) desc,
             shares.source_kind = 'trade_records' desc,
+            shares.share_basis = 'volume_t_reo' desc,
+            shares.hs6 is null desc,
             shares.definition,
-            shares.period_label
+            shares.period_label,
+            shares.share_basis,
+            shares.hs6
     ) = 1
 ),
 
@@ -78,7 +87,7 @@ final as (
         selected.share_source,
         selected.is_share_estimate,
         round(coalesce(unknown_parts.unknown_origin_pct, 0), 6) as unknown_origin_pct,
-        coalesce(unknown_parts.unknown_origin_pct, 0) >= 100 - {{ var('full_coverage_pct') }}
+        {{ share_is_lower_bound('round(coalesce(unknown_parts.unknown_origin_pct, 0), 6)') }}
             as is_share_lower_bound,
         selected.origin_share_pct / 100 * coalesce(selected.imports_t_reo, selected.consumption_t)
             as origin_supply_t_per_year,
@@ -99,6 +108,8 @@ final as (
         and unknown_parts.period_label = selected.share_period_label
         and unknown_parts.source_kind = selected.share_source_kind
         and unknown_parts.definition = selected.share_definition
+        and unknown_parts.share_basis is not distinct from selected.share_basis
+        and unknown_parts.hs6 is not distinct from selected.hs6
 )
 
 select * from final
