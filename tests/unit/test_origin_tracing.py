@@ -146,7 +146,7 @@ def load_chain(con, production, trade) -> None:
         country_iso3, cast(production_t_reo as double) as production_t_reo, cast(imports_t_reo as double)
         as imports_t_reo, cast(exports_t_reo as double) as exports_t_reo,
         coalesce(production_t_reo, 0) + coalesce(imports_t_reo, 0) - coalesce(exports_t_reo, 0)
-        as apparent_consumption_t_reo from balances_frame""")
+        as apparent_consumption_t_reo, false as is_element_trade_missing from balances_frame""")
     con.execute("""create or replace table flows as select cast(year as integer) as year, element, stage,
         flow_type, origin_iso3, destination_iso3, cast(reo_t as double) as reo_t,
         cast(is_in_importer_balance as boolean) as is_in_importer_balance from flows_frame""")
@@ -307,7 +307,8 @@ def test_supply_shares_add_up_and_hhi_stays_in_range(compiled, chain):
     with duckdb.connect() as con:
         load_chain(con, production, trade)
         run_tracing(con, compiled)
-        sql = compiled.sql("mart_supply_origins", {"int_first_origins_traced": "traced", "dim_countries": "countries"})
+        sql = compiled.sql("mart_supply_origins", {"int_first_origins_traced": "traced", "dim_countries": "countries",
+                                                   "int_country_balances_computed": "balances"})
         groups = con.sql(f"""select origin_basis, sum(share_pct), min(origin_hhi), max(origin_hhi),
                                     max(china_share_pct), max(untraced_share_pct), max(unknown_origin_pct)
                              from ({sql}) group by year, country_iso3, element, stage, origin_basis""").fetchall()

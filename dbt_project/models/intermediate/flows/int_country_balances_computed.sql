@@ -11,6 +11,9 @@
 -- A component booked here but spanning more stages (USGS's one export line for "ores and
 -- compounds": mining and separation, split not published) makes the stage's apparent consumption
 -- and reliance unknown: they stay null and mixed_stage_scopes says why (never a -1,720 %).
+-- So does an element's where the stage's REO trade is recorded and none of it by this element
+-- (is_element_trade_missing): trade records rarely name an element, and counting the element's
+-- unknown share of that trade as zero gave US cerium mining a supply nine times the REO's.
 {{ config(materialized='table') }}
 
 with flows as (
@@ -100,6 +103,13 @@ reported_consumption as (
     group by year, element, stage, subject_iso3
 ),
 
+-- Country-stages whose REO trade is recorded (a named element's trade rolls up into it).
+reo_trade as (
+    select year, stage, country_iso3
+    from recorded
+    where element = 'REO' and coalesce(imports_t_reo, exports_t_reo) is not null
+),
+
 cells as (
     select year, element, stage, country_iso3 from recorded
     union
@@ -125,9 +135,12 @@ joined as (
         recorded.imports_evidence,
         recorded.exports_evidence,
         coalesce(recorded.includes_estimate, false) as includes_estimate,
-        recorded.mixed_stage_scopes
+        recorded.mixed_stage_scopes,
+        cells.element <> 'REO' and reo_trade.country_iso3 is not null
+            and recorded.imports_t_reo is null and recorded.exports_t_reo is null as is_element_trade_missing
     from cells
     left join recorded using (year, element, stage, country_iso3)
+    left join reo_trade using (year, stage, country_iso3)
     left join stock_changes using (year, element, stage, country_iso3)
     left join reported_consumption using (year, element, stage, country_iso3)
 ),
@@ -143,7 +156,8 @@ computed as (
         ) as recorded_components,
         {{ production_missing('production_t_reo', 'exports_t_reo') }} as is_production_missing,
         case
-            when mixed_stage_scopes is null and coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
+            when mixed_stage_scopes is null and not is_element_trade_missing
+                and coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
                 then coalesce(production_t_reo, 0) + coalesce(imports_t_reo, 0)
                     - coalesce(exports_t_reo, 0) - coalesce(stock_change_t_reo, 0)
         end as apparent_consumption_t_reo
@@ -174,6 +188,7 @@ final as (
         exports_evidence,
         includes_estimate,
         mixed_stage_scopes,
+        is_element_trade_missing,
         reported_consumption_t,
         reported_consumption_figure_ids,
         reported_consumption_source
