@@ -178,6 +178,25 @@ def test_bounds_are_never_point_values_and_estimates_reach_the_marts(warehouse):
                       (2021, figure_value(warehouse, "fk_magnets_chn_2021"))]
 
 
+def test_each_usgs_edition_sits_beside_the_other_figures_of_the_same_production(warehouse):
+    """Two sources that disagree are both shown: MCS 2025's salient statistics and its world
+    table print 45,000 t for US 2024, MCS 2026's world table 45,500 t; Australia 2024 was revised
+    from 13,000 t to 29,000 t."""
+    us = dict(query_rows(warehouse, """select figure_id, value from mart_figures_compared
+        where quantity_key = 'production|USA|-|REO|mining' and year = 2024"""))
+    mined = dict(query_rows(warehouse, """select edition, production_t_reo from fct_mine_production
+        where country_iso3 = 'USA' and year = 2024"""))
+    assert us == {"us_mine_production_t_reo_mining_mine_production_2024":
+                      figure_value(warehouse, "us_mine_production_t_reo_mining_mine_production_2024"),
+                  "usgs_world_table_mcs2025_usa_2024": mined["MCS2025"],
+                  "usgs_world_table_mcs2026_usa_2024": mined["MCS2026"]}
+    assert mined["MCS2025"] != mined["MCS2026"]
+    australia = query_rows(warehouse, """select publication, value from mart_figures_compared
+        where quantity_key = 'production|AUS|-|REO|mining' and year = 2024 order by publication""")
+    assert australia == [("USGS Mineral Commodity Summaries 2025", 13_000.0),
+                         ("USGS Mineral Commodity Summaries 2026", 29_000.0)]
+
+
 # The seeds' claims, side by side with the other figures of the same quantity.
 def test_the_seeds_claims_sit_beside_the_other_figures_of_their_quantity(warehouse):
     japan = query_rows(warehouse, """select figure_id, value_as_printed from mart_figures_compared

@@ -4,9 +4,50 @@
 -- China's share of magnet output, Japan's stockpile days, the investments in Lynas. Each row
 -- keeps its definition, basis, how it is printed and where: the figures are compared, never
 -- averaged or picked between. value_as_printed says the number the way the publication does.
-with figures as (
-    select * from {{ ref('fct_published_figures') }}
+-- Beside the register's figures: each USGS edition's world-table production of a country (or
+-- the world) and year, so an edition's revision and a salient-statistics figure of the same
+-- quantity sit side by side (US 2024: 45,000 t in MCS 2025's salient statistics, 45,500 t in
+-- MCS 2026's world table).
+with register as (
+    select *, 'fct_published_figures' as figure_table
+    from {{ ref('fct_published_figures') }}
     where not is_illustrative
+),
+
+world_table as (
+    select
+        'production|' || country_iso3 || '|-|REO|mining' as quantity_key,
+        'production' as quantity,
+        country_iso3 as subject_iso3,
+        cast(null as varchar) as partner_iso3,
+        'REO' as element,
+        'mining' as stage,
+        year,
+        cast(year as varchar) as period_label,
+        'usgs_world_table_' || lower(edition) || '_' || lower(country_iso3) || '_' || year as figure_id,
+        production_t_reo as value,
+        cast(null as double) as value_high,
+        't_REO' as unit,
+        't_REO' as basis,
+        'exact' as value_qualifier,
+        true as is_point_value,
+        is_estimate,
+        'mine production, rare-earth-oxide equivalent (USGS world mine production table, '
+            || country_name || ')' as definition,
+        'USGS Mineral Commodity Summaries ' || edition_year as publication,
+        source_citation as table_or_page,
+        cast(null as varchar) as publication_date,
+        cast(null as varchar) as attributed_to,
+        'high' as confidence,
+        'fct_mine_production' as figure_table
+    from {{ ref('fct_mine_production') }}
+    where production_t_reo is not null
+),
+
+figures as (
+    select * from register
+    union all by name
+    select * from world_table
 ),
 
 counted as (
@@ -28,6 +69,7 @@ final as (
         year,
         period_label,
         figure_id,
+        figure_table,
         value,
         value_high,
         unit,
