@@ -73,23 +73,25 @@ def test_1_us_imports_are_split_by_partner_china_never_zero_nor_the_us_itself(wa
         == [(0,)]
 
 
-def test_1_an_elements_supply_is_not_split_where_only_the_reo_trade_is_recorded(warehouse):
-    """US trade is recorded as REO (no record names an element): the Nd and Ce supply of 2024 is
-    not 100 % domestic and China 0 %, it is unknown; the REO row keeps its split."""
+def test_1_an_elements_supply_is_not_split_where_trade_names_no_element(warehouse):
+    """US trade tonnages name no element: the Nd and Ce supply of 2024 is not 100 % domestic
+    and China 0 %, it is unknown (no rows, and the balance says why); REO keeps its split."""
     rows = query_rows(warehouse, """
-        select element, stage, bool_and(is_element_trade_missing), max(china_share_pct), max(origin_hhi)
-        from mart_supply_origins
+        select element, stage, max(china_share_pct) from mart_supply_origins
         where country_iso3 = 'USA' and year = 2024 and element in ('REO', 'Nd', 'Ce')
           and stage in ('mining', 'separation')
         group by element, stage""")
-    by_cell = {(element, stage): rest for element, stage, *rest in rows}
-    assert by_cell[("REO", "separation")][0] is False and by_cell[("REO", "separation")][1] > 50
-    for cell in [("Nd", "mining"), ("Nd", "separation"), ("Ce", "mining")]:
-        assert by_cell[cell] == [True, None, None], cell
-    [(consumption, status)] = query_rows(warehouse, """
-        select apparent_consumption_t_reo, balance_status from mart_country_balances
-        where country_iso3 = 'USA' and year = 2024 and element = 'Ce' and stage = 'mining'""")
-    assert (consumption, status) == (None, "element_trade_not_recorded")
+    assert sorted((element, stage) for element, stage, _ in rows) == [("REO", "mining"), ("REO", "separation")]
+    assert dict(((e, s), china) for e, s, china in rows)[("REO", "separation")] > 50
+    balances = query_rows(warehouse, """
+        select element, stage, apparent_consumption_t_reo, balance_status from mart_country_balances
+        where country_iso3 = 'USA' and year = 2024 and element in ('Nd', 'Ce') and stage in ('mining', 'separation')""")
+    assert {(e, s) for e, s, _, _ in balances} >= {("Nd", "mining"), ("Nd", "separation"), ("Ce", "mining")}
+    assert {(consumption, status) for _, _, consumption, status in balances} == {(None, "element_trade_not_recorded")}
+    listed = query_rows(warehouse, """select count(*) from mart_balance_issues
+        where country_iso3 = 'USA' and year = 2024 and issue_kind = 'element_trade_not_recorded'
+          and element in ('Nd', 'Ce') and stage in ('mining', 'separation')""")
+    assert listed == [(len(balances),)]
 
 
 def test_1_tonnage_no_evidence_allocates_is_not_itemized_and_makes_chinas_share_a_lower_bound(warehouse):

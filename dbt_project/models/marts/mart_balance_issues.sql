@@ -17,6 +17,9 @@
 --   stage_split_unknown            (info) a component booked at the stage spans more stages
 --                                  (USGS's one export line of ores and compounds): the stage's
 --                                  apparent consumption and reliance are not computed;
+--   element_trade_not_recorded     (info) the country's stage records trade that names no element,
+--                                  so this element's share of it, its apparent consumption and
+--                                  its supply split are unknown (not computed);
 --   published_differs              an agency's printed apparent consumption or reliance differs
 --                                  from reeflow's over the same stages beyond the tolerance
 --                                  (int_country_balances_published), with the known reasons.
@@ -169,6 +172,25 @@ stage_split_unknown as (
     where balance_status = 'stage_split_unknown' and not is_aggregate
 ),
 
+element_trade_unknown as (
+    select
+        'element_trade_not_recorded' as issue_kind,
+        'info' as severity,
+        year,
+        country_iso3,
+        country_name,
+        element,
+        stage,
+        cast(null as varchar) as upstream_stage,
+        production_t_reo as observed_t_reo,
+        cast(null as double) as limit_t_reo,
+        cast(null as double) as tolerance_pct,
+        format('{} {}, {} stage, {}: the stage''s trade is recorded without naming elements, so this element''s share of it is unknown; its apparent consumption and supply split are not computed (recorded: {}).',
+            country_name, year, stage, element, coalesce(recorded_components, 'nothing')) as message
+    from balances
+    where balance_status = 'element_trade_not_recorded' and not is_aggregate
+),
+
 -- One row per printed figure outside tolerance (not per stage row of its scope).
 published_differs as (
     select
@@ -216,6 +238,8 @@ unioned as (
     select * from feed_not_recorded
     union all
     select * from stage_split_unknown
+    union all
+    select * from element_trade_unknown
     union all
     select * from published_differs
 ),

@@ -5,9 +5,9 @@
 -- keeps its definition, basis, how it is printed and where: the figures are compared, never
 -- averaged or picked between. value_as_printed says the number the way the publication does.
 -- Beside the register's figures: each USGS edition's world-table production of a country (or
--- the world) and year, so an edition's revision and a salient-statistics figure of the same
--- quantity sit side by side (US 2024: 45,000 t in MCS 2025's salient statistics, 45,500 t in
--- MCS 2026's world table).
+-- the world, printed rounded) and year, where another figure gives the same country and year,
+-- so an edition's revision and a salient-statistics figure sit side by side (US 2024: 45,000 t
+-- in MCS 2025's salient statistics, 45,500 t in MCS 2026's world table).
 with register as (
     select *, 'fct_published_figures' as figure_table
     from {{ ref('fct_published_figures') }}
@@ -29,7 +29,7 @@ world_table as (
         cast(null as double) as value_high,
         't_REO' as unit,
         't_REO' as basis,
-        'exact' as value_qualifier,
+        case when is_world_total then 'approximately' else 'exact' end as value_qualifier,
         true as is_point_value,
         is_estimate,
         'mine production, rare-earth-oxide equivalent (USGS world mine production table, '
@@ -44,10 +44,17 @@ world_table as (
     where production_t_reo is not null
 ),
 
-figures as (
+unioned as (
     select * from register
     union all by name
     select * from world_table
+),
+
+-- A world-table figure is kept where another figure gives the same quantity and year.
+figures as (
+    select * exclude (figures_of_year)
+    from (select *, count(*) over (partition by quantity_key, year) as figures_of_year from unioned)
+    where figure_table = 'fct_published_figures' or figures_of_year > 1
 ),
 
 counted as (

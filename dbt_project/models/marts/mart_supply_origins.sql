@@ -5,9 +5,10 @@
 -- recorded flows; its share says how much of the supply the tracing could not place. XNI = the
 -- immediate supplier of a published import total no evidence allocates to a partner (not
 -- itemized; never the importer itself). Where part of the supply is of unknown supplier or
--- origin, China's share is a lower bound (is_china_share_lower_bound). Where an element's trade
--- is not recorded though the stage's REO trade is (is_element_trade_missing), its supply cannot
--- be split: China's share, the top origin and the HHI are null, not a 100 % domestic supply.
+-- origin, China's share is a lower bound (is_china_share_lower_bound). An element whose share of
+-- the country-stage's trade is unknown (int_country_balances_computed.is_element_trade_missing:
+-- trade that names no element) has no rows: its supply cannot be split, and its recorded flows
+-- alone read as a 100 % domestic supply (US cerium mining 2024: nine times the REO supply).
 with traced as (
     select * from {{ ref('int_first_origins_traced') }}
     where mix_kind = 'supply'
@@ -82,18 +83,16 @@ final as (
         round(shares.quantity_t_reo, 6) as quantity_t_reo,
         round(shares.share_pct, 6) as share_pct,
         round(shares.supply_t_reo, 6) as supply_t_reo,
-        case when trade_gaps.element is null then per_group.china_share_pct end as china_share_pct,
-        case when trade_gaps.element is null then per_group.is_china_share_lower_bound end
-            as is_china_share_lower_bound,
+        per_group.china_share_pct,
+        per_group.is_china_share_lower_bound,
         per_group.unknown_origin_pct,
         per_group.untraced_share_pct,
-        case when trade_gaps.element is null then per_group.top_iso3 end as top_origin_iso3,
-        case when trade_gaps.element is null then per_group.hhi end as origin_hhi,
-        shares.is_production_recorded,
-        trade_gaps.element is not null as is_element_trade_missing
+        per_group.top_iso3 as top_origin_iso3,
+        per_group.hhi as origin_hhi,
+        shares.is_production_recorded
     from shares
     inner join per_group using (year, country_iso3, element, stage, origin_basis)
-    left join trade_gaps using (year, country_iso3, element, stage)
+    anti join trade_gaps using (year, country_iso3, element, stage)
 )
 
 select * from final

@@ -11,9 +11,10 @@
 -- A component booked here but spanning more stages (USGS's one export line for "ores and
 -- compounds": mining and separation, split not published) makes the stage's apparent consumption
 -- and reliance unknown: they stay null and mixed_stage_scopes says why (never a -1,720 %).
--- So does an element's where the stage's REO trade is recorded and none of it by this element
--- (is_element_trade_missing): trade records rarely name an element, and counting the element's
--- unknown share of that trade as zero gave US cerium mining a supply nine times the REO's.
+-- So does an element's where the country's stage records trade that names no element
+-- (is_element_trade_missing): the element's share of it is unknown, and counting it as zero gave
+-- US cerium mining a supply nine times the REO's. Trade that names the element does not close
+-- the gap; trade that names only other elements does not open it.
 {{ config(materialized='table') }}
 
 with flows as (
@@ -103,11 +104,15 @@ reported_consumption as (
     group by year, element, stage, subject_iso3
 ),
 
--- Country-stages whose REO trade is recorded (a named element's trade rolls up into it).
-reo_trade as (
-    select year, stage, country_iso3
-    from recorded
-    where element = 'REO' and coalesce(imports_t_reo, exports_t_reo) is not null
+-- Country-stages with trade that names no element (REO rows as recorded, before the roll-up).
+unnamed_trade as (
+    select year, stage, destination_iso3 as country_iso3
+    from trade_flows
+    where element = 'REO' and is_in_importer_balance
+    union
+    select year, stage, origin_iso3
+    from trade_flows
+    where element = 'REO' and is_in_exporter_balance
 ),
 
 cells as (
@@ -136,11 +141,10 @@ joined as (
         recorded.exports_evidence,
         coalesce(recorded.includes_estimate, false) as includes_estimate,
         recorded.mixed_stage_scopes,
-        cells.element <> 'REO' and reo_trade.country_iso3 is not null
-            and recorded.imports_t_reo is null and recorded.exports_t_reo is null as is_element_trade_missing
+        cells.element <> 'REO' and unnamed_trade.country_iso3 is not null as is_element_trade_missing
     from cells
     left join recorded using (year, element, stage, country_iso3)
-    left join reo_trade using (year, stage, country_iso3)
+    left join unnamed_trade using (year, stage, country_iso3)
     left join stock_changes using (year, element, stage, country_iso3)
     left join reported_consumption using (year, element, stage, country_iso3)
 ),
