@@ -149,9 +149,10 @@ feed_not_recorded as (
     where not is_upstream_recorded
 ),
 
-stage_split_unknown as (
+-- Balances not computed: a component spans more stages, or the stage's trade names no element.
+not_computed as (
     select
-        'stage_split_unknown' as issue_kind,
+        balance_status as issue_kind,
         'info' as severity,
         year,
         country_iso3,
@@ -159,36 +160,24 @@ stage_split_unknown as (
         element,
         stage,
         cast(null as varchar) as upstream_stage,
-        coalesce(exports_t_reo, imports_t_reo, 0) as observed_t_reo,
+        case when balance_status = 'stage_split_unknown'
+            then coalesce(exports_t_reo, imports_t_reo, 0) else production_t_reo end as observed_t_reo,
         cast(null as double) as limit_t_reo,
         cast(null as double) as tolerance_pct,
-        format('{} {}, {} stage, {}: {} are booked here but span more stages ({}); the split is not published, so the stage''s apparent consumption and net import reliance are not computed.',
-            country_name, year, stage, element,
-            concat_ws(' and ',
-                case when mixed_stage_scopes like '%exports%' then format('exports of {} t REO', format('{:,.0f}', exports_t_reo)) end,
-                case when mixed_stage_scopes like '%imports%' then format('imports of {} t REO', format('{:,.0f}', imports_t_reo)) end),
-            mixed_stage_scopes) as message
+        case balance_status
+            when 'stage_split_unknown' then format(
+                '{} {}, {} stage, {}: {} are booked here but span more stages ({}); the split is not published, so the stage''s apparent consumption and net import reliance are not computed.',
+                country_name, year, stage, element,
+                concat_ws(' and ',
+                    case when mixed_stage_scopes like '%exports%' then format('exports of {} t REO', format('{:,.0f}', exports_t_reo)) end,
+                    case when mixed_stage_scopes like '%imports%' then format('imports of {} t REO', format('{:,.0f}', imports_t_reo)) end),
+                mixed_stage_scopes)
+            else format(
+                '{} {}, {} stage, {}: the stage''s trade is recorded without naming elements, so this element''s share of it is unknown; its apparent consumption and supply split are not computed (recorded: {}).',
+                country_name, year, stage, element, coalesce(recorded_components, 'nothing'))
+        end as message
     from balances
-    where balance_status = 'stage_split_unknown' and not is_aggregate
-),
-
-element_trade_unknown as (
-    select
-        'element_trade_not_recorded' as issue_kind,
-        'info' as severity,
-        year,
-        country_iso3,
-        country_name,
-        element,
-        stage,
-        cast(null as varchar) as upstream_stage,
-        production_t_reo as observed_t_reo,
-        cast(null as double) as limit_t_reo,
-        cast(null as double) as tolerance_pct,
-        format('{} {}, {} stage, {}: the stage''s trade is recorded without naming elements, so this element''s share of it is unknown; its apparent consumption and supply split are not computed (recorded: {}).',
-            country_name, year, stage, element, coalesce(recorded_components, 'nothing')) as message
-    from balances
-    where balance_status = 'element_trade_not_recorded' and not is_aggregate
+    where balance_status in ('stage_split_unknown', 'element_trade_not_recorded') and not is_aggregate
 ),
 
 -- One row per printed figure outside tolerance (not per stage row of its scope).
@@ -237,9 +226,7 @@ unioned as (
     union all
     select * from feed_not_recorded
     union all
-    select * from stage_split_unknown
-    union all
-    select * from element_trade_unknown
+    select * from not_computed
     union all
     select * from published_differs
 ),
