@@ -23,16 +23,16 @@ from ingest.landing import LandedFile
 # A cell longer than this is no typed figure or name (those are under 1 KB): its row is
 # quarantined unread. It is the limit at which Python's csv module used to fail the whole read.
 MAX_CELL_CHARS = 131_072
-# So the csv module reads any cell, and `over_long_cell` sets the row aside instead: a file's
-# size is bounded by its kind's limit (catalog `max_bytes`), which bounds a cell too.
-csv.field_size_limit(2**31 - 1)
 
 
 def read_text(
     landed: LandedFile, *, encodings: Sequence[str] = ("utf-8-sig",), delimiter: str = ","
 ) -> str:
-    """The landed file decoded with the first encoding that fits, checked whole."""
+    """The landed file decoded with the first encoding that fits, checked whole. The csv module
+    then reads any cell of it (`over_long_cell` sets a huge one's row aside; the file's size is
+    bounded by its kind's limit, catalog `max_bytes`)."""
     text = decode(Path(landed.path).read_bytes(), landed.original_name, encodings)
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
     check_complete_csv(text, landed.original_name, delimiter=delimiter)
     return text
 

@@ -16,21 +16,21 @@
 -- A set is one importer, element, stage, origin basis, year, period, kind of source, definition,
 -- share basis and HS line (a stage's set and its one HS line's may share a definition).
 with consumption as (select * from {{ ref('int_consumption_selected') }}),
-all_shares as (select * from {{ ref('int_import_shares_traced') }}),
 
-shares as (
-    select * from all_shares
-    where origin_iso3 not in {{ aggregate_country_codes() }}
+-- Each share with its set's part of unknown partner or origin, then the origins alone.
+set_shares as (
+    select
+        *,
+        sum(case when origin_iso3 in {{ unknown_origin_codes() }} then origin_share_pct else 0 end) over (
+            partition by importer_iso3, element, stage, origin_basis, year, period_label, source_kind,
+                definition, share_basis, hs6
+        ) as unknown_origin_pct
+    from {{ ref('int_import_shares_traced') }}
 ),
 
-unknown_parts as (
-    select
-        importer_iso3, element, stage, origin_basis, year, period_label, source_kind, definition,
-        share_basis, hs6,
-        sum(origin_share_pct) as unknown_origin_pct
-    from all_shares
-    where origin_iso3 in {{ unknown_origin_codes() }}
-    group by all
+shares as (
+    select * from set_shares
+    where origin_iso3 not in {{ aggregate_country_codes() }}
 ),
 
 selected as (
@@ -47,9 +47,7 @@ selected as (
         shares.source_citation as share_source,
         shares.is_estimate as is_share_estimate,
         shares.share_basis,
-        shares.hs6,
-        shares.year as share_year,
-        shares.source_kind as share_source_kind,
+        shares.unknown_origin_pct,
         consumption.imports_t_reo,
         consumption.consumption_t
     from consumption
@@ -75,41 +73,28 @@ selected as (
 
 final as (
     select
-        selected.year,
-        selected.country_iso3,
-        selected.element,
-        selected.stage,
-        selected.origin_basis,
-        selected.origin_iso3,
-        selected.origin_share_pct,
-        selected.share_period_label,
-        selected.share_definition,
-        selected.share_source,
-        selected.is_share_estimate,
-        round(coalesce(unknown_parts.unknown_origin_pct, 0), 6) as unknown_origin_pct,
-        {{ share_is_lower_bound('round(coalesce(unknown_parts.unknown_origin_pct, 0), 6)') }}
-            as is_share_lower_bound,
-        selected.origin_share_pct / 100 * coalesce(selected.imports_t_reo, selected.consumption_t)
-            as origin_supply_t_per_year,
+        year,
+        country_iso3,
+        element,
+        stage,
+        origin_basis,
+        origin_iso3,
+        origin_share_pct,
+        share_period_label,
+        share_definition,
+        share_source,
+        is_share_estimate,
+        round(unknown_origin_pct, 6) as unknown_origin_pct,
+        {{ share_is_lower_bound('round(unknown_origin_pct, 6)') }} as is_share_lower_bound,
+        origin_share_pct / 100 * coalesce(imports_t_reo, consumption_t) as origin_supply_t_per_year,
         case
-            when selected.imports_t_reo is null
+            when imports_t_reo is null
                 then 'share of imports x consumption (imports not recorded: full import reliance assumed)'
-            when selected.share_basis = 'value_usd'
+            when share_basis = 'value_usd'
                 then 'value share of imports x recorded imports (tonnes taken in proportion to value)'
             else 'share of imports x recorded imports'
         end as supply_share_basis
     from selected
-    left join unknown_parts
-        on unknown_parts.importer_iso3 = selected.country_iso3
-        and unknown_parts.element = selected.element
-        and unknown_parts.stage = selected.stage
-        and unknown_parts.origin_basis = selected.origin_basis
-        and unknown_parts.year = selected.share_year
-        and unknown_parts.period_label = selected.share_period_label
-        and unknown_parts.source_kind = selected.share_source_kind
-        and unknown_parts.definition = selected.share_definition
-        and unknown_parts.share_basis is not distinct from selected.share_basis
-        and unknown_parts.hs6 is not distinct from selected.hs6
 )
 
 select * from final
