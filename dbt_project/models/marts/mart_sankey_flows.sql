@@ -10,7 +10,12 @@
 --   not_traced     ore (mining-stage supply) no recorded output or export draws on: mineral
 --                  concentrate has no end use of its own, so its destination is unknown, never
 --                  the miner's own use ("Ore not traced (no recorded destination)", one sink);
---   exports_unreported  exports whose destination the source does not give (XNI).
+--   exports_unreported  exports whose destination the source does not give (XNI);
+--   element_trade_not_recorded  an element's supply no recorded output below draws on, where
+--                  its country's stage records trade that names no element
+--                  (int_country_balances_computed.is_element_trade_missing): part of it may have
+--                  been exported or imported in that trade, so it is not called end use or
+--                  untraced ore (US cerium ore 2024: 22,818 t, while 43,000 t of the REO left).
 -- Links come from int_first_origins_traced (immediate suppliers), so they follow the same
 -- proportional-mix rule as the first-origin marts.
 with traced as (select * from {{ ref('int_first_origins_traced') }}),
@@ -18,6 +23,11 @@ flows as (select * from {{ ref('int_element_stage_flows_unioned') }}),
 balances as (select * from {{ ref('int_country_balances_computed') }}),
 stages as (select * from {{ ref('stages') }}),
 countries as (select * from {{ ref('dim_countries') }}),
+trade_gaps as (
+    select year, element, stage, country_iso3
+    from balances
+    where is_element_trade_missing
+),
 
 processing as (
     select
@@ -65,15 +75,23 @@ end_use as (
     select
         supplied.year,
         supplied.element,
-        case when supplied.stage = '{{ var('chain_stages')[0] }}' then 'not_traced' else 'end_use' end as link_kind,
+        case
+            when trade_gaps.country_iso3 is not null then 'element_trade_not_recorded'
+            when supplied.stage = '{{ var('chain_stages')[0] }}' then 'not_traced'
+            else 'end_use'
+        end as link_kind,
         supplied.stage as source_stage,
         supplied.supplier_iso3 as source_country_iso3,
         cast(null as varchar) as target_stage,
         -- untraced ore goes to one sink, whichever country holds it: it is nobody's use
-        case when supplied.stage <> '{{ var('chain_stages')[0] }}' then supplied.country_iso3 end as target_country_iso3,
+        case
+            when supplied.stage <> '{{ var('chain_stages')[0] }}' or trade_gaps.country_iso3 is not null
+                then supplied.country_iso3
+        end as target_country_iso3,
         supplied.supplied_t - coalesce(drawn.drawn_t, 0) as value_t_reo
     from supplied
     left join drawn using (year, element, stage, country_iso3, supplier_iso3)
+    left join trade_gaps using (year, element, stage, country_iso3)
 ),
 
 exports_unreported as (
@@ -120,6 +138,8 @@ labelled as (
             when 'end_use' then 'Use, stock or unrecorded flow: '
                 || coalesce(target_country.country_name, links.target_country_iso3)
             when 'not_traced' then 'Ore not traced (no recorded destination)'
+            when 'element_trade_not_recorded' then 'Trade not recorded by element: '
+                || coalesce(target_country.country_name, links.target_country_iso3)
             else 'Exports, destination not reported'
         end as target_node,
         coalesce(source_balance.includes_estimate, false)

@@ -15,9 +15,12 @@ LINK_KINDS = {
     "end_use": "use, stock or onward flow nothing recorded below draws on",
     "not_traced": "ore whose destination is not recorded (not the miner's own use)",
     "exports_unreported": "exports whose destination is not reported",
+    "element_trade_not_recorded": "the element's supply where its country's trade names no element: "
+                                  "part of it may have left or come in by that trade",
 }
 LINK_COLOURS = {"processing": "rgba(31,119,180,0.35)", "end_use": "rgba(123,135,148,0.3)",
-                "not_traced": "rgba(255,127,14,0.3)", "exports_unreported": "rgba(214,39,40,0.3)"}
+                "not_traced": "rgba(255,127,14,0.3)", "exports_unreported": "rgba(214,39,40,0.3)",
+                "element_trade_not_recorded": "rgba(148,103,189,0.3)"}
 
 
 def sankey(con: duckdb.DuckDBPyConnection, options: ReportOptions) -> str:
