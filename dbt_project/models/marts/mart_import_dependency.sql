@@ -93,6 +93,7 @@ final as (
         annotated.source_kind,
         annotated.definition,
         annotated.origin_method,
+        annotated.is_first_origin_trace_complete,
         annotated.source_citation,
         annotated.is_estimate
     from annotated

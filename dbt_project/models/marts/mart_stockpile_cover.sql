@@ -54,6 +54,7 @@ final as (
         origins.supply_share_basis,
         origins.unknown_origin_pct,
         origins.is_share_lower_bound as is_origin_share_lower_bound,
+        origins.is_first_origin_trace_complete,
         round(origins.origin_supply_t_per_year / 365, 6) as lost_supply_t_per_day,
         round(stockpiles.stockpile_t / nullif(origins.origin_supply_t_per_year / 365, 0), 6) as days_of_cover_if_cut,
         case

@@ -9,16 +9,24 @@
 -- the country-stage's trade is unknown (int_country_balances_computed.is_element_trade_missing:
 -- trade that names no element) has no rows: its supply cannot be split, and its recorded flows
 -- alone read as a 100 % domestic supply (US cerium mining 2024: nine times the REO supply).
+-- Where no record holds a country's imports at a stage (is_imports_recorded false), its supply
+-- there is its own output kept at home, and first-origin shares traced through such a stage,
+-- here or upstream, are flagged (is_first_origin_trace_complete false; int_first_origins_traced).
 with traced as (
     select * from {{ ref('int_first_origins_traced') }}
     where mix_kind = 'supply'
 ),
 
 countries as (select * from {{ ref('dim_countries') }}),
-trade_gaps as (
-    select year, country_iso3, element, stage
+balances as (
+    select
+        year,
+        country_iso3,
+        element,
+        stage,
+        is_element_trade_missing,
+        imports_t_reo is not null as is_imports_recorded
     from {{ ref('int_country_balances_computed') }}
-    where is_element_trade_missing
 ),
 
 by_basis as (
@@ -34,6 +42,7 @@ by_basis as (
         end as origin_iso3,
         -- the same for every row of a country-stage: its production there is recorded or not
         bool_and(traced.is_production_recorded) as is_production_recorded,
+        bool_and(traced.is_trace_complete) as is_trace_complete,
         sum(traced.quantity_t_reo) as quantity_t_reo
     from traced
     cross join (values ('immediate_supplier'), ('first_origin')) as basis (origin_basis)
@@ -66,7 +75,8 @@ per_group as (
         stage,
         origin_basis,
         {{ concentration_stats('share_pct', 'origin_iso3', 'is_aggregate') }},
-        round(sum(case when origin_iso3 = 'XXX' then share_pct else 0 end), 6) as untraced_share_pct
+        round(sum(case when origin_iso3 = 'XXX' then share_pct else 0 end), 6) as untraced_share_pct,
+        bool_and(is_trace_complete) as is_trace_complete
     from shares
     group by year, country_iso3, element, stage, origin_basis
 ),
@@ -89,10 +99,14 @@ final as (
         per_group.untraced_share_pct,
         per_group.top_iso3 as top_origin_iso3,
         per_group.hhi as origin_hhi,
-        shares.is_production_recorded
+        shares.is_production_recorded,
+        coalesce(balances.is_imports_recorded, false) as is_imports_recorded,
+        case when shares.origin_basis = 'first_origin' then per_group.is_trace_complete end
+            as is_first_origin_trace_complete
     from shares
     inner join per_group using (year, country_iso3, element, stage, origin_basis)
-    anti join trade_gaps using (year, country_iso3, element, stage)
+    left join balances using (year, country_iso3, element, stage)
+    where not coalesce(balances.is_element_trade_missing, false)
 )
 
 select * from final

@@ -24,6 +24,12 @@
 --   imports  what it imported at the stage, by exporter (supplier_iso3) and first origin;
 --   supply   what stayed in the country at the stage, by immediate supplier and first origin
 --            (output passed through a stage is not supply there; it feeds the stage below).
+-- is_trace_complete: false where the part passed through a country's stage whose imports are in
+-- no record (for supply, the row's own country and stage included): the mix there is reckoned as
+-- if nothing came in, so the first origin may be wrong (China's separation output reads as all
+-- Chinese ore while no record holds China's ore imports: Myanmar's, the United States'). Ore is
+-- its own first origin, and its exports carry that, so a miner's output and exports are complete;
+-- null where nothing was traced (XXX).
 -- Each mix sums to its tonnage: dbt unit tests and tests/unit/test_origin_tracing.py check it.
 {{ config(materialized='table') }}
 {%- set chain = var('chain_stages') %}
@@ -36,7 +42,8 @@ with balances as (
         country_iso3,
         production_t_reo as production_t,
         coalesce(imports_t_reo, 0) as imports_t,
-        coalesce(exports_t_reo, 0) as exports_t
+        coalesce(exports_t_reo, 0) as exports_t,
+        imports_t_reo is not null as is_imports_recorded
     from {{ ref('int_country_balances_computed') }}
     where stage in ('{{ chain | join("', '") }}')
       and coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
@@ -74,7 +81,8 @@ stage_0_volumes as (
         imports_t,
         exports_t,
         case when production_t > 0 then production_t else exports_t end as output_t,
-        coalesce(production_t > 0, false) as is_production_recorded
+        coalesce(production_t > 0, false) as is_production_recorded,
+        is_imports_recorded
     from balances
     where stage = '{{ stage }}'
 ),
@@ -87,14 +95,15 @@ stage_0_output as (
         country_iso3 as supplier_iso3,
         case when is_production_recorded then country_iso3 else 'XXX' end as first_origin_iso3,
         cast(null as varchar) as input_stage,
-        output_t as quantity_t
+        output_t as quantity_t,
+        true as is_trace_complete
     from stage_0_volumes
     where output_t > 0
 ),
 {% else %}
 -- {{ stage }}: countries with a record at the stage, and countries whose feed reaches it
 stage_{{ i }}_nodes as (
-    select year, element, country_iso3, production_t, imports_t, exports_t
+    select year, element, country_iso3, production_t, imports_t, exports_t, is_imports_recorded
     from balances
     where stage = '{{ stage }}'
     union all
@@ -104,7 +113,8 @@ stage_{{ i }}_nodes as (
         carried.country_iso3,
         cast(null as double) as production_t,
         0.0 as imports_t,
-        0.0 as exports_t
+        0.0 as exports_t,
+        false as is_imports_recorded
     from carried_{{ i - 1 }} as carried
     where not exists (
         select 1 from balances
@@ -127,11 +137,13 @@ stage_{{ i }}_volumes as (
             when nodes.production_t is null then greatest(coalesce(sum(feed.quantity_t), 0), nodes.exports_t)
             else nodes.exports_t
         end as output_t,
-        coalesce(nodes.production_t > 0, false) as is_production_recorded
+        coalesce(nodes.production_t > 0, false) as is_production_recorded,
+        nodes.is_imports_recorded
     from stage_{{ i }}_nodes as nodes
     left join carried_{{ i - 1 }} as feed
         on feed.year = nodes.year and feed.element = nodes.element and feed.country_iso3 = nodes.country_iso3
-    group by nodes.year, nodes.element, nodes.country_iso3, nodes.production_t, nodes.imports_t, nodes.exports_t
+    group by nodes.year, nodes.element, nodes.country_iso3, nodes.production_t, nodes.imports_t, nodes.exports_t,
+        nodes.is_imports_recorded
 ),
 
 -- output made from the feed carried down from the stage above; beyond the feed: untraced
@@ -143,7 +155,8 @@ stage_{{ i }}_output as (
         feed.supplier_iso3,
         feed.first_origin_iso3,
         feed.input_stage,
-        volumes.output_t * feed.quantity_t / greatest(volumes.output_t, volumes.feed_t) as quantity_t
+        volumes.output_t * feed.quantity_t / greatest(volumes.output_t, volumes.feed_t) as quantity_t,
+        feed.is_trace_complete
     from stage_{{ i }}_volumes as volumes
     inner join carried_{{ i - 1 }} as feed
         on feed.year = volumes.year and feed.element = volumes.element and feed.country_iso3 = volumes.country_iso3
@@ -156,7 +169,8 @@ stage_{{ i }}_output as (
         cast(null as varchar) as supplier_iso3,
         'XXX' as first_origin_iso3,
         cast(null as varchar) as input_stage,
-        output_t - feed_t as quantity_t
+        output_t - feed_t as quantity_t,
+        cast(null as boolean) as is_trace_complete  -- nothing traced: XXX says the origin is unknown
     from stage_{{ i }}_volumes
     where output_t > feed_t
 ),
@@ -168,7 +182,8 @@ stage_{{ i }}_output_mix as (
         element,
         country_iso3,
         first_origin_iso3,
-        sum(quantity_t) / sum(sum(quantity_t)) over (partition by year, element, country_iso3) as share
+        sum(quantity_t) / sum(sum(quantity_t)) over (partition by year, element, country_iso3) as share,
+        bool_and(is_trace_complete) as is_trace_complete
     from stage_{{ i }}_output
     group by year, element, country_iso3, first_origin_iso3
 ),
@@ -182,7 +197,8 @@ stage_{{ i }}_imports as (
         bilateral.exporter_iso3 as supplier_iso3,
         coalesce(mix.first_origin_iso3, 'XXX') as first_origin_iso3,
         '{{ stage }}' as input_stage,
-        bilateral.quantity_t * coalesce(mix.share, 1.0) as quantity_t
+        bilateral.quantity_t * coalesce(mix.share, 1.0) as quantity_t,
+        mix.is_trace_complete  -- null from an untraceable partner (XXX)
     from bilateral
     left join stage_{{ i }}_output_mix as mix
         on mix.year = bilateral.year and mix.element = bilateral.element
@@ -200,7 +216,8 @@ stage_{{ i }}_supply as (
         volumes.country_iso3 as supplier_iso3,
         output.first_origin_iso3,
         '{{ stage }}' as input_stage,
-        output.quantity_t * (volumes.output_t - volumes.exports_t) / volumes.output_t as quantity_t
+        output.quantity_t * (volumes.output_t - volumes.exports_t) / volumes.output_t as quantity_t,
+        output.is_trace_complete and volumes.is_imports_recorded as is_trace_complete
     from stage_{{ i }}_volumes as volumes
     inner join stage_{{ i }}_output as output using (year, element, country_iso3)
     where volumes.output_t > volumes.exports_t and volumes.is_production_recorded
@@ -215,7 +232,8 @@ stage_{{ i }}_supply as (
         -- exports beyond the output leave from the imports, pro rata (re-exports)
         imports.quantity_t * greatest(
             volumes.imports_t - greatest(volumes.exports_t - volumes.output_t, 0), 0
-        ) / volumes.imports_t as quantity_t
+        ) / volumes.imports_t as quantity_t,
+        imports.is_trace_complete and volumes.is_imports_recorded as is_trace_complete
     from stage_{{ i }}_imports as imports
     inner join stage_{{ i }}_volumes as volumes using (year, element, country_iso3)
     where volumes.imports_t > 0
@@ -224,7 +242,7 @@ stage_{{ i }}_supply as (
 -- the feed for the stage below: the supply, and the feed passed through where production at
 -- this stage is not recorded (it keeps the supplier and stage it came from)
 carried_{{ i }} as (
-    select year, element, country_iso3, supplier_iso3, first_origin_iso3, input_stage, quantity_t
+    select year, element, country_iso3, supplier_iso3, first_origin_iso3, input_stage, quantity_t, is_trace_complete
     from stage_{{ i }}_supply
     where quantity_t > 0
     union all
@@ -235,7 +253,8 @@ carried_{{ i }} as (
         output.supplier_iso3,
         output.first_origin_iso3,
         output.input_stage,
-        output.quantity_t * (volumes.output_t - volumes.exports_t) / volumes.output_t as quantity_t
+        output.quantity_t * (volumes.output_t - volumes.exports_t) / volumes.output_t as quantity_t,
+        output.is_trace_complete and volumes.is_imports_recorded as is_trace_complete
     from stage_{{ i }}_volumes as volumes
     inner join stage_{{ i }}_output as output using (year, element, country_iso3)
     where volumes.output_t > volumes.exports_t and not volumes.is_production_recorded
@@ -247,17 +266,18 @@ traced as (
 {%- set i = loop.index0 %}
     select output.year, output.element, '{{ stage }}' as stage, output.country_iso3, 'output' as mix_kind,
         output.supplier_iso3, output.first_origin_iso3, output.input_stage, volumes.is_production_recorded,
-        output.quantity_t
+        output.quantity_t, output.is_trace_complete
     from stage_{{ i }}_output as output
     inner join stage_{{ i }}_volumes as volumes using (year, element, country_iso3)
     union all
     select year, element, '{{ stage }}' as stage, country_iso3, 'imports' as mix_kind,
-        supplier_iso3, first_origin_iso3, input_stage, cast(null as boolean) as is_production_recorded, quantity_t
+        supplier_iso3, first_origin_iso3, input_stage, cast(null as boolean) as is_production_recorded, quantity_t,
+        is_trace_complete
     from stage_{{ i }}_imports
     union all
     select supply.year, supply.element, '{{ stage }}' as stage, supply.country_iso3, 'supply' as mix_kind,
         supply.supplier_iso3, supply.first_origin_iso3, supply.input_stage, volumes.is_production_recorded,
-        supply.quantity_t
+        supply.quantity_t, supply.is_trace_complete
     from stage_{{ i }}_supply as supply
     inner join stage_{{ i }}_volumes as volumes using (year, element, country_iso3)
     {%- if not loop.last %}
@@ -277,7 +297,8 @@ summed as (
         first_origin_iso3,
         input_stage,
         is_production_recorded,
-        sum(quantity_t) as quantity_t
+        sum(quantity_t) as quantity_t,
+        bool_and(is_trace_complete) as is_trace_complete
     from traced
     where quantity_t > 0
     group by all

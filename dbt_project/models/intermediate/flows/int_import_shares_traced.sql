@@ -12,6 +12,10 @@
 --   volume shares of weighed trade records (volume_t_reo), and their first-origin split from the
 --     traced imports of the same importer, stage, element and year.
 -- Shares of aggregates (OTH, WLD, XNI) and untraceable partners go to first origin XXX.
+-- is_first_origin_trace_complete (first-origin sets): false where any share of the set was traced
+-- through a country's stage whose imports are in no record (int_first_origins_traced
+-- .is_trace_complete), so every first-origin share of the set may be wrong; null where nothing
+-- was traced (immediate-supplier sets; a set whose every share is untraceable, XXX).
 with published as (select * from {{ ref('int_import_shares_published') }}),
 traced as (select * from {{ ref('int_first_origins_traced') }}),
 traded_all as (select * from {{ ref('int_import_shares_traded') }}),
@@ -70,7 +74,8 @@ output_mix as (
         traced.first_origin_iso3,
         sum(traced.quantity_t_reo) / sum(sum(traced.quantity_t_reo)) over (
             partition by traced.year, traced.element, traced.stage, traced.country_iso3
-        ) as share
+        ) as share,
+        bool_and(traced.is_trace_complete) as is_trace_complete
     from traced
     inner join stages using (stage)
     where traced.mix_kind = 'output'
@@ -107,7 +112,8 @@ published_immediate as (
         definition,
         source_citation,
         is_estimate,
-        case source_kind when 'published_aggregate' then 'as published' else 'as recorded' end as origin_method
+        case source_kind when 'published_aggregate' then 'as published' else 'as recorded' end as origin_method,
+        cast(null as boolean) as is_trace_complete
     from share_sets
 ),
 
@@ -131,7 +137,8 @@ published_first_origin as (
         string_agg(distinct published.source_citation, '; ' order by published.source_citation) as source_citation,
         bool_or(published.is_estimate) as is_estimate,
         'partner shares (' || replace(published.share_basis, '_', ' ')
-            || ') x the partners'' traced output mix (proportional input mix)' as origin_method
+            || ') x the partners'' traced output mix (proportional input mix)' as origin_method,
+        bool_and(output_mix.is_trace_complete) as is_trace_complete
     from share_sets as published
     left join downstream_stages
         on downstream_stages.year = published.year
@@ -161,7 +168,8 @@ traced_imports as (
         supplier_iso3,
         first_origin_iso3,
         quantity_t_reo,
-        share_of_mix_pct
+        share_of_mix_pct,
+        is_trace_complete
     from traced
     where mix_kind = 'imports'
 ),
@@ -184,7 +192,8 @@ traded_immediate as (
         traded.definition,
         traded.source_citation,
         traded.is_estimate,
-        'as recorded' as origin_method
+        'as recorded' as origin_method,
+        cast(null as boolean) as is_trace_complete
     from traded
     left join (
         select year, element, stage, importer_iso3, supplier_iso3, sum(quantity_t_reo) as imports_t_reo
@@ -231,7 +240,8 @@ traded_first_origin as (
         traded_groups.definition,
         traded_groups.source_citation,
         traded_groups.is_estimate,
-        'traced through the exporters'' output mix (proportional input mix)' as origin_method
+        'traced through the exporters'' output mix (proportional input mix)' as origin_method,
+        bool_and(traced_imports.is_trace_complete) as is_trace_complete
     from traded_groups
     inner join traced_imports
         on traced_imports.year = traded_groups.year
@@ -244,7 +254,7 @@ traded_first_origin as (
         traded_groups.is_estimate
 ),
 
-final as (
+unioned as (
     select * from published_immediate
     union all
     select * from published_first_origin
@@ -252,6 +262,16 @@ final as (
     select * from traded_immediate
     union all
     select * from traded_first_origin
+),
+
+final as (
+    select
+        * exclude (is_trace_complete),
+        bool_and(is_trace_complete) over (
+            partition by importer_iso3, element, stage, origin_basis, year, period_label, source_kind,
+                definition, share_basis, hs6
+        ) as is_first_origin_trace_complete
+    from unioned
 )
 
 select * from final

@@ -13,6 +13,8 @@
 --                             hold any origin), so is_share_lower_bound (macro share_is_lower_bound,
 --                             as concentration_stats says it of China): each origin's share, and
 --                             the supply reckoned from it, may be larger
+--   is_first_origin_trace_complete  first-origin sets traced through a stage whose imports are in
+--                             no record are false (int_import_shares_traced): each share may be wrong
 -- A set is one importer, element, stage, origin basis, year, period, kind of source, definition,
 -- share basis and HS line (a stage's set and its one HS line's may share a definition).
 with consumption as (select * from {{ ref('int_consumption_selected') }}),
@@ -48,6 +50,7 @@ selected as (
         shares.is_estimate as is_share_estimate,
         shares.share_basis,
         shares.unknown_origin_pct,
+        shares.is_first_origin_trace_complete,
         consumption.imports_t_reo,
         consumption.consumption_t
     from consumption
@@ -86,6 +89,7 @@ final as (
         is_share_estimate,
         round(unknown_origin_pct, 6) as unknown_origin_pct,
         {{ share_is_lower_bound('round(unknown_origin_pct, 6)') }} as is_share_lower_bound,
+        is_first_origin_trace_complete,
         origin_share_pct / 100 * coalesce(imports_t_reo, consumption_t) as origin_supply_t_per_year,
         case
             when imports_t_reo is null
