@@ -267,9 +267,12 @@ def test_3_malaysian_separation_traces_to_australian_ore_not_malaysias_mines(war
 
 
 def test_3_ore_with_no_recorded_destination_is_not_traced_never_the_miners_own_use(warehouse):
-    links = query_rows(warehouse, """select link_kind, target_node, value_t_reo from mart_sankey_flows
+    links = query_rows(warehouse, """select link_kind, element from mart_sankey_flows
         where source_stage = 'mining'""")
-    assert {kind for kind, *_ in links} <= {"processing", "not_traced", "exports_unreported"}
+    # An element's ore where the stage's trade names no element is neither: its trade is unknown.
+    assert {kind for kind, _ in links} <= {"processing", "not_traced", "exports_unreported",
+                                           "element_trade_not_recorded"}
+    assert "REO" not in {element for kind, element in links if kind == "element_trade_not_recorded"}
     [(myanmar,)] = query_rows(warehouse, """select target_node from mart_sankey_flows
         where year = 2024 and element = 'REO' and source_node = 'Mining: Myanmar'""")
     assert myanmar == "Ore not traced (no recorded destination)"

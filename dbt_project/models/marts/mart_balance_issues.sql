@@ -20,6 +20,12 @@
 --   element_trade_not_recorded     (info) the country's stage records trade that names no element,
 --                                  so this element's share of it, its apparent consumption and
 --                                  its supply split are unknown (not computed);
+--   trade_not_recorded             (info) production and no trade in a year, where the country's
+--                                  stage records trade in other years (US ore 2019 and 2025: the
+--                                  exports are printed for 2020-2024): apparent consumption is
+--                                  not computed, rather than read as all used at home. A stage
+--                                  that records no trade in any year is not listed (its
+--                                  balance_status says trade_not_recorded);
 --   published_differs              an agency's printed apparent consumption or reliance differs
 --                                  from reeflow's over the same stages beyond the tolerance
 --                                  (int_country_balances_published), with the known reasons.
@@ -149,7 +155,21 @@ feed_not_recorded as (
     where not is_upstream_recorded
 ),
 
--- Balances not computed: a component spans more stages, or the stage's trade names no element.
+-- The years a country's stage records trade in (for a gap between or beside them).
+traded_years as (
+    select
+        country_iso3,
+        element,
+        stage,
+        min(year) as first_year,
+        max(year) as last_year
+    from balances
+    where coalesce(imports_t_reo, exports_t_reo) is not null
+    group by country_iso3, element, stage
+),
+
+-- Balances not computed: a component spans more stages, the stage's trade names no element, or a
+-- year records production and no trade while other years record trade.
 not_computed as (
     select
         balance_status as issue_kind,
@@ -172,12 +192,21 @@ not_computed as (
                     case when mixed_stage_scopes like '%exports%' then format('exports of {} t REO', format('{:,.0f}', exports_t_reo)) end,
                     case when mixed_stage_scopes like '%imports%' then format('imports of {} t REO', format('{:,.0f}', imports_t_reo)) end),
                 mixed_stage_scopes)
+            when 'trade_not_recorded' then format(
+                '{} {}, {} stage, {}: production of {} t REO is recorded and no trade, while trade is recorded in {}; the year''s apparent consumption is not computed rather than read as all used at home.',
+                country_name, year, stage, element, format('{:,.0f}', production_t_reo),
+                traded_years.first_year
+                    || case when traded_years.last_year > traded_years.first_year
+                        then '-' || traded_years.last_year else '' end)
             else format(
                 '{} {}, {} stage, {}: the stage''s trade is recorded without naming elements, so this element''s share of it is unknown; its apparent consumption and supply split are not computed (recorded: {}).',
                 country_name, year, stage, element, coalesce(recorded_components, 'nothing'))
         end as message
     from balances
-    where balance_status in ('stage_split_unknown', 'element_trade_not_recorded') and not is_aggregate
+    left join traded_years using (country_iso3, element, stage)
+    where not is_aggregate
+        and (balance_status in ('stage_split_unknown', 'element_trade_not_recorded')
+             or (balance_status = 'trade_not_recorded' and traded_years.country_iso3 is not null))
 ),
 
 -- One row per printed figure outside tolerance (not per stage row of its scope).

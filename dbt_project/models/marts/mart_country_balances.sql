@@ -73,6 +73,7 @@ final as (
         cast({{ var('balance_tolerance_pct') }} as double) as balance_tolerance_pct,
         mixed_stage_scopes,
         is_element_trade_missing,
+        is_trade_missing,
         published_scope_stages,
         round(published_apparent_consumption_t_reo, 6) as published_apparent_consumption_t_reo,
         round(scope_apparent_consumption_t_reo, 6) as scope_apparent_consumption_t_reo,
@@ -89,6 +90,8 @@ final as (
             when mixed_stage_scopes is not null then 'stage_split_unknown'
             -- REO trade recorded, none by this element: the element's balance is unknown
             when is_element_trade_missing then 'element_trade_not_recorded'
+            -- production and no trade at all at the stage: whether any was traded is unknown
+            when is_trade_missing then 'trade_not_recorded'
             -- exports with no production recorded at the stage: a gap in the data, not a paradox,
             -- and no reliance (int_country_balances_computed)
             when is_production_missing then 'production_not_recorded'

@@ -12,6 +12,8 @@
 -- Where no record holds a country's imports at a stage (is_imports_recorded false), its supply
 -- there is its own output kept at home, and first-origin shares traced through such a stage,
 -- here or upstream, are flagged (is_first_origin_trace_complete false; int_first_origins_traced).
+-- Where none holds its exports (is_exports_recorded false), the supply may be smaller: US ore in
+-- 2019 and 2025 reads as all kept at home, while 2020-2024 record most of it exported.
 with traced as (
     select * from {{ ref('int_first_origins_traced') }}
     where mix_kind = 'supply'
@@ -25,7 +27,8 @@ balances as (
         element,
         stage,
         is_element_trade_missing,
-        imports_t_reo is not null as is_imports_recorded
+        imports_t_reo is not null as is_imports_recorded,
+        exports_t_reo is not null as is_exports_recorded
     from {{ ref('int_country_balances_computed') }}
 ),
 
@@ -101,6 +104,7 @@ final as (
         per_group.hhi as origin_hhi,
         shares.is_production_recorded,
         coalesce(balances.is_imports_recorded, false) as is_imports_recorded,
+        coalesce(balances.is_exports_recorded, false) as is_exports_recorded,
         case when shares.origin_basis = 'first_origin' then per_group.is_trace_complete end
             as is_first_origin_trace_complete
     from shares

@@ -15,6 +15,11 @@
 -- (is_element_trade_missing): the element's share of it is unknown, and counting it as zero gave
 -- US cerium mining a supply nine times the REO's. Trade that names the element does not close
 -- the gap; trade that names only other elements does not open it.
+-- And so does a cell with production where its country's stage records no trade at all, in any
+-- element (is_trade_missing): its apparent consumption would be its production, a claim that
+-- nothing was traded which no source makes (US ore 2019 and 2025 read as all used at home; MCS
+-- 2025: "In 2020, all domestic production of mineral concentrates was exported or held in
+-- inventory").
 {{ config(materialized='table') }}
 
 with flows as (
@@ -115,6 +120,17 @@ unnamed_trade as (
     where element = 'REO' and is_in_exporter_balance
 ),
 
+-- Country-stages with any trade recorded, in any element.
+traded_cells as (
+    select year, stage, destination_iso3 as country_iso3
+    from trade_flows
+    where is_in_importer_balance
+    union
+    select year, stage, origin_iso3
+    from trade_flows
+    where is_in_exporter_balance
+),
+
 cells as (
     select year, element, stage, country_iso3 from recorded
     union
@@ -141,10 +157,12 @@ joined as (
         recorded.exports_evidence,
         coalesce(recorded.includes_estimate, false) as includes_estimate,
         recorded.mixed_stage_scopes,
-        cells.element <> 'REO' and unnamed_trade.country_iso3 is not null as is_element_trade_missing
+        cells.element <> 'REO' and unnamed_trade.country_iso3 is not null as is_element_trade_missing,
+        recorded.production_t_reo is not null and traded_cells.country_iso3 is null as is_trade_missing
     from cells
     left join recorded using (year, element, stage, country_iso3)
     left join unnamed_trade using (year, stage, country_iso3)
+    left join traded_cells using (year, stage, country_iso3)
     left join stock_changes using (year, element, stage, country_iso3)
     left join reported_consumption using (year, element, stage, country_iso3)
 ),
@@ -160,7 +178,7 @@ computed as (
         ) as recorded_components,
         {{ production_missing('production_t_reo', 'exports_t_reo') }} as is_production_missing,
         case
-            when mixed_stage_scopes is null and not is_element_trade_missing
+            when mixed_stage_scopes is null and not is_element_trade_missing and not is_trade_missing
                 and coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
                 then coalesce(production_t_reo, 0) + coalesce(imports_t_reo, 0)
                     - coalesce(exports_t_reo, 0) - coalesce(stock_change_t_reo, 0)
@@ -193,6 +211,7 @@ final as (
         includes_estimate,
         mixed_stage_scopes,
         is_element_trade_missing,
+        is_trade_missing,
         reported_consumption_t,
         reported_consumption_figure_ids,
         reported_consumption_source
