@@ -96,7 +96,7 @@ stage_0_output as (
         case when is_production_recorded then country_iso3 else 'XXX' end as first_origin_iso3,
         cast(null as varchar) as input_stage,
         output_t as quantity_t,
-        true as is_trace_complete
+        case when is_production_recorded then true end as is_trace_complete
     from stage_0_volumes
     where output_t > 0
 ),
