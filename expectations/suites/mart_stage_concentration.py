@@ -8,7 +8,8 @@ from expectations.reference import dbt_var
 from expectations.rules import group_total
 from expectations.severity import error
 
-GROUP = ["year", "stage", "element", "source_kind"]
+# Shares of different bases (of world output; of a market, basis not stated) are different wholes.
+GROUP = ["year", "stage", "element", "source_kind", "share_basis"]
 
 
 def prepare(frame: pd.DataFrame) -> pd.DataFrame:

@@ -251,3 +251,19 @@ def test_diversification_sets_projects_beside_chinas_share(warehouse):
     with open(settings.EMBEDDED_DIR / "diversification" / "projects.csv", encoding="utf-8") as register:
         in_register = {row["project_id"] for row in csv.DictReader(register)}
     assert projects == len(in_register) and cited
+
+
+# Audit E3: magnet shares are market shares of unstated basis, shown beside Argus's bound, and
+# never turned into Japan's output.
+def test_magnet_market_shares_stay_shares_beside_argus(warehouse):
+    japan = dict(query_rows(warehouse, """select figure_id, value_as_printed from mart_figures_compared
+                               where quantity_key = 'production_share|JPN|-|REO|magnets'"""))
+    assert japan["argus_magnets_jpn_share"] == "less than 9 %"
+    assert {"fk_magnets_jpn_2013", "fk_magnets_jpn_2021"} <= set(japan)
+    bases = query_rows(warehouse, """select distinct share_basis from mart_stage_concentration
+                           where stage = 'magnets' and source_kind = 'published_aggregate'""")
+    assert bases == [("pct_basis_not_stated",)]
+    [(japan_flows,)] = query_rows(warehouse, """select count(*) from fct_element_stage_flows
+                                      where origin_iso3 = 'JPN' and stage = 'magnets' and flow_type = 'production'""")
+    assert japan_flows == 0
+

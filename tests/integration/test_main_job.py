@@ -380,23 +380,22 @@ def test_china_separation_share_of_recorded_output_bounds_the_iea_figure(two_run
     assert traced_china == pytest.approx(100)  # fed by Chinese ore only in the recorded flows
 
 
-def test_magnet_output_estimated_from_published_shares(two_runs):
-    # Japan's 2021 NdFeB output: China's reported output / China's share x Japan's share (Fuji
-    # Keizai), in REO through the NdFeB factor; China keeps 84 / (84 + 15) of the two.
+def test_magnet_market_shares_are_not_turned_into_tonnes(two_runs):
+    # Fuji Keizai's shares (via the WSJ) are of the NdFeB magnet market, value or weight not said,
+    # and China's tonnage is of raw magnets: Japan's 15 % x China's blanks / 84 % is no measure of
+    # Japan's output (Argus prints under 9 %), so 2021 magnets hold China's reported output only.
     warehouse = two_runs["warehouse"]
     china_t = figure_value(warehouse, "cn_sintered_ndfeb_2021") + figure_value(warehouse, "cn_bonded_ndfeb_2021")
-    china_pct = figure_value(warehouse, "fk_magnets_chn_2021")
-    japan_pct = figure_value(warehouse, "fk_magnets_jpn_2021")
     [(reo_factor,)] = query_rows(
         warehouse, "select max(reo_factor_t_per_t) from reference.hs_codes where hs6 = '850511'")
-    rows = {country: (reo, evidence, ids) for country, reo, evidence, ids in query_rows(warehouse, """
-        select origin_iso3, sum(reo_t), max(evidence_kind), max(source_figure_ids) from fct_element_stage_flows
-        where stage = 'magnets' and year = 2021 and is_in_producer_balance group by origin_iso3""")}
-    assert rows["JPN"][0] == pytest.approx(china_t / (china_pct / 100) * japan_pct / 100 * reo_factor, rel=1e-6)
-    assert rows["JPN"][1] == "estimate" and "fk_magnets_jpn_2021" in rows["JPN"][2]
-    china_share = 100 * rows["CHN"][0] / (rows["CHN"][0] + rows["JPN"][0])
-    assert china_share == pytest.approx(100 * china_pct / (china_pct + japan_pct))
-    assert 84 <= china_share <= 90  # DOMAIN s.1: China 84-90 % of NdFeB magnets
+    rows = {country: (reo, ids) for country, reo, ids in query_rows(warehouse, """
+        select origin_iso3, sum(reo_t), string_agg(source_figure_ids, ';') from fct_element_stage_flows
+        where stage = 'magnets' and year = 2021 and flow_type = 'production' group by origin_iso3""")}
+    assert set(rows) == {"CHN"} and "fk_magnets" not in rows["CHN"][1]
+    assert rows["CHN"][0] == pytest.approx(china_t * reo_factor, rel=1e-6)
+    bases = dict(query_rows(warehouse, """select country_iso3, share_basis from mart_stage_concentration
+        where stage = 'magnets' and year = 2021 and source_kind = 'published_aggregate'"""))
+    assert bases == {"CHN": "pct_basis_not_stated", "JPN": "pct_basis_not_stated"}
 
 
 def test_japan_dependence_on_china_falls(two_runs):

@@ -1,5 +1,8 @@
--- Concentration of world output per year, stage, element and kind of evidence (HHI, China's
--- share, top producer, coverage: macro concentration_stats, the rule every mart shares). Where a
+-- Concentration per year, stage, element, kind of evidence and share basis (HHI, China's share,
+-- top producer, coverage: macro concentration_stats, the rule every mart shares). share_basis
+-- says what the shares are of: world output, or a market as a publication prints it with its
+-- basis not stated (Fuji Keizai's NdFeB magnet shares via the WSJ, by value or weight not said);
+-- shares of different bases never enter one HHI. Where a
 -- source itemizes only some countries (published shares) the HHI is a lower bound and
 -- coverage_pct says how much of world output the itemized shares cover.
 -- Company rows (entity_kind 'company', source_kind company_disclosure) sit next to the country
@@ -65,10 +68,11 @@ per_group as (
         stage,
         element,
         source_kind,
+        share_basis,
         {{ concentration_stats('share_pct', 'country_iso3', 'is_aggregate') }}
     from annotated
     where entity_kind = 'country'
-    group by year, stage, element, source_kind
+    group by year, stage, element, source_kind, share_basis
 ),
 
 final as (
@@ -86,6 +90,8 @@ final as (
         annotated.quantity_t_reo,
         annotated.world_t_reo,
         annotated.share_pct,
+        annotated.share_basis,
+        annotated.share_definition,
         annotated.entity_kind = 'country'
             and annotated.country_iso3 = per_group.top_iso3 as is_top_producer,
         per_group.top_iso3 as top_producer_iso3,
@@ -110,6 +116,7 @@ final as (
         and annotated.stage = per_group.stage
         and annotated.element = per_group.element
         and annotated.world_total_source_kind = per_group.source_kind
+        and annotated.share_basis = per_group.share_basis
     left join country_sums
         on country_sums.year = annotated.year
         and country_sums.stage = annotated.stage

@@ -3,8 +3,8 @@
 -- kind of evidence names only the columns it has; they are unioned by name (the rest are null). evidence_tier orders the evidence of a country-stage-element-year:
 --   1 official statistics (USGS mine production, production printed in publications),
 --   2 company disclosures (summed over a company's facilities in a country),
---   3 estimates derived here from published figures (production quotas; published shares x the
---     world output they imply).
+--   3 estimates derived here from published figures (production quotas; published shares of world
+--     output x the world output they imply).
 -- Element content: sources that give t REO without an element split (USGS, quotas) leave
 -- element_t null (no deposit distributions here, DOMAIN s.2); magnets carry element_t and get
 -- t REO through the stated factors.
@@ -134,9 +134,17 @@ reported_production as (
     select * from published_production
 ),
 
+-- Only shares printed as shares of world output (basis pct_of_world_output) are turned into
+-- tonnes. A share of unstated basis is not: Fuji Keizai's magnet shares (via the WSJ) are of the
+-- 'global neodymium-magnet market', by value or by weight not said, and China's anchor tonnage
+-- is its output of raw magnets (blanks); Japan's 15 % x China's blanks / 84 % was once booked
+-- as Japan's 2021 output (13,980 t REO), a number resting on mixed bases, where Argus
+-- (2023-01-03) prints Japan's magnet market share as under 9 %. Such shares stay shares
+-- (mart_stage_concentration), and Japan's magnet output stays unrecorded.
 production_shares as (
     select * from figures
-    where metric = 'production_share_pct' and subject_iso3 not in ('WLD', 'OTH')
+    where metric = 'production_share_pct' and basis = 'pct_of_world_output'
+      and subject_iso3 not in ('WLD', 'OTH')
 ),
 
 -- World output implied by a country that has both a published share and reported tonnes
@@ -167,8 +175,8 @@ share_anchors as (
     ) = 1
 ),
 
--- A country's stage output as its published share x the implied world output, for countries
--- with a share but no reported tonnes (e.g. Japan's NdFeB output from Fuji Keizai's shares).
+-- A country's stage output as its published share of world output x the implied world output,
+-- for countries with a share but no reported tonnes.
 share_estimates as (
     select
         cast(production_shares.year as varchar) as period_label,

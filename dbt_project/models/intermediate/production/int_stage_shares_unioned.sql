@@ -5,6 +5,10 @@
 --     tonnages exist for mining (t REO) only, so that is where company shares can be computed.
 -- entity_kind says whether a row is a country or a company; world_total_source_kind names the
 -- country group a row is compared with (a company's share is of the USGS world total).
+-- share_basis and share_definition say what a share is of: the register's basis and printed
+-- definition for a published share (Fuji Keizai's magnet shares, via the WSJ, are of the 'global
+-- neodymium-magnet market', basis not stated: not shares of world output), the computation for
+-- the others.
 with mine_production as (
     select * from {{ ref('int_mine_production_ranked') }}
     where is_latest_edition and production_t_reo is not null
@@ -43,6 +47,8 @@ mining_shares as (
         mine_production.production_t_reo as quantity_t_reo,
         world_totals.world_t_reo,
         100.0 * mine_production.production_t_reo / nullif(world_totals.world_t_reo, 0) as share_pct,
+        'pct_of_world_output' as share_basis,
+        'mine production, t REO, over the printed world total (USGS)' as share_definition,
         mine_production.is_estimate,
         mine_production.edition || ': ' || coalesce(mine_production.citation, 'USGS MCS data release') as source_citation,
         'usgs_mcs' as world_total_source_kind
@@ -64,6 +70,8 @@ published_shares as (
         cast(null as double) as quantity_t_reo,
         cast(null as double) as world_t_reo,
         value as share_pct,
+        basis as share_basis,
+        definition as share_definition,
         is_estimate,
         publication || coalesce(', ' || table_or_page, '') as source_citation,
         'published_aggregate' as world_total_source_kind
@@ -83,6 +91,8 @@ company_shares as (
         company_output.quantity_t_reo,
         world_totals.world_t_reo,
         100.0 * company_output.quantity_t_reo / nullif(world_totals.world_t_reo, 0) as share_pct,
+        'pct_of_world_output' as share_basis,
+        'the company''s calendar-year output, t REO, over the printed world total (USGS)' as share_definition,
         company_output.is_estimate,
         company_output.source_citation || '; world total ' || world_totals.world_citation as source_citation,
         'usgs_mcs' as world_total_source_kind
