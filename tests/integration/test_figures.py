@@ -267,3 +267,17 @@ def test_magnet_market_shares_stay_shares_beside_argus(warehouse):
                                       where origin_iso3 = 'JPN' and stage = 'magnets' and flow_type = 'production'""")
     assert japan_flows == 0
 
+
+# Audit E5: Japan's demand is a forecast and is labelled one; stockpile and consumption sources
+# carry their locators.
+def test_japan_consumption_is_labelled_a_forecast_and_sources_name_their_paragraphs(warehouse):
+    cover = query_rows(warehouse, """select distinct consumption_basis, consumption_value_qualifier, stockpile_source
+                           from mart_stockpile_cover where country_iso3 = 'JPN'""")
+    scenarios = query_rows(warehouse, """select distinct consumption_basis, consumption_value_qualifier
+                               from mart_disruption_scenarios where importer_iso3 = 'JPN'""")
+    assert cover and scenarios
+    for basis, qualifier, *_ in cover + scenarios:
+        assert basis.startswith("forecast consumption") and not basis.startswith("reported")
+        assert "expected to reach 18,835" in basis and qualifier == "forecast"
+    assert all("para. 10" in source for _, _, source in cover)
+

@@ -2,7 +2,9 @@
 -- country, element, stage and year: apparent consumption where the balance records trade and
 -- comes out positive (t REO), else a reported consumption figure (Japan's demand: printed in t,
 -- basis not stated, and as a forecast: 'expected to reach'). The basis and the qualifier of the
--- quantity are kept beside it (never relabelled t REO). Recorded imports are kept too: an
+-- quantity are kept beside it (never relabelled t REO), and consumption_basis says in words what
+-- the figure is: a forecast is labelled a forecast, not reported consumption, and the source
+-- carries each figure's locator. Recorded imports are kept too: an
 -- origin's share of imports is turned into tonnes with them, or, where no imports are recorded,
 -- with the consumption itself (full import reliance assumed, and said so).
 with balances as (select * from {{ ref('int_country_balances_computed') }}),
@@ -18,7 +20,9 @@ reported as (
         balances.stage,
         string_agg(distinct figures.basis, ', ' order by figures.basis) as basis,
         string_agg(distinct figures.value_qualifier, ', ' order by figures.value_qualifier) as value_qualifier,
-        bool_or(figures.is_estimate) as is_estimate
+        bool_or(figures.is_estimate) as is_estimate,
+        string_agg(figures.publication || coalesce(', ' || figures.table_or_page, ''), '; ' order by figures.figure_id)
+            as source
     from balances
     cross join unnest(string_split(balances.reported_consumption_figure_ids, ';')) as ids (figure_id)
     inner join figures on figures.figure_id = ids.figure_id
@@ -40,7 +44,8 @@ selected as (
         balances.imports_t_reo,
         reported.basis as reported_basis,
         reported.value_qualifier as reported_value_qualifier,
-        reported.is_estimate as reported_is_estimate
+        reported.is_estimate as reported_is_estimate,
+        reported.source as reported_source
     from balances
     left join reported using (year, country_iso3, element, stage)
 ),
@@ -55,7 +60,13 @@ final as (
         case
             when is_apparent then 'apparent consumption (production + imports - exports), t REO'
             when reported_consumption_t is not null
-                then 'reported consumption: ' || reported_consumption_source
+                then case
+                    when contains(reported_value_qualifier, 'forecast')
+                        then 'forecast consumption (printed as a forecast, not an outturn): '
+                    when reported_value_qualifier <> 'exact'
+                        then 'reported consumption (printed ' || reported_value_qualifier || '): '
+                    else 'reported consumption: '
+                end || coalesce(reported_source, reported_consumption_source)
         end as consumption_basis,
         case when is_apparent then 't_REO' else reported_basis end as consumption_quantity_basis,
         case when is_apparent then 'computed' else reported_value_qualifier end as consumption_value_qualifier,

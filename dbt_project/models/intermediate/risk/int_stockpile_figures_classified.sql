@@ -24,7 +24,8 @@ final as (
             when lower(definition) like 'private%' then 'private'
         end as holder,
         definition,
-        publication
+        publication,
+        table_or_page
     from figures
 )
 

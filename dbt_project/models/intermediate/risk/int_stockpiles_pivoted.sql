@@ -42,7 +42,9 @@ final as (
         string_agg(distinct value_qualifier, ', ' order by value_qualifier) as stockpile_value_qualifier,
         bool_or(is_estimate) as is_stockpile_estimate,
         string_agg(figure_id, ';' order by figure_id) as stockpile_figure_ids,
-        string_agg(distinct publication, '; ' order by publication) as stockpile_source
+        -- each publication with its locator, as every other source column
+        string_agg(distinct publication || coalesce(', ' || table_or_page, ''), '; '
+            order by publication || coalesce(', ' || table_or_page, '')) as stockpile_source
     from latest
     group by country_iso3, element, stage
 )
