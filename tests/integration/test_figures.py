@@ -281,3 +281,17 @@ def test_japan_consumption_is_labelled_a_forecast_and_sources_name_their_paragra
         assert "expected to reach 18,835" in basis and qualifier == "forecast"
     assert all("para. 10" in source for _, _, source in cover)
 
+
+# Audit (MP split): each year's element split is the distribution of the filing covering it.
+def test_mountain_pass_years_split_by_their_own_filing(warehouse):
+    shares = {(year, element): share for year, element, share in query_rows(warehouse, """
+        select year, element, round(100 * quantity_t_reo / sum(quantity_t_reo) filter (where element = 'REO')
+                                    over (partition by year), 6)
+        from fct_company_production
+        where company_id = 'mp_materials' and stage = 'mining' and metric = 'production'
+          and is_latest_vintage and period_kind = 'calendar_year' and year in (2019, 2020, 2021)""")}
+    for year in (2019, 2020):  # MP Materials 10-K FY2020, PDF page 17
+        assert (shares[(year, "Ce")], shares[(year, "La")], shares[(year, "Nd")], shares[(year, "Pr")]) == (
+            49.1, 33.4, 11.5, 4.3)
+    # MP Materials 10-K FY2021-FY2025
+    assert (shares[(2021, "Ce")], shares[(2021, "La")], shares[(2021, "NdPr")]) == (50.2, 32.3, 15.7)

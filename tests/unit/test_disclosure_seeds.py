@@ -8,6 +8,7 @@ drifting apart and the assumptions honestly labelled.
 from __future__ import annotations
 
 import csv
+import itertools
 
 import pandas as pd
 import pytest
@@ -56,6 +57,26 @@ def test_distribution_seed_matches_companies_yml(facilities):
     assert {f for f, facility in facilities.items() if facility.element_distribution is None}.isdisjoint(
         {row["facility_id"] for row in seed}
     )
+
+
+def test_each_year_takes_the_distribution_of_the_filing_that_covers_it():
+    # Mountain Pass: the FY2020 10-K's split for 2020 and before, the FY2021-FY2025 10-Ks' from
+    # 2021; a facility's distributions never cover the same year twice.
+    spans: dict[str, set[tuple[str, float, float]]] = {}
+    for row in _rows("deposit_element_distribution.csv"):
+        start = float(row["applies_from_year"]) if row["applies_from_year"] else float("-inf")
+        end = float(row["applies_to_year"]) if row["applies_to_year"] else float("inf")
+        assert start <= end, row
+        spans.setdefault(row["facility_id"], set()).add((row["published_in"], start, end))
+    for facility_id, filings in spans.items():
+        assert len({published_in for published_in, _, _ in filings}) == len(filings), facility_id
+        ordered = sorted(filings, key=lambda filing: filing[1])
+        for (_, _, end), (_, start, _) in itertools.pairwise(ordered):
+            assert end < start, facility_id
+        # the current distribution is the one for the latest years
+        assert ordered[-1][2] == float("inf")
+    assert spans["mountain_pass"] == {("10-K FY2020", float("-inf"), 2020.0),
+                                      ("10-K FY2021-FY2025", 2021.0, float("inf"))}
 
 
 def test_distribution_rows_are_labelled_and_cited():

@@ -12,8 +12,12 @@
 --     estimate.
 --   * deposit_distribution: total REO of a concentrate -> Ce, La, NdPr (-> Nd, Pr) by the
 --     facility's published distribution (seed deposit_element_distribution), flagged as an
---     estimate; parts that are not one element (MP's "SEG+") stay in the REO row only. Where no
---     distribution is citable (Lynas), nothing is split: the figure stays REO.
+--     estimate; parts that are not one element (MP's "SEG+") stay in the REO row only. Each
+--     period takes the distribution of the filing that covers its year (applies_from_year ..
+--     applies_to_year): Mountain Pass 2019-2020 by the FY2020 10-K (Ce 49.1, La 33.4, Nd 11.5,
+--     Pr 4.3 %), 2021 on by the FY2021-FY2025 10-Ks (Ce 50.2, La 32.3, NdPr 15.7 %). A filing
+--     that prints Nd and Pr apart gives them as printed, and NdPr as their sum (not split again).
+--     Where no distribution is citable (Lynas), nothing is split: the figure stays REO.
 --   * metal products are element tonnes (REO = element / factor); magnet products are magnet
 --     tonnes, converted with the NdFeB rare-earth share of the HS seed (int_content_factors_selected;
 --     an estimate).
@@ -44,9 +48,48 @@ splits as (
     where not is_illustrative
 ),
 
-distribution as (
+published_distribution as (
     select * from {{ ref('deposit_element_distribution') }}
-    where is_current and not is_illustrative and element_code is not null
+    where not is_illustrative and element_code is not null
+),
+
+-- The printed components, and NdPr as Nd + Pr where a filing prints the two apart (so that every
+-- year has an NdPr row); such a sum is marked, and never split into Nd and Pr again.
+distribution as (
+    select
+        facility_id,
+        published_in,
+        applies_from_year,
+        applies_to_year,
+        applies_to_product_basis,
+        element_code,
+        share_pct_of_treo,
+        is_estimate,
+        source,
+        false as is_sum_of_parts
+    from published_distribution
+    union all
+    select
+        facility_id,
+        published_in,
+        applies_from_year,
+        applies_to_year,
+        applies_to_product_basis,
+        'NdPr' as element_code,
+        sum(share_pct_of_treo) as share_pct_of_treo,
+        bool_or(is_estimate) as is_estimate,
+        'Nd + Pr as printed, ' || min(source) as source,
+        true as is_sum_of_parts
+    from published_distribution
+    where element_code in ('Nd', 'Pr')
+    group by facility_id, published_in, applies_from_year, applies_to_year, applies_to_product_basis
+    having count(distinct element_code) = 2
+        and not exists (
+            select 1 from published_distribution as printed
+            where printed.facility_id = published_distribution.facility_id
+              and printed.published_in = published_distribution.published_in
+              and printed.element_code = 'NdPr'
+        )
 ),
 
 -- Rare-earth metal per tonne of NdFeB magnet: the assumption the HS seed states for 8505.11.
@@ -160,11 +203,15 @@ from_distribution as (
             or (distribution.element_code = 'NdPr' and as_reported.split_is_estimate) as row_is_estimate,
         'deposit_distribution' as element_derivation,
         'element distribution (' || distribution.published_in || '): ' || distribution.source as assumption_source,
-        true as is_derived
+        true as is_derived,
+        distribution.is_sum_of_parts
     from as_reported
     inner join distribution
         on distribution.facility_id = as_reported.facility_id
         and distribution.applies_to_product_basis = as_reported.product_basis
+        -- the filing covering the period's year
+        and year(as_reported.period_end) >= coalesce(distribution.applies_from_year, year(as_reported.period_end))
+        and year(as_reported.period_end) <= coalesce(distribution.applies_to_year, year(as_reported.period_end))
     left join elements on elements.symbol = distribution.element_code
     where as_reported.element = 'REO' and as_reported.quantity_t_reo is not null
 ),
@@ -172,7 +219,7 @@ from_distribution as (
 ndpr_rows as (
     select * from as_reported where element = 'NdPr'
     union all by name
-    select * from from_distribution where element = 'NdPr'
+    select * exclude (is_sum_of_parts) from from_distribution where element = 'NdPr' and not is_sum_of_parts
 ),
 
 nd_and_pr as (
@@ -203,7 +250,7 @@ nd_and_pr as (
 unioned as (
     select * from as_reported
     union all by name
-    select * from from_distribution
+    select * exclude (is_sum_of_parts) from from_distribution
     union all by name
     select * from nd_and_pr
 ),
