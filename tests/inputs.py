@@ -22,7 +22,8 @@ def embedded_figure_count() -> int:
 def damaged(content: bytes) -> dict[str, tuple[bytes, str]]:
     """Damaged copies of a CSV: file name -> (bytes, what the quarantine reason must say)."""
     text = content.decode("utf-8-sig")
-    cut_in_quote = content.index(b'"', len(content) // 2) + 5
+    # five bytes into a quoted field: a quote that opens one follows a comma
+    cut_in_quote = content.index(b',"', len(content) // 2) + 6
     return {
         "cut_mid_line.csv": (content[: len(content) // 2], "is truncated"),
         "cut_in_quote.csv": (content[:cut_in_quote], "ends inside a quoted field"),

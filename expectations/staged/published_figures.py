@@ -15,8 +15,7 @@ import pandas as pd
 from expectations.reference import CONFIDENCE_LEVELS, stages
 from expectations.rules import group_total
 from expectations.severity import error
-from ingest.reference import seeds
-from ingest.sources.published_figures import FORWARD_LATEST_YEAR, FORWARD_QUALIFIERS, UNITS
+from ingest.sources.published_figures import FORWARD_LATEST_YEAR, FORWARD_QUALIFIERS, UNITS, element_regex
 
 ID_COLUMNS = ("figure_id", "file_id", "row_number")
 # What makes shares parts of one whole: the same figure definition from the same publication.
@@ -59,10 +58,9 @@ def build_suite() -> gx.ExpectationSuite:
         gx.expectations.ExpectColumnValuesToBeInSet(
             column="confidence", value_set=CONFIDENCE_LEVELS, meta=error()
         ),
-        # An element symbol list from the seeds ("Nd;Pr") or an aggregate (REO, NdPr).
-        gx.expectations.ExpectColumnValuesToMatchRegex(
-            column="element", regex=seeds.element_code_regex(), meta=error()
-        ),
+        # An element symbol list from the seeds ("Nd;Pr"), an aggregate (REO, NdPr) or a scope
+        # wider than the rare earths (rare_metals).
+        gx.expectations.ExpectColumnValuesToMatchRegex(column="element", regex=element_regex(), meta=error()),
         gx.expectations.ExpectColumnValuesToBeBetween(column="value", min_value=0, meta=error()),
         gx.expectations.ExpectColumnValuesToBeBetween(
             column="share_pct", min_value=0, max_value=100, meta=error()

@@ -1,8 +1,11 @@
+import re
+
 import pytest
 
 from ingest import settings
 from ingest.contract import FileRejected
 from ingest.landing import land_bytes, land_file
+from ingest.reference import seeds
 from ingest.sources import published_figures
 from tests.inputs import REGISTER_HEADER
 
@@ -148,3 +151,42 @@ def test_a_register_without_the_qualifier_columns_is_rejected(tmp_path):
                           source="published_aggregate", name="old.csv", landing_dir=tmp_path)
     with pytest.raises(FileRejected, match=r"lacks columns .*'value_qualifier'"):
         published_figures.parse(entry)
+
+
+def _embedded_figures(tmp_path) -> dict[str, dict]:
+    figures = {}
+    for path in sorted(settings.EMBEDDED_DIR.glob("published_figures/*.csv")):
+        entry, _ = land_file(path, source="published_aggregate", landing_dir=tmp_path)
+        figures.update(published_figures.parse(entry).rows.set_index("figure_id").to_dict("index"))
+    return figures
+
+
+def test_a_scope_wider_than_the_rare_earths_is_named_not_labelled_reo(tmp_path):
+    # Japan's 'rare metals' are a figure's scope of their own; an unknown metal is still refused.
+    result = _parse(
+        tmp_path,
+        _figure("rare_metals").replace(",REO,", ",rare_metals,"),
+        _figure("nickel").replace(",REO,", ",nickel,"),
+        _figure("mixed").replace(",REO,", ",Nd;rare_metals,"),
+    )
+    assert list(result.rows.figure_id) == ["rare_metals"]
+    assert all("is not a rare earth of the seed" in q.reason for q in result.quarantined)
+    assert len(result.quarantined) == 2
+
+
+def test_no_embedded_figure_about_rare_metals_is_a_rare_earth_figure(tmp_path):
+    # METI's 2018 shares of Japan's 'minor metals' imports and Argus's days of Japan's rare-metal
+    # stocks (seven metals, none a rare earth) were labelled REO; the shares were read as Japan's
+    # rare-earth import shares (mart_import_dependency, first origins).
+    figures = _embedded_figures(tmp_path)
+    about_rare_metals = {figure_id for figure_id, row in figures.items()
+                         if re.search(r"(minor|rare)[- ]metal", row["definition"], re.IGNORECASE)}
+    assert {"jp_minor_metals_chn_2018", "ctx_argus_jp_rare_metal_stock_days_total",
+            "ctx_argus_jp_rare_metal_stock_days_private"} <= about_rare_metals
+    assert {figures[f]["element"] for f in about_rare_metals} == {"rare_metals"}
+    # The models read Japan's import shares by metric: these are not among them.
+    shares = {f for f in about_rare_metals if figures[f]["topic"] == "import_share"}
+    assert {figures[f]["metric"] for f in shares} == {"rare_metals_import_share_pct"}
+    metrics = {row["metric"]: row["quantity"] for row in seeds.seed_rows("published_metrics")}
+    assert metrics["rare_metals_import_share_pct"] != metrics["import_share_pct"]
+

@@ -4,13 +4,14 @@
 -- any is a target, else the qualifiers there are). Figures printed about the same stockpile that
 -- the cover does not use (topic stockpile_reference) come along in words, so that a reader sees
 -- where sources disagree: Argus (2020) says Japan's 42 + 18 days cover seven rare metals, none of
--- them a rare earth, where Kantenna applies them to rare earths.
+-- them a rare earth, where Kantenna applies them to rare earths. Those prints are about the
+-- stockpiling system, not a rare earth (element rare_metals): they come along by country and
+-- stage, whatever element the stockpile names.
 with figures as (select * from {{ ref('int_stockpile_figures_classified') }}),
 
 other_prints as (
     select
         subject_iso3 as country_iso3,
-        element,
         stage,
         string_agg(
             printf('%g', value) || ' ' || unit || ': ' || definition || ' (' || publication
@@ -51,4 +52,4 @@ final as (
 
 select final.*, other_prints.stockpile_other_prints
 from final
-left join other_prints using (country_iso3, element, stage)
+left join other_prints using (country_iso3, stage)
