@@ -190,3 +190,12 @@ def test_no_embedded_figure_about_rare_metals_is_a_rare_earth_figure(tmp_path):
     metrics = {row["metric"]: row["quantity"] for row in seeds.seed_rows("published_metrics")}
     assert metrics["rare_metals_import_share_pct"] != metrics["import_share_pct"]
 
+
+def test_a_loan_is_not_compared_with_the_financing_it_is_part_of(tmp_path):
+    # The WSJ's $225 million loan is the loan part of the 2011 package Kantenna prints as
+    # 'approximately $250 million' (loan and equity): not one quantity in mart_figures_compared.
+    figures = _embedded_figures(tmp_path)
+    metrics = {row["metric"]: row["quantity"] for row in seeds.seed_rows("published_metrics")}
+    loan, package = figures["seed_wsj_lynas_loan_usd"], figures["seed_kantenna_lynas_investment_usd"]
+    assert (loan["metric"], package["metric"]) == ("loan_usd", "financing_usd")
+    assert metrics[loan["metric"]] != metrics[package["metric"]]
