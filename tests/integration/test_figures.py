@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest import settings
+from tests.conftest import REPO_ROOT
 from tests.integration.embedded_warehouse import embedded_warehouse_env, figure_value, query_rows
 
 pytestmark = pytest.mark.integration
@@ -295,3 +296,21 @@ def test_mountain_pass_years_split_by_their_own_filing(warehouse):
             49.1, 33.4, 11.5, 4.3)
     # MP Materials 10-K FY2021-FY2025
     assert (shares[(2021, "Ce")], shares[(2021, "La")], shares[(2021, "NdPr")]) == (50.2, 32.3, 15.7)
+
+
+# Audit of the published warehouse, E7: the README said Malaysian oxide traces to Australian ore
+# in 2016-2025; that holds for REO from 2017 only, and for no element.
+def test_malaysian_oxide_traces_to_australian_ore_as_the_readme_says(warehouse):
+    rows = query_rows(warehouse, """
+        select element, year, origin_iso3, share_pct from mart_supply_origins
+        where country_iso3 = 'MYS' and stage = 'separation' and origin_basis = 'first_origin'""")
+    reo = {(year, origin): share for element, year, origin, share in rows if element == "REO"}
+    assert reo[(2016, "XXX")] == 100
+    assert all(reo[(year, "AUS")] >= 97 for year in range(2017, 2026))
+    elements = {(element, year, origin, share) for element, year, origin, share in rows if element != "REO"}
+    assert {element for element, *_ in elements} == {"Nd", "Pr", "NdPr"}
+    assert {(origin, share) for _, _, origin, share in elements} == {("XXX", 100)}
+    assert {year for _, year, _, _ in elements} == {2016, 2017, 2018, 2019, 2025}
+    readme = " ".join((REPO_ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert ("Malaysian oxide (REO) traces to Australian ore through the Lynas feed in 2017-2025" in readme
+            and "Malaysia's Nd, Pr and NdPr oxide is 100 % `XXX` in 2016-2019 and 2025" in readme)
