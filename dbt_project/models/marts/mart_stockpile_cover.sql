@@ -51,6 +51,7 @@ final as (
         round(origins.origin_share_pct, 6) as cut_origin_share_pct,
         origins.share_period_label,
         origins.share_definition,
+        origins.share_origin_method,
         origins.supply_share_basis,
         origins.unknown_origin_pct,
         origins.is_share_lower_bound as is_origin_share_lower_bound,
