@@ -100,15 +100,22 @@ def test_trade_flows_hold_value_only_records_and_dependency_from_published_aggre
         # The embedded US imports (UN Comtrade) carry value and no weight: no tonnes are invented.
         records, weighed = con.execute("select count(*), count(reo_t) from fct_trade_flows").fetchone()
         assert records > 0 and weighed == 0
-        japan_2018 = con.execute(
+        us_sources = con.execute(
             """select origin_iso3, origin_share_pct, china_share_pct, top_supplier_iso3, supplier_hhi
-               from mart_import_dependency where importer_iso3 = 'JPN' and period_label = '2018'
+               from mart_import_dependency where importer_iso3 = 'USA' and period_label = '2020-2023'
+                 and stage = 'separation' and share_basis = 'as_published'
                  and origin_basis = 'immediate_supplier'
-               order by origin_share_pct desc"""
+               order by origin_share_pct desc, origin_iso3"""
         ).fetchall()
-    assert [r[0] for r in japan_2018] == ["CHN", "VNM", "FRA", "MYS"]
-    assert japan_2018[0][2] == 58 and japan_2018[0][3] == "CHN"
-    assert japan_2018[0][4] == pytest.approx(58**2 + 14**2 + 11**2 + 10**2)
+        # METI's 2018 shares are of Japan's 'minor metals' imports: not rare-earth shares.
+        japan_2018 = con.execute("""select count(*) from mart_import_dependency
+            where importer_iso3 = 'JPN' and period_label = '2018'""").fetchone()[0]
+    # USGS MCS 2025 p. 144: China 70 %, Malaysia 13 %, Japan 6 %, Estonia 5 %, other 6 %; the HHI
+    # leaves the group (OTH) out.
+    assert [r[0] for r in us_sources] == ["CHN", "MYS", "JPN", "OTH", "EST"]
+    assert us_sources[0][2] == 70 and us_sources[0][3] == "CHN"
+    assert us_sources[0][4] == pytest.approx(70**2 + 13**2 + 6**2 + 5**2)
+    assert japan_2018 == 0
 
 
 def _company_rows(con, where: str, *params) -> list[tuple]:
