@@ -21,7 +21,7 @@
 --                                  so this element's share of it, its apparent consumption and
 --                                  its supply split are unknown (not computed);
 --   trade_not_recorded             (info) production and no trade in a year, where the country's
---                                  stage records trade in other years (US ore 2019 and 2025: the
+--                                  stage records trade in other years (US ore 2018-2019 and 2025: the
 --                                  exports are printed for 2020-2024): apparent consumption is
 --                                  not computed, rather than read as all used at home. A stage
 --                                  that records no trade in any year is not listed (its
@@ -155,17 +155,34 @@ feed_not_recorded as (
     where not is_upstream_recorded
 ),
 
--- The years a country's stage records trade in (for a gap between or beside them).
+-- The years a country's stage records trade in, in any element, as runs ('2016, 2020-2024').
 traded_years as (
+    select distinct country_iso3, stage, year
+    from balances
+    where coalesce(imports_t_reo, exports_t_reo) is not null
+),
+
+traded_runs as (
     select
         country_iso3,
-        element,
         stage,
         min(year) as first_year,
         max(year) as last_year
-    from balances
-    where coalesce(imports_t_reo, exports_t_reo) is not null
-    group by country_iso3, element, stage
+    from (
+        select *, year - row_number() over (partition by country_iso3, stage order by year) as run
+        from traded_years
+    ) as numbered
+    group by country_iso3, stage, run
+),
+
+traded_spans as (
+    select
+        country_iso3,
+        stage,
+        string_agg(first_year || case when last_year > first_year then '-' || last_year else '' end, ', '
+            order by first_year) as years
+    from traded_runs
+    group by country_iso3, stage
 ),
 
 -- Balances not computed: a component spans more stages, the stage's trade names no element, or a
@@ -194,19 +211,16 @@ not_computed as (
                 mixed_stage_scopes)
             when 'trade_not_recorded' then format(
                 '{} {}, {} stage, {}: production of {} t REO is recorded and no trade, while trade is recorded in {}; the year''s apparent consumption is not computed rather than read as all used at home.',
-                country_name, year, stage, element, format('{:,.0f}', production_t_reo),
-                traded_years.first_year
-                    || case when traded_years.last_year > traded_years.first_year
-                        then '-' || traded_years.last_year else '' end)
+                country_name, year, stage, element, format('{:,.0f}', production_t_reo), traded_spans.years)
             else format(
                 '{} {}, {} stage, {}: the stage''s trade is recorded without naming elements, so this element''s share of it is unknown; its apparent consumption and supply split are not computed (recorded: {}).',
                 country_name, year, stage, element, coalesce(recorded_components, 'nothing'))
         end as message
     from balances
-    left join traded_years using (country_iso3, element, stage)
+    left join traded_spans using (country_iso3, stage)
     where not is_aggregate
         and (balance_status in ('stage_split_unknown', 'element_trade_not_recorded')
-             or (balance_status = 'trade_not_recorded' and traded_years.country_iso3 is not null))
+             or (balance_status = 'trade_not_recorded' and traded_spans.country_iso3 is not null))
 ),
 
 -- One row per printed figure outside tolerance (not per stage row of its scope).

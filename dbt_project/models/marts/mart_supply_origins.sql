@@ -10,10 +10,11 @@
 -- trade that names no element) has no rows: its supply cannot be split, and its recorded flows
 -- alone read as a 100 % domestic supply (US cerium mining 2024: nine times the REO supply).
 -- Where no record holds a country's imports at a stage (is_imports_recorded false), its supply
--- there is its own output kept at home, and first-origin shares traced through such a stage,
--- here or upstream, are flagged (is_first_origin_trace_complete false; int_first_origins_traced).
+-- there is its own output kept at home, and first-origin shares made from such a stage's supply,
+-- further down the chain, are flagged (is_first_origin_trace_complete false;
+-- int_first_origins_traced).
 -- Where none holds its exports (is_exports_recorded false), the supply may be smaller: US ore in
--- 2019 and 2025 reads as all kept at home, while 2020-2024 record most of it exported.
+-- 2018-2019 and 2025 reads as all kept at home, while 2020-2024 record most of it exported.
 with traced as (
     select * from {{ ref('int_first_origins_traced') }}
     where mix_kind = 'supply'

@@ -17,7 +17,7 @@
 -- the gap; trade that names only other elements does not open it.
 -- And so does a cell with production where its country's stage records no trade at all, in any
 -- element (is_trade_missing): its apparent consumption would be its production, a claim that
--- nothing was traded which no source makes (US ore 2019 and 2025 read as all used at home; MCS
+-- nothing was traded which no source makes (US ore 2018-2019 and 2025 read as all used at home; MCS
 -- 2025: "In 2020, all domestic production of mineral concentrates was exported or held in
 -- inventory").
 {{ config(materialized='table') }}
@@ -158,7 +158,7 @@ joined as (
         coalesce(recorded.includes_estimate, false) as includes_estimate,
         recorded.mixed_stage_scopes,
         cells.element <> 'REO' and unnamed_trade.country_iso3 is not null as is_element_trade_missing,
-        recorded.production_t_reo is not null and traded_cells.country_iso3 is null as is_trade_missing
+        coalesce(recorded.production_t_reo > 0, false) and traded_cells.country_iso3 is null as is_trade_missing
     from cells
     left join recorded using (year, element, stage, country_iso3)
     left join unnamed_trade using (year, stage, country_iso3)

@@ -24,12 +24,12 @@
 --   imports  what it imported at the stage, by exporter (supplier_iso3) and first origin;
 --   supply   what stayed in the country at the stage, by immediate supplier and first origin
 --            (output passed through a stage is not supply there; it feeds the stage below).
--- is_trace_complete: false where the part passed through a country's stage whose imports are in
--- no record (for supply, the row's own country and stage included): the mix there is reckoned as
+-- is_trace_complete: false where the part was made from a feed whose imports are in no record (a
+-- country's stage above the row's, where its imports are not recorded): that feed is reckoned as
 -- if nothing came in, so the first origin may be wrong (China's separation output reads as all
--- Chinese ore while no record holds China's ore imports: Myanmar's, the United States'). Ore is
--- its own first origin, and its exports carry that, so a miner's output and exports are complete;
--- null where nothing was traced (XXX).
+-- Chinese ore while no record holds China's ore imports: Myanmar's, the United States'). A row's
+-- own stage does not count (the balances say whether its imports are recorded): ore, its exports
+-- and a miner's supply are complete; null where nothing was traced (XXX).
 -- Each mix sums to its tonnage: dbt unit tests and tests/unit/test_origin_tracing.py check it.
 {{ config(materialized='table') }}
 {%- set chain = var('chain_stages') %}
@@ -217,7 +217,7 @@ stage_{{ i }}_supply as (
         output.first_origin_iso3,
         '{{ stage }}' as input_stage,
         output.quantity_t * (volumes.output_t - volumes.exports_t) / volumes.output_t as quantity_t,
-        output.is_trace_complete and volumes.is_imports_recorded as is_trace_complete
+        output.is_trace_complete
     from stage_{{ i }}_volumes as volumes
     inner join stage_{{ i }}_output as output using (year, element, country_iso3)
     where volumes.output_t > volumes.exports_t and volumes.is_production_recorded
@@ -233,7 +233,7 @@ stage_{{ i }}_supply as (
         imports.quantity_t * greatest(
             volumes.imports_t - greatest(volumes.exports_t - volumes.output_t, 0), 0
         ) / volumes.imports_t as quantity_t,
-        imports.is_trace_complete and volumes.is_imports_recorded as is_trace_complete
+        imports.is_trace_complete
     from stage_{{ i }}_imports as imports
     inner join stage_{{ i }}_volumes as volumes using (year, element, country_iso3)
     where volumes.imports_t > 0
@@ -241,7 +241,7 @@ stage_{{ i }}_supply as (
 
 -- the feed for the stage below: the supply, and the feed passed through where production at
 -- this stage is not recorded (it keeps the supplier and stage it came from)
-carried_{{ i }} as (
+carried_{{ i }}_parts as (
     select year, element, country_iso3, supplier_iso3, first_origin_iso3, input_stage, quantity_t, is_trace_complete
     from stage_{{ i }}_supply
     where quantity_t > 0
@@ -254,10 +254,22 @@ carried_{{ i }} as (
         output.first_origin_iso3,
         output.input_stage,
         output.quantity_t * (volumes.output_t - volumes.exports_t) / volumes.output_t as quantity_t,
-        output.is_trace_complete and volumes.is_imports_recorded as is_trace_complete
+        output.is_trace_complete
     from stage_{{ i }}_volumes as volumes
     inner join stage_{{ i }}_output as output using (year, element, country_iso3)
     where volumes.output_t > volumes.exports_t and not volumes.is_production_recorded
+),
+
+-- a feed is incomplete where the country's imports at this stage are in no record (what it made
+-- below may hold imported material); an untraced part (null) stays null
+carried_{{ i }} as (
+    select
+        parts.* exclude (is_trace_complete),
+        case when parts.is_trace_complete is not null
+            then parts.is_trace_complete and volumes.is_imports_recorded
+        end as is_trace_complete
+    from carried_{{ i }}_parts as parts
+    inner join stage_{{ i }}_volumes as volumes using (year, element, country_iso3)
 ),
 {% endfor %}
 
