@@ -21,7 +21,7 @@
 --                                  so this element's share of it, its apparent consumption and
 --                                  its supply split are unknown (not computed);
 --   trade_not_recorded             (info) production and no trade in a year, where the country's
---                                  stage records trade in other years (US ore 2018-2019 and 2025: the
+--                                  own records hold the stage's trade in other years (US ore 2018-2019 and 2025: the
 --                                  exports are printed for 2020-2024): apparent consumption is
 --                                  not computed, rather than read as all used at home. A stage
 --                                  that records no trade in any year is not listed (its
@@ -155,11 +155,12 @@ feed_not_recorded as (
     where not is_upstream_recorded
 ),
 
--- The years a country's stage records trade in, in any element, as runs ('2016, 2020-2024').
+-- The years a country's own records hold its stage's trade, in any element, as runs ('2016,
+-- 2020-2024'); partners' records of it do not count (they are not the country's whole trade).
 traded_years as (
     select distinct country_iso3, stage, year
     from balances
-    where coalesce(imports_t_reo, exports_t_reo) is not null
+    where is_imports_self_reported or is_exports_self_reported
 ),
 
 traded_runs as (
@@ -210,7 +211,7 @@ not_computed as (
                     case when mixed_stage_scopes like '%imports%' then format('imports of {} t REO', format('{:,.0f}', imports_t_reo)) end),
                 mixed_stage_scopes)
             when 'trade_not_recorded' then format(
-                '{} {}, {} stage, {}: production of {} t REO is recorded and no trade, while trade is recorded in {}; the year''s apparent consumption is not computed rather than read as all used at home.',
+                '{} {}, {} stage, {}: production of {} t REO is recorded and no trade, while its own records hold trade in {}; the year''s apparent consumption is not computed rather than read as all used at home.',
                 country_name, year, stage, element, format('{:,.0f}', production_t_reo), traded_spans.years)
             else format(
                 '{} {}, {} stage, {}: the stage''s trade is recorded without naming elements, so this element''s share of it is unknown; its apparent consumption and supply split are not computed (recorded: {}).',

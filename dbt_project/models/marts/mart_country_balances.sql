@@ -74,6 +74,9 @@ final as (
         mixed_stage_scopes,
         is_element_trade_missing,
         is_trade_missing,
+        is_imports_self_reported,
+        is_exports_self_reported,
+        is_trade_partial,
         published_scope_stages,
         round(published_apparent_consumption_t_reo, 6) as published_apparent_consumption_t_reo,
         round(scope_apparent_consumption_t_reo, 6) as scope_apparent_consumption_t_reo,
@@ -95,6 +98,8 @@ final as (
             -- exports with no production recorded at the stage: a gap in the data, not a paradox,
             -- and no reliance (int_country_balances_computed)
             when is_production_missing then 'production_not_recorded'
+            -- imports or exports known only from partners' records of them
+            when is_trade_partial then 'trade_partial'
             when apparent_consumption_t_reo < 0 then 'negative_apparent_consumption'
             when gap_to_reported_pct is null then 'not_checkable'
             when abs(gap_to_reported_pct) > {{ var('balance_tolerance_pct') }} then 'not_closing'

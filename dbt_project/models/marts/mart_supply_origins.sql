@@ -9,12 +9,14 @@
 -- the country-stage's trade is unknown (int_country_balances_computed.is_element_trade_missing:
 -- trade that names no element) has no rows: its supply cannot be split, and its recorded flows
 -- alone read as a 100 % domestic supply (US cerium mining 2024: nine times the REO supply).
--- Where no record holds a country's imports at a stage (is_imports_recorded false), its supply
--- there is its own output kept at home, and first-origin shares made from such a stage's supply,
+-- Where no record of a country's own holds its imports at a stage (is_imports_self_reported
+-- false: none at all, or only its partners' records of them), its supply there is its own output
+-- kept at home plus what those partners say, and first-origin shares made from such a supply,
 -- further down the chain, are flagged (is_first_origin_trace_complete false;
 -- int_first_origins_traced).
--- Where none holds its exports (is_exports_recorded false), the supply may be smaller: US ore in
--- 2018-2019 and 2025 reads as all kept at home, while 2020-2024 record most of it exported.
+-- Where none holds its exports (is_exports_self_reported false), the supply may be smaller: US ore
+-- in 2018-2019 and 2025 reads as all kept at home, while 2020-2024 record most of it exported;
+-- China's oxide as all kept at home but what the US recorded importing.
 with traced as (
     select * from {{ ref('int_first_origins_traced') }}
     where mix_kind = 'supply'
@@ -28,8 +30,8 @@ balances as (
         element,
         stage,
         is_element_trade_missing,
-        imports_t_reo is not null as is_imports_recorded,
-        exports_t_reo is not null as is_exports_recorded
+        is_imports_self_reported,
+        is_exports_self_reported
     from {{ ref('int_country_balances_computed') }}
 ),
 
@@ -104,8 +106,8 @@ final as (
         per_group.top_iso3 as top_origin_iso3,
         per_group.hhi as origin_hhi,
         shares.is_production_recorded,
-        coalesce(balances.is_imports_recorded, false) as is_imports_recorded,
-        coalesce(balances.is_exports_recorded, false) as is_exports_recorded,
+        coalesce(balances.is_imports_self_reported, false) as is_imports_self_reported,
+        coalesce(balances.is_exports_self_reported, false) as is_exports_self_reported,
         case when shares.origin_basis = 'first_origin' then per_group.is_trace_complete end
             as is_first_origin_trace_complete
     from shares

@@ -15,6 +15,9 @@
 -- (is_element_trade_missing): the element's share of it is unknown, and counting it as zero gave
 -- US cerium mining a supply nine times the REO's. Trade that names the element does not close
 -- the gap; trade that names only other elements does not open it.
+-- So does a cell whose imports or exports are known only from its partners' records of them
+-- (is_trade_partial: China's exports of compounds as the US's imports from China, which left
+-- China's apparent consumption at its output less what reached the US).
 -- And so does a cell with production where its country's stage records no trade at all, in any
 -- element (is_trade_missing): its apparent consumption would be its production, a claim that
 -- nothing was traded which no source makes (US ore 2018-2019 and 2025 read as all used at home; MCS
@@ -46,15 +49,17 @@ figures as (
 -- destination and exports of its origin.
 components as (
     select year, element, stage, origin_iso3 as country_iso3, 'production' as component, reo_t, evidence_kind,
-        is_estimate, stage_scope
+        is_estimate, stage_scope, cast(null as boolean) as is_self_reported
     from flows
     where is_in_producer_balance
     union all
-    select year, element, stage, destination_iso3, 'imports', reo_t, evidence_kind, is_estimate, stage_scope
+    select year, element, stage, destination_iso3, 'imports', reo_t, evidence_kind, is_estimate, stage_scope,
+        is_declared_by_importer
     from trade
     where is_in_importer_balance
     union all
-    select year, element, stage, origin_iso3, 'exports', reo_t, evidence_kind, is_estimate, stage_scope
+    select year, element, stage, origin_iso3, 'exports', reo_t, evidence_kind, is_estimate, stage_scope,
+        is_declared_by_exporter
     from trade
     where is_in_exporter_balance
 ),
@@ -75,6 +80,9 @@ recorded as (
         string_agg(distinct evidence_kind, ', ' order by evidence_kind) filter (where component = 'exports')
             as exports_evidence,
         coalesce(bool_or(is_estimate), false) as includes_estimate,
+        -- the country's own record gives some of it (unknown provenance counts as its own)
+        coalesce(bool_or(is_self_reported) filter (where component = 'imports'), true) as is_imports_own,
+        coalesce(bool_or(is_self_reported) filter (where component = 'exports'), true) as is_exports_own,
         string_agg(distinct component || ' (' || stage_scope || ')', '; ' order by component || ' (' || stage_scope || ')')
             filter (where stage_scope <> stage) as mixed_stage_scopes
     from components
@@ -109,26 +117,20 @@ reported_consumption as (
     group by year, element, stage, subject_iso3
 ),
 
--- Country-stages with trade that names no element (REO rows as recorded, before the roll-up).
-unnamed_trade as (
-    select year, stage, destination_iso3 as country_iso3
-    from trade_flows
-    where element = 'REO' and is_in_importer_balance
-    union
-    select year, stage, origin_iso3
-    from trade_flows
-    where element = 'REO' and is_in_exporter_balance
-),
-
--- Country-stages with any trade recorded, in any element.
+-- Country-stages with trade recorded, in any element, and whether some of it names no element
+-- (REO rows as recorded, before the roll-up).
 traded_cells as (
-    select year, stage, destination_iso3 as country_iso3
-    from trade_flows
-    where is_in_importer_balance
-    union
-    select year, stage, origin_iso3
-    from trade_flows
-    where is_in_exporter_balance
+    select year, stage, country_iso3, bool_or(element = 'REO') as has_unnamed_trade
+    from (
+        select year, stage, element, destination_iso3 as country_iso3
+        from trade_flows
+        where is_in_importer_balance
+        union all
+        select year, stage, element, origin_iso3
+        from trade_flows
+        where is_in_exporter_balance
+    ) as sides
+    group by year, stage, country_iso3
 ),
 
 cells as (
@@ -157,11 +159,15 @@ joined as (
         recorded.exports_evidence,
         coalesce(recorded.includes_estimate, false) as includes_estimate,
         recorded.mixed_stage_scopes,
-        cells.element <> 'REO' and unnamed_trade.country_iso3 is not null as is_element_trade_missing,
+        recorded.imports_t_reo is not null and recorded.is_imports_own as is_imports_self_reported,
+        recorded.exports_t_reo is not null and recorded.is_exports_own as is_exports_self_reported,
+        -- imports or exports known only from partners' records of them: partial
+        coalesce((recorded.imports_t_reo is not null and not recorded.is_imports_own)
+            or (recorded.exports_t_reo is not null and not recorded.is_exports_own), false) as is_trade_partial,
+        cells.element <> 'REO' and coalesce(traded_cells.has_unnamed_trade, false) as is_element_trade_missing,
         coalesce(recorded.production_t_reo > 0, false) and traded_cells.country_iso3 is null as is_trade_missing
     from cells
     left join recorded using (year, element, stage, country_iso3)
-    left join unnamed_trade using (year, stage, country_iso3)
     left join traded_cells using (year, stage, country_iso3)
     left join stock_changes using (year, element, stage, country_iso3)
     left join reported_consumption using (year, element, stage, country_iso3)
@@ -179,6 +185,7 @@ computed as (
         {{ production_missing('production_t_reo', 'exports_t_reo') }} as is_production_missing,
         case
             when mixed_stage_scopes is null and not is_element_trade_missing and not is_trade_missing
+                and not is_trade_partial
                 and coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
                 then coalesce(production_t_reo, 0) + coalesce(imports_t_reo, 0)
                     - coalesce(exports_t_reo, 0) - coalesce(stock_change_t_reo, 0)
@@ -212,6 +219,9 @@ final as (
         mixed_stage_scopes,
         is_element_trade_missing,
         is_trade_missing,
+        is_imports_self_reported,
+        is_exports_self_reported,
+        is_trade_partial,
         reported_consumption_t,
         reported_consumption_figure_ids,
         reported_consumption_source

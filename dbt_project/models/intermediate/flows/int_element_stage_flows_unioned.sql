@@ -171,6 +171,8 @@ final as (
         coalesce(is_in_producer_balance, false) as is_in_producer_balance,
         coalesce(is_in_importer_balance, false) as is_in_importer_balance,
         coalesce(is_in_exporter_balance, false) as is_in_exporter_balance,
+        is_declared_by_importer,
+        is_declared_by_exporter,
         is_additive,
         case
             when is_additive then null

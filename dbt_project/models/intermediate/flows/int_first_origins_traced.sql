@@ -24,9 +24,10 @@
 --   imports  what it imported at the stage, by exporter (supplier_iso3) and first origin;
 --   supply   what stayed in the country at the stage, by immediate supplier and first origin
 --            (output passed through a stage is not supply there; it feeds the stage below).
--- is_trace_complete: false where the part was made from a feed whose imports are in no record (a
--- country's stage above the row's, where its imports are not recorded): that feed is reckoned as
--- if nothing came in, so the first origin may be wrong (China's separation output reads as all
+-- is_trace_complete: false where the part was made from a feed whose imports no record of the
+-- country's own holds (a country's stage above the row's, with no imports recorded, or only its
+-- partners' records of them): that feed is reckoned as if nothing else came in, so the first
+-- origin may be wrong (China's separation output reads as all
 -- Chinese ore while no record holds China's ore imports: Myanmar's, the United States'). A row's
 -- own stage does not count (the balances say whether its imports are recorded): ore, its exports
 -- and a miner's supply are complete; null where nothing was traced (XXX).
@@ -43,7 +44,7 @@ with balances as (
         production_t_reo as production_t,
         coalesce(imports_t_reo, 0) as imports_t,
         coalesce(exports_t_reo, 0) as exports_t,
-        imports_t_reo is not null as is_imports_recorded
+        is_imports_self_reported
     from {{ ref('int_country_balances_computed') }}
     where stage in ('{{ chain | join("', '") }}')
       and coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
@@ -82,7 +83,7 @@ stage_0_volumes as (
         exports_t,
         case when production_t > 0 then production_t else exports_t end as output_t,
         coalesce(production_t > 0, false) as is_production_recorded,
-        is_imports_recorded
+        is_imports_self_reported
     from balances
     where stage = '{{ stage }}'
 ),
@@ -103,7 +104,7 @@ stage_0_output as (
 {% else %}
 -- {{ stage }}: countries with a record at the stage, and countries whose feed reaches it
 stage_{{ i }}_nodes as (
-    select year, element, country_iso3, production_t, imports_t, exports_t, is_imports_recorded
+    select year, element, country_iso3, production_t, imports_t, exports_t, is_imports_self_reported
     from balances
     where stage = '{{ stage }}'
     union all
@@ -114,7 +115,7 @@ stage_{{ i }}_nodes as (
         cast(null as double) as production_t,
         0.0 as imports_t,
         0.0 as exports_t,
-        false as is_imports_recorded
+        false as is_imports_self_reported
     from carried_{{ i - 1 }} as carried
     where not exists (
         select 1 from balances
@@ -138,12 +139,12 @@ stage_{{ i }}_volumes as (
             else nodes.exports_t
         end as output_t,
         coalesce(nodes.production_t > 0, false) as is_production_recorded,
-        nodes.is_imports_recorded
+        nodes.is_imports_self_reported
     from stage_{{ i }}_nodes as nodes
     left join carried_{{ i - 1 }} as feed
         on feed.year = nodes.year and feed.element = nodes.element and feed.country_iso3 = nodes.country_iso3
     group by nodes.year, nodes.element, nodes.country_iso3, nodes.production_t, nodes.imports_t, nodes.exports_t,
-        nodes.is_imports_recorded
+        nodes.is_imports_self_reported
 ),
 
 -- output made from the feed carried down from the stage above; beyond the feed: untraced
@@ -260,13 +261,13 @@ carried_{{ i }}_parts as (
     where volumes.output_t > volumes.exports_t and not volumes.is_production_recorded
 ),
 
--- a feed is incomplete where the country's imports at this stage are in no record (what it made
--- below may hold imported material); an untraced part (null) stays null
+-- a feed is incomplete where no record of the country's own holds its imports at this stage
+-- (what it made below may hold imported material); an untraced part (null) stays null
 carried_{{ i }} as (
     select
         parts.* exclude (is_trace_complete),
         case when parts.is_trace_complete is not null
-            then parts.is_trace_complete and volumes.is_imports_recorded
+            then parts.is_trace_complete and volumes.is_imports_self_reported
         end as is_trace_complete
     from carried_{{ i }}_parts as parts
     inner join stage_{{ i }}_volumes as volumes using (year, element, country_iso3)

@@ -21,6 +21,11 @@
 --      compounds), so value shares would misstate the tonnes. (b) enters where (a) does not
 --      reach (US compounds 2024, US metals every year). Both are estimates.
 -- What no split covers stays with partner XNI.
+-- is_declared_by_importer / is_declared_by_exporter: whose own record gives the shipment (a
+-- publication's figure is its subject's; a split of an import total, the importer's; a trade
+-- record, the side(s) that declared it; a company-internal feed, the fed company's, for the
+-- importer). A country's trade known only from its partners' records is partial: the balances
+-- say so.
 -- Units: quantity_as_published and unit_as_published keep the figure as printed. Metal-equivalent
 -- figures get t REO through Nd2O3's oxide factor (an assumption for a mix: is_estimate);
 -- tonnes of a basis the publication does not state are not converted (reo_t null).
@@ -86,7 +91,8 @@ published_trade as (
         figures.confidence,
         -- a converted figure rests on the conversion's assumption
         figures.is_estimate or figures.unit = 't_metal_equivalent' as is_estimate,
-        figures.file_id
+        figures.file_id,
+        figures.subject_iso3
     from figures
     cross join factors
     left join scopes
@@ -272,6 +278,8 @@ published_trade_flows as (
         2 as evidence_tier,
         figure_id in (select figure_id from value_split_candidates)
             or figure_id in (select total_figure_id from share_split_candidates) as is_superseded,
+        destination_iso3 = subject_iso3 as is_declared_by_importer,
+        origin_iso3 = subject_iso3 as is_declared_by_exporter,
         case
             when figure_id in (select total_figure_id from share_split_candidates)
                 then 'its split by partner by the published partner shares'
@@ -316,7 +324,9 @@ split_estimates as (
         false as is_sample,
         2 as evidence_tier,
         is_split_superseded as is_superseded,
-        case when is_split_superseded then split_superseded_by end as superseded_by
+        case when is_split_superseded then split_superseded_by end as superseded_by,
+        true as is_declared_by_importer,  -- a split of the importer's own total
+        false as is_declared_by_exporter
     from split_parts
 ),
 
@@ -347,7 +357,11 @@ company_feeds as (
         company_production.file_ids as file_id,
         false as is_sample,
         2 as evidence_tier,
-        false as is_superseded
+        false as is_superseded,
+        -- the fed facility's own feed, as its company discloses it; the exporting country's other
+        -- companies may ship more, so it is not that country's record of its exports
+        true as is_declared_by_importer,
+        false as is_declared_by_exporter
     from company_production
     inner join feeds
         on feeds.company_id = company_production.company_id
@@ -391,7 +405,9 @@ trade_records as (
         is_sample,
         months_covered,
         1 as evidence_tier,
-        false as is_superseded
+        false as is_superseded,
+        importer_reported_t is not null or reporting_side = 'importer' as is_declared_by_importer,
+        exporter_reported_t is not null or reporting_side = 'exporter_mirror' as is_declared_by_exporter
     from trade_flows
 ),
 
