@@ -38,19 +38,20 @@ TABLES = {
     "mart_import_dependency": f"""
         create table mart_import_dependency as select * from (values
           ('JPN', '2018', 2018, 'REO', 'all', 'immediate_supplier', 'CHN', 58.0, 93.0,
-           'Share of Japan''s rare-earth imports by partner', '{METI}', 'as published'),
+           'Share of Japan''s rare-earth imports by partner', '{METI}', 'as published', null),
           ('JPN', '2018', 2018, 'REO', 'all', 'immediate_supplier', 'VNM', 14.0, 93.0,
-           'Share of Japan''s rare-earth imports by partner', '{METI}', 'as published'),
+           'Share of Japan''s rare-earth imports by partner', '{METI}', 'as published', null),
           ('JPN', '2018', 2018, 'REO', 'all', 'first_origin', 'CHN', 58.0, 93.0,
-           'Share of Japan''s rare-earth imports by partner', '{METI}', 'traced'),
+           'Share of Japan''s rare-earth imports by partner', '{METI}', 'traced', false),
           ('JPN', '2024', 2024, 'REO', 'all', 'immediate_supplier', 'CHN', 70.0, 70.0,
            'China''s share of Japan''s rare-earth imports', 'JOGMEC, via The Wall Street Journal 2025-07-27',
-           'as published'),
+           'as published', null),
           ('USA', '2020-2023', 2023, 'REO', 'separation', 'immediate_supplier', 'CHN', 70.0, 100.0,
            'Share of US imports of compounds and metals', 'USGS Mineral Commodity Summaries 2025',
-           'as published')
+           'as published', null)
         ) t(importer_iso3, period_label, year, element, stage, origin_basis, origin_iso3,
-            origin_share_pct, coverage_pct, definition, source_citation, origin_method)""",
+            origin_share_pct, coverage_pct, definition, source_citation, origin_method,
+            is_first_origin_trace_complete)""",
     "mart_sankey_flows": """
         create table mart_sankey_flows as select * from (values
           (2023, 'REO', 'Mining: China', 'Separation: China', 1000.0, 'processing', 'mining', 'separation', true),
@@ -152,6 +153,10 @@ def test_hover_gives_source_and_definition_of_every_point(report):
     china = next(t for t in drawn["supplier-mix"] if t["name"] == "China")
     assert all("Source: " in text and "Definition: " in text for text in china["hovertext"])
     assert "Source: METI" in china["hovertext"][0]
+    # A first-origin share traced through unrecorded imports says so; an immediate supplier not.
+    texts = [text for t in drawn["supplier-mix"] if t["name"] == "China" for text in t["hovertext"]]
+    cautioned = [text for text in texts if "Caution: traced through a stage" in text]
+    assert len(cautioned) == 1 and "First origin" in cautioned[0]
 
 
 def test_text_from_the_data_is_escaped(report):

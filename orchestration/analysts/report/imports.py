@@ -16,6 +16,9 @@ TABLE = "mart_import_dependency"
 BASES = {"immediate_supplier": "Immediate supplier (where it was shipped from)",
          "first_origin": "First origin (where it was mined)"}
 NOT_ITEMIZED = "not itemized"
+# Said on a first-origin share traced through a stage whose imports no record of its own holds.
+INCOMPLETE_TRACE = ("traced through a stage whose imports no record of the country's own holds: "
+                    "it assumes nothing else came in, so the first origin may be wrong")
 ROW_HEIGHT = 330
 
 
@@ -41,7 +44,8 @@ def supplier_mix(con: duckdb.DuckDBPyConnection, options: ReportOptions) -> str:
         con, TABLE,
         ["importer_iso3", "period_label", "year", "element", "stage", "origin_basis", "origin_iso3",
          "origin_share_pct", "definition", "source_citation"],
-        optional=["source_kind", "origin_method", "is_estimate", "coverage_pct", "imports_t_reo", "hs6"],
+        optional=["source_kind", "origin_method", "is_estimate", "coverage_pct", "imports_t_reo", "hs6",
+                  "is_first_origin_trace_complete"],
         where="importer_iso3 = ? and origin_share_pct is not null", params=[options.country],
         selection=f"for importer {options.country}",
     )
@@ -102,4 +106,13 @@ def _hover(row: dict, label: str, importer: str, names: dict[str, str]) -> str:
         ("Source", row["source_citation"]),
         ("Share of imports itemized by the source", percent(row["coverage_pct"])),
         ("Includes an estimate", yes_no(row["is_estimate"])),
+        ("Caution", _trace_caution(row.get("is_first_origin_trace_complete"))),
     )
+
+
+def _trace_caution(complete) -> str | None:
+    """The caution for a first-origin share whose trace is known to be incomplete (False only:
+    null means nothing was traced, or an immediate supplier)."""
+    if complete is None or pd.isna(complete) or bool(complete):
+        return None
+    return INCOMPLETE_TRACE
