@@ -28,7 +28,7 @@ def test_us_ore_in_years_without_printed_exports_is_not_read_as_used_at_home(war
         where issue_kind = 'trade_not_recorded' and country_iso3 = 'USA' and element = 'REO'
           and stage = 'mining' order by year""")
     assert [year for year, _ in listed] == [2018, 2019, 2025]
-    assert all("its own records hold trade in 2020-2024" in message for _, message in listed)
+    assert all("is recorded in 2020-2024" in message for _, message in listed)
 
 
 def test_exports_known_only_from_the_us_imports_leave_chinas_balance_unknown(warehouse):
@@ -37,6 +37,11 @@ def test_exports_known_only_from_the_us_imports_leave_chinas_balance_unknown(war
         from mart_country_balances
         where country_iso3 = 'CHN' and element = 'REO' and stage = 'separation' and year = 2024""")
     assert exports > 0 and not own and status == "trade_partial" and consumption is None
+    # Its supply tonnes are unknown too; the shares of its recorded flows stand.
+    [(supply, share)] = query_rows(warehouse, """select supply_t_reo, share_pct from mart_supply_origins
+        where country_iso3 = 'CHN' and element = 'REO' and stage = 'separation' and year = 2024
+          and origin_basis = 'immediate_supplier'""")
+    assert supply is None and share == 100
     # The US's own statistics give its imports and exports: its balance stands.
     [(us_status, us_consumption)] = query_rows(warehouse, """
         select balance_status, apparent_consumption_t_reo from mart_country_balances
@@ -45,12 +50,14 @@ def test_exports_known_only_from_the_us_imports_leave_chinas_balance_unknown(war
 
 
 def test_first_origins_resting_on_unrecorded_ore_imports_are_flagged(warehouse):
-    flags = dict((country, flag) for country, flag in query_rows(warehouse, """
-        select distinct country_iso3, is_first_origin_trace_complete from mart_supply_origins
-        where element = 'REO' and stage = 'separation' and year = 2024 and origin_basis = 'first_origin'"""))
+    rows = query_rows(warehouse, """
+        select country_iso3, list(distinct is_first_origin_trace_complete) from mart_supply_origins
+        where element = 'REO' and stage = 'separation' and year = 2024 and origin_basis = 'first_origin'
+        group by country_iso3""")
+    flags = {country: values for country, values in rows}
     # China's and the US's oxide are made from ore whose imports no record holds; Malaysia's from
-    # the recorded Lynas feed.
-    assert flags == {"CHN": False, "USA": False, "MYS": True}
+    # the recorded Lynas feed. One flag per country-stage (the set's).
+    assert flags["CHN"] == [False] and flags["USA"] == [False] and flags["MYS"] == [True]
     immediate = query_rows(warehouse, """select distinct is_first_origin_trace_complete
         from mart_supply_origins where origin_basis = 'immediate_supplier'""")
     assert immediate == [(None,)]

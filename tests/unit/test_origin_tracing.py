@@ -148,7 +148,8 @@ def load_chain(con, production, trade) -> None:
         coalesce(production_t_reo, 0) + coalesce(imports_t_reo, 0) - coalesce(exports_t_reo, 0)
         as apparent_consumption_t_reo, false as is_element_trade_missing,
         imports_t_reo is not null as is_imports_self_reported,
-        exports_t_reo is not null as is_exports_self_reported from balances_frame""")
+        exports_t_reo is not null as is_exports_self_reported, false as is_trade_missing,
+        false as is_trade_partial from balances_frame""")
     con.execute("""create or replace table flows as select cast(year as integer) as year, element, stage,
         flow_type, origin_iso3, destination_iso3, cast(reo_t as double) as reo_t,
         cast(is_in_importer_balance as boolean) as is_in_importer_balance from flows_frame""")

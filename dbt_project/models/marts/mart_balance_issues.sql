@@ -20,8 +20,10 @@
 --   element_trade_not_recorded     (info) the country's stage records trade that names no element,
 --                                  so this element's share of it, its apparent consumption and
 --                                  its supply split are unknown (not computed);
+--   trade_partial                  (info) the stage's imports or exports are known only from the
+--                                  partners' records of them: apparent consumption not computed;
 --   trade_not_recorded             (info) production and no trade in a year, where the country's
---                                  own records hold the stage's trade in other years (US ore 2018-2019 and 2025: the
+--                                  stage records trade in other years (US ore 2018-2019 and 2025: the
 --                                  exports are printed for 2020-2024): apparent consumption is
 --                                  not computed, rather than read as all used at home. A stage
 --                                  that records no trade in any year is not listed (its
@@ -155,12 +157,11 @@ feed_not_recorded as (
     where not is_upstream_recorded
 ),
 
--- The years a country's own records hold its stage's trade, in any element, as runs ('2016,
--- 2020-2024'); partners' records of it do not count (they are not the country's whole trade).
+-- The years a country's stage records trade in, in any element, as runs ('2016, 2020-2024').
 traded_years as (
     select distinct country_iso3, stage, year
     from balances
-    where is_imports_self_reported or is_exports_self_reported
+    where coalesce(imports_t_reo, exports_t_reo) is not null
 ),
 
 traded_runs as (
@@ -198,8 +199,11 @@ not_computed as (
         element,
         stage,
         cast(null as varchar) as upstream_stage,
-        case when balance_status = 'stage_split_unknown'
-            then coalesce(exports_t_reo, imports_t_reo, 0) else production_t_reo end as observed_t_reo,
+        case balance_status
+            when 'stage_split_unknown' then coalesce(exports_t_reo, imports_t_reo, 0)
+            when 'trade_partial' then coalesce(exports_t_reo, 0) + coalesce(imports_t_reo, 0)
+            else production_t_reo
+        end as observed_t_reo,
         cast(null as double) as limit_t_reo,
         cast(null as double) as tolerance_pct,
         case balance_status
@@ -211,8 +215,18 @@ not_computed as (
                     case when mixed_stage_scopes like '%imports%' then format('imports of {} t REO', format('{:,.0f}', imports_t_reo)) end),
                 mixed_stage_scopes)
             when 'trade_not_recorded' then format(
-                '{} {}, {} stage, {}: production of {} t REO is recorded and no trade, while its own records hold trade in {}; the year''s apparent consumption is not computed rather than read as all used at home.',
+                '{} {}, {} stage, {}: production of {} t REO is recorded and no trade, while the stage''s trade (any element) is recorded in {}; the year''s apparent consumption is not computed rather than read as all used at home.',
                 country_name, year, stage, element, format('{:,.0f}', production_t_reo), traded_spans.years)
+            when 'trade_partial' then format(
+                '{} {}, {} stage, {}: its {} are known only from its partners'' records of them, not its own; the apparent consumption is not computed rather than read as {} t REO.',
+                country_name, year, stage, element,
+                concat_ws(' and ',
+                    case when imports_t_reo is not null and not is_imports_self_reported
+                        then format('imports ({} t REO)', format('{:,.0f}', imports_t_reo)) end,
+                    case when exports_t_reo is not null and not is_exports_self_reported
+                        then format('exports ({} t REO)', format('{:,.0f}', exports_t_reo)) end),
+                format('{:,.0f}', coalesce(production_t_reo, 0) + coalesce(imports_t_reo, 0)
+                    - coalesce(exports_t_reo, 0)))
             else format(
                 '{} {}, {} stage, {}: the stage''s trade is recorded without naming elements, so this element''s share of it is unknown; its apparent consumption and supply split are not computed (recorded: {}).',
                 country_name, year, stage, element, coalesce(recorded_components, 'nothing'))
@@ -220,7 +234,7 @@ not_computed as (
     from balances
     left join traded_spans using (country_iso3, stage)
     where not is_aggregate
-        and (balance_status in ('stage_split_unknown', 'element_trade_not_recorded')
+        and (balance_status in ('stage_split_unknown', 'element_trade_not_recorded', 'trade_partial')
              or (balance_status = 'trade_not_recorded' and traded_spans.country_iso3 is not null))
 ),
 

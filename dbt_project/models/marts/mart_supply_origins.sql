@@ -15,8 +15,10 @@
 -- further down the chain, are flagged (is_first_origin_trace_complete false;
 -- int_first_origins_traced).
 -- Where none holds its exports (is_exports_self_reported false), the supply may be smaller: US ore
--- in 2018-2019 and 2025 reads as all kept at home, while 2020-2024 record most of it exported;
--- China's oxide as all kept at home but what the US recorded importing.
+-- in 2018-2019 and 2025 read as all kept at home, while 2020-2024 record most of it exported;
+-- China's oxide as all kept at home but what the US recorded importing. Where the balance is
+-- unknown for that reason (int_country_balances_computed.is_trade_missing, is_trade_partial),
+-- the tonnes are null and the shares of the recorded flows stand.
 with traced as (
     select * from {{ ref('int_first_origins_traced') }}
     where mix_kind = 'supply'
@@ -31,7 +33,8 @@ balances as (
         stage,
         is_element_trade_missing,
         is_imports_self_reported,
-        is_exports_self_reported
+        is_exports_self_reported,
+        is_trade_missing or is_trade_partial as is_supply_t_unknown
     from {{ ref('int_country_balances_computed') }}
 ),
 
@@ -96,9 +99,12 @@ final as (
         shares.origin_basis,
         shares.origin_iso3,
         shares.origin_iso3 = shares.country_iso3 as is_domestic,
-        round(shares.quantity_t_reo, 6) as quantity_t_reo,
+        -- tonnes only where the balance's trade is the country's own record (its shares stand)
+        case when not coalesce(balances.is_supply_t_unknown, false)
+            then round(shares.quantity_t_reo, 6) end as quantity_t_reo,
         round(shares.share_pct, 6) as share_pct,
-        round(shares.supply_t_reo, 6) as supply_t_reo,
+        case when not coalesce(balances.is_supply_t_unknown, false)
+            then round(shares.supply_t_reo, 6) end as supply_t_reo,
         per_group.china_share_pct,
         per_group.is_china_share_lower_bound,
         per_group.unknown_origin_pct,

@@ -80,9 +80,11 @@ recorded as (
         string_agg(distinct evidence_kind, ', ' order by evidence_kind) filter (where component = 'exports')
             as exports_evidence,
         coalesce(bool_or(is_estimate), false) as includes_estimate,
-        -- the country's own record gives some of it (unknown provenance counts as its own)
-        coalesce(bool_or(is_self_reported) filter (where component = 'imports'), true) as is_imports_own,
-        coalesce(bool_or(is_self_reported) filter (where component = 'exports'), true) as is_exports_own,
+        -- the country's own record gives some of it: where it reports at all, its records are the
+        -- basis (a flow of unknown provenance is not its own; int_element_stage_flows_unioned
+        -- tests that every trade flow says)
+        coalesce(bool_or(is_self_reported) filter (where component = 'imports'), false) as is_imports_own,
+        coalesce(bool_or(is_self_reported) filter (where component = 'exports'), false) as is_exports_own,
         string_agg(distinct component || ' (' || stage_scope || ')', '; ' order by component || ' (' || stage_scope || ')')
             filter (where stage_scope <> stage) as mixed_stage_scopes
     from components

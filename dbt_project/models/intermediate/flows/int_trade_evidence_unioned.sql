@@ -358,8 +358,9 @@ company_feeds as (
         false as is_sample,
         2 as evidence_tier,
         false as is_superseded,
-        -- the fed facility's own feed, as its company discloses it; the exporting country's other
-        -- companies may ship more, so it is not that country's record of its exports
+        -- the fed facility's own feed, as its company discloses it: the importer's record where that
+        -- facility is the country's recorded output at the stage (Lynas Malaysia's separation is
+        -- Malaysia's), not the exporting country's (its other miners may ship more)
         true as is_declared_by_importer,
         false as is_declared_by_exporter
     from company_production
