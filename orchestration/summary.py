@@ -18,8 +18,8 @@ from orchestration import run_steps
 from orchestration.printable import escaped
 
 HEADLINES = """
-select stage, year, china_share_pct, top_producer_iso3, hhi, source_kind, is_hhi_lower_bound,
-       is_china_share_lower_bound, is_estimate
+select stage, year, china_share_pct, top_producer_iso3, hhi, source_kind, share_basis,
+       is_hhi_lower_bound, is_china_share_lower_bound, is_estimate
 from mart_stage_concentration
 where element = 'REO'
   and (stage <> 'mining' or source_kind = 'usgs_mcs')
@@ -29,6 +29,9 @@ order by case stage when 'mining' then 1 when 'separation' then 2 when 'refining
 """
 # What each kind of source's share is (mart_stage_concentration: tonnages, or shares as printed).
 _SHARE_BASIS = {"usgs_mcs": "USGS tonnages, t REO", "published_aggregate": "a share as published"}
+# A printed share whose basis the source does not state (the magnet market shares) is no share of
+# output: the headline says so.
+_BASIS_NOT_STATED = "pct_basis_not_stated"
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
@@ -48,12 +51,14 @@ def _print_tables_and_headlines(con: duckdb.DuckDBPyConnection) -> None:
     print("\nTables:")
     for schema, table, rows in _tables(con):
         print(f"  {schema + '.' + table:<45} {rows:>8,} rows")
-    print("\nChina's share of world output, latest year per stage (mart_stage_concentration):")
-    for stage, year, china, top, hhi, kind, hhi_bound, china_bound, estimate in con.execute(
+    print("\nChina's share of each stage worldwide, latest year per stage (mart_stage_concentration):")
+    for stage, year, china, top, hhi, kind, basis, hhi_bound, china_bound, estimate in con.execute(
             HEADLINES).fetchall():
         china_text = f"{china:5.1f} %" if china is not None else "  n/a "
         hhi_text = f"{'>=' if hhi_bound else '  '} {hhi:,.0f}"
         notes = [_SHARE_BASIS.get(kind, kind)]
+        if basis == _BASIS_NOT_STATED:
+            notes = ["a market share as printed, basis not stated: not a share of output"]
         if estimate:
             notes.append("estimate")
         if china_bound:

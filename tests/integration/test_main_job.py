@@ -334,6 +334,8 @@ def test_status_reports_tables_and_vintage(two_runs):
     assert "(USGS tonnages, t REO" in headlines["mining"]
     assert "HHI >= 8,464  (a share as published; HHI a lower bound: not every producer is " \
            "itemized)" in headlines["separation"]
+    # Fuji Keizai's magnet shares are of a market, basis not stated: never called output.
+    assert "(a market share as printed, basis not stated: not a share of output" in headlines["magnets"]
 
 
 def test_rollback_restores_the_previous_snapshot(two_runs, tmp_path):

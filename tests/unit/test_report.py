@@ -25,16 +25,22 @@ TABLES = {
     "mart_stage_concentration": f"""
         create table mart_stage_concentration as select * from (values
           (2022, 'mining', 'REO', 'usgs_mcs', 'country', 'CHN', 70.0, 70.0, 5155.6, 98.9, false, false,
-           'CHN', 70.0, 15, 'MCS2024: USGS Mineral Commodity Summaries 2024, Rare Earths, p. 145'),
+           'CHN', 70.0, 15, 'MCS2024: USGS Mineral Commodity Summaries 2024, Rare Earths, p. 145',
+           'pct_of_world_output', null),
           (2023, 'mining', 'REO', 'usgs_mcs', 'country', 'CHN', 67.8, 67.8, 4876.7, 99.0, false, false,
-           'CHN', 67.8, 15, '{USGS}'),
+           'CHN', 67.8, 15, '{USGS}', 'pct_of_world_output', null),
           (2023, 'mining', 'REO', 'usgs_mcs', 'country', 'USA', 11.5, 67.8, 4876.7, 99.0, false, false,
-           'CHN', 67.8, 15, '{USGS}'),
+           'CHN', 67.8, 15, '{USGS}', 'pct_of_world_output', null),
           (2023, 'separation', 'REO', 'published_aggregate', 'country', 'CHN', 92.0, 92.0, 8464.0,
-           92.0, true, false, 'CHN', 92.0, 1, 'IEA Global Critical Minerals Outlook 2024')
+           92.0, true, false, 'CHN', 92.0, 1, 'IEA Global Critical Minerals Outlook 2024',
+           'pct_of_world_output', 'Share of world refined output'),
+          (2021, 'magnets', 'REO', 'published_aggregate', 'country', 'CHN', 84.0, 84.0, 7281.0,
+           99.0, false, true, 'CHN', 84.0, 2, 'Fuji Keizai, via a newspaper', 'pct_basis_not_stated',
+           'Share of the global magnet market')
         ) t(year, stage, element, source_kind, entity_kind, country_iso3, share_pct, china_share_pct,
             hhi, coverage_pct, is_hhi_lower_bound, is_estimate, top_producer_iso3,
-            top_producer_share_pct, countries_itemized, source_citation)""",
+            top_producer_share_pct, countries_itemized, source_citation, share_basis,
+            share_definition)""",
     "mart_import_dependency": f"""
         create table mart_import_dependency as select * from (values
           ('JPN', '2018', 2018, 'REO', 'all', 'immediate_supplier', 'CHN', 58.0, 93.0,
@@ -150,6 +156,12 @@ def test_hover_gives_source_and_definition_of_every_point(report):
     mining = next(t for t in drawn["china-share"] if t["name"].startswith("Mining"))
     assert "Source: MCS2025: USGS Mineral Commodity Summaries 2025" in mining["hovertext"][1]
     assert "Definition: China&#x27;s tonnage over the world total" in mining["hovertext"][1]
+    assert "% of world output" in mining["hovertext"][1]
+    # A market share of unstated basis is not called a share of output.
+    magnets = next(t for t in drawn["china-share"] if t["name"].startswith("Magnets"))
+    assert "of the world market, as printed" in magnets["hovertext"][0]
+    assert "not a share of output" in magnets["hovertext"][0]
+    assert "Definition: Share of the global magnet market" in magnets["hovertext"][0]
     china = next(t for t in drawn["supplier-mix"] if t["name"] == "China")
     assert all("Source: " in text and "Definition: " in text for text in china["hovertext"])
     assert "Source: METI" in china["hovertext"][0]
@@ -172,7 +184,7 @@ def test_plotly_is_inlined_once_and_nothing_is_fetched(report):
 
 def test_words_where_there_is_nothing_to_draw(report):
     sentences = no_data_sentences(report)
-    assert "No figures for refining, magnets (REO)" in sentences["china-share"]
+    assert "No figures for refining (REO)" in sentences["china-share"]
     assert "magnet consumption not recorded" in report  # the scenario's data gap, in words
     assert "Test scenario without figures (magnets)" in report
 
@@ -221,9 +233,9 @@ def test_a_missing_column_is_named_and_an_older_mart_without_optional_columns_st
     assert "china-share" in figures(document)
 
 
-def test_a_definition_column_is_used_when_the_mart_gains_one(tmp_path):
-    gains_definition = ("alter table mart_stage_concentration add column definition varchar "
-                        "default 'Share of world separated oxide output'")
+def test_the_marts_share_definition_is_used_where_it_has_one(tmp_path):
+    gains_definition = ("update mart_stage_concentration set share_definition = "
+                        "'Share of world separated oxide output' where stage = 'mining'")
     path = make_warehouse(tmp_path / "w.duckdb", extra=(gains_definition,))
     with duckdb.connect(str(path), read_only=True) as con:
         document = build_report(con, ReportOptions(), "test")

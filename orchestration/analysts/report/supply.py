@@ -23,6 +23,8 @@ KIND_LABELS = {
     "company_disclosure": "company disclosures",
     "trade_records": "trade records",
 }
+# mart_stage_concentration.share_basis of a printed share whose basis the source does not state.
+BASIS_NOT_STATED = "pct_basis_not_stated"
 KIND_DEFINITIONS = {
     "usgs_mcs": "China's tonnage over the world total, both from the latest USGS Mineral "
                 "Commodity Summaries edition for the year",
@@ -42,8 +44,8 @@ def _stage_rows(con: duckdb.DuckDBPyConnection, options: ReportOptions, value: s
     frame = read_columns(
         con, TABLE,
         ["year", "stage", "element", "source_kind", "country_iso3", value, "source_citation"],
-        optional=["entity_kind", "coverage_pct", "is_hhi_lower_bound", "is_estimate", "definition",
-                  "top_producer_iso3", "top_producer_share_pct", "countries_itemized"],
+        optional=["entity_kind", "coverage_pct", "is_hhi_lower_bound", "is_estimate", "share_definition",
+                  "share_basis", "top_producer_iso3", "top_producer_share_pct", "countries_itemized"],
         where=f'element = ? and "{value}" is not null', params=[options.element],
         selection=f"with a {value} for element {options.element}",
     )
@@ -94,17 +96,25 @@ def _missing_note(missing: list[str], element: str) -> str:
 
 
 def _definition(row: dict) -> str:
-    return row.get("definition") or KIND_DEFINITIONS.get(row["source_kind"], row["source_kind"])
+    return row.get("share_definition") or KIND_DEFINITIONS.get(row["source_kind"], row["source_kind"])
+
+
+def _is_output_share(row: dict) -> bool:
+    """False for a printed share whose basis the source does not state (the magnet market
+    shares): it is no share of output."""
+    return row.get("share_basis") != BASIS_NOT_STATED
 
 
 def china_share(con: duckdb.DuckDBPyConnection, options: ReportOptions) -> str:
     frame = _stage_rows(con, options, "china_share_pct")
 
     def hover_for(row: dict) -> str:
+        of_what = "of world output" if _is_output_share(row) else "of the world market, as printed"
         return hover(
-            f"China, {row['stage']}, {row['year']}: {float(row['china_share_pct']):.1f} % of world output",
+            f"China, {row['stage']}, {row['year']}: {float(row['china_share_pct']):.1f} % {of_what}",
             ("Definition", _definition(row)),
-            ("Basis", f"{row['element']}, t REO"),
+            ("Basis", f"{row['element']}, t REO" if _is_output_share(row)
+             else "not stated by the source (by weight or by value): not a share of output"),
             ("Source", row["source_citation"]),
             ("Kind of evidence", _kind_label(row["source_kind"])),
             ("World total covered by itemized producers", percent(row["coverage_pct"])),
@@ -112,7 +122,7 @@ def china_share(con: duckdb.DuckDBPyConnection, options: ReportOptions) -> str:
         )
 
     fig, missing = _traces(frame, stage_order(con), "china_share_pct", hover_for)
-    fig.update_layout(title=f"China's share of world output by stage, {options.element}",
+    fig.update_layout(title=f"China's share of each stage worldwide, {options.element}",
                       yaxis={"title": "China's share (%)", "range": [0, 100]},
                       xaxis={"title": "year", "dtick": 1})
     return figure_html(fig, "china-share") + _missing_note(missing, options.element)
