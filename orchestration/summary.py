@@ -13,6 +13,7 @@ import duckdb
 
 from ingest import settings
 from ingest.freshness import SourceFreshness, catalog_freshness, freshness_by_source
+from ingest.sources.published_figures import PCT_BASIS_NOT_STATED
 from ingest.sqlsafe import quote_identifier
 from orchestration import run_steps
 from orchestration.printable import escaped
@@ -29,9 +30,6 @@ order by case stage when 'mining' then 1 when 'separation' then 2 when 'refining
 """
 # What each kind of source's share is (mart_stage_concentration: tonnages, or shares as printed).
 _SHARE_BASIS = {"usgs_mcs": "USGS tonnages, t REO", "published_aggregate": "a share as published"}
-# A printed share whose basis the source does not state (the magnet market shares) is no share of
-# output: the headline says so.
-_BASIS_NOT_STATED = "pct_basis_not_stated"
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
@@ -57,7 +55,8 @@ def _print_tables_and_headlines(con: duckdb.DuckDBPyConnection) -> None:
         china_text = f"{china:5.1f} %" if china is not None else "  n/a "
         hhi_text = f"{'>=' if hhi_bound else '  '} {hhi:,.0f}"
         notes = [_SHARE_BASIS.get(kind, kind)]
-        if basis == _BASIS_NOT_STATED:
+        # a printed share of unstated basis (the magnet market shares) is no share of output
+        if basis == PCT_BASIS_NOT_STATED:
             notes = ["a market share as printed, basis not stated: not a share of output"]
         if estimate:
             notes.append("estimate")

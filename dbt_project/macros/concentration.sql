@@ -54,3 +54,10 @@
     round(max({{ share }}) filter (where not {{ is_aggregate }}), 6) as top_share_pct,
     count(*) filter (where not {{ is_aggregate }}) as countries_itemized
 {%- endmacro %}
+
+{#- The columns that make one set of import shares (int_import_shares_traced): one importer,
+    element, stage, origin basis, year, period, kind of source, definition, share basis and HS
+    line. Shares of different sets are never mixed; a partition or grouping over a set lists these. -#}
+{% macro share_set_columns() -%}
+    importer_iso3, element, stage, origin_basis, year, period_label, source_kind, definition, share_basis, hs6
+{%- endmacro %}

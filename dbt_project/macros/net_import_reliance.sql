@@ -17,3 +17,12 @@
             then 100 * ({{ imports }} - {{ exports }}) / {{ consumption }}
     end
 {%- endmacro %}
+
+{#- Apparent consumption over the components recorded (USGS's definition: production + imports -
+    exports - stock change, a stock build-up positive), each missing one counted as zero: the
+    caller says when that sum is a balance (int_country_balances_computed) and when it is only
+    what a gap would have read as (mart_balance_issues). -#}
+{% macro apparent_consumption(production, imports, exports, stock_change) -%}
+    (coalesce({{ production }}, 0) + coalesce({{ imports }}, 0) - coalesce({{ exports }}, 0)
+        - coalesce({{ stock_change }}, 0))
+{%- endmacro %}

@@ -56,11 +56,13 @@ QUALIFIERS = {
 # A target, forecast or potential may be about a year still to come.
 FORWARD_QUALIFIERS = {"target", "forecast", "potential"}
 FORWARD_LATEST_YEAR = 2100
+# A percentage whose whole the source does not say (by weight or by value): not a share of output.
+PCT_BASIS_NOT_STATED = "pct_basis_not_stated"
 # What each unit may measure (`basis`): a percentage names its whole, a mass its content.
 _PCT_BASES = {
     "pct_of_world_output", "pct_of_world_capacity", "pct_of_metal_equivalent_volume",
     "pct_of_apparent_consumption", "pct_of_output", "pct_of_demand", "pct_of_value",
-    "pct_basis_not_stated",
+    PCT_BASIS_NOT_STATED,
 }
 BASES_BY_UNIT = {
     "t": {"t_basis_not_stated"},
@@ -122,7 +124,7 @@ SCHEMA = pa.schema(
 )
 
 
-@cache  # asked once per published figure
+@cache  # built from the seeds; the parser would otherwise rebuild it for every row
 def element_regex() -> str:
     """A rare-earth code of the seeds (element list or aggregate) or a wider scope."""
     return f"{seeds.element_code_regex()}|^(?:{'|'.join(WIDER_SCOPES)})$"

@@ -26,13 +26,19 @@ def _parse(tmp_path, *rows: str, name: str = "bad.csv"):
     return published_figures.parse(entry)
 
 
-def test_embedded_registers_parse_without_quarantine(tmp_path):
+def _embedded_figures(tmp_path) -> dict[str, dict]:
+    """The embedded registers' staged rows by figure_id; every row of them must stage."""
     figures = {}
     for path in sorted(settings.EMBEDDED_DIR.glob("published_figures/*.csv")):
         entry, _ = land_file(path, source="published_aggregate", landing_dir=tmp_path)
         result = published_figures.parse(entry)
         assert result.quarantined == [], [q.message() for q in result.quarantined]
         figures.update(result.rows.set_index("figure_id").to_dict("index"))
+    return figures
+
+
+def test_embedded_registers_parse_without_quarantine(tmp_path):
+    figures = _embedded_figures(tmp_path)
     assert figures["cn_quota_mining_2024"]["value"] == 270_000
     assert figures["jp_imports_chn_2010"]["value"] == 90
     assert figures["fk_magnets_chn_2021"]["value"] == 84
@@ -151,14 +157,6 @@ def test_a_register_without_the_qualifier_columns_is_rejected(tmp_path):
                           source="published_aggregate", name="old.csv", landing_dir=tmp_path)
     with pytest.raises(FileRejected, match=r"lacks columns .*'value_qualifier'"):
         published_figures.parse(entry)
-
-
-def _embedded_figures(tmp_path) -> dict[str, dict]:
-    figures = {}
-    for path in sorted(settings.EMBEDDED_DIR.glob("published_figures/*.csv")):
-        entry, _ = land_file(path, source="published_aggregate", landing_dir=tmp_path)
-        figures.update(published_figures.parse(entry).rows.set_index("figure_id").to_dict("index"))
-    return figures
 
 
 def test_a_scope_wider_than_the_rare_earths_is_named_not_labelled_reo(tmp_path):

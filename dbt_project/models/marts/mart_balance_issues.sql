@@ -225,8 +225,8 @@ not_computed as (
                         then format('imports ({} t REO)', format('{:,.0f}', imports_t_reo)) end,
                     case when exports_t_reo is not null and not is_exports_self_reported
                         then format('exports ({} t REO)', format('{:,.0f}', exports_t_reo)) end),
-                format('{:,.0f}', coalesce(production_t_reo, 0) + coalesce(imports_t_reo, 0)
-                    - coalesce(exports_t_reo, 0)))
+                format('{:,.0f}', {{ apparent_consumption('production_t_reo', 'imports_t_reo', 'exports_t_reo',
+                    'stock_change_t_reo') }}))
             else format(
                 '{} {}, {} stage, {}: the stage''s trade is recorded without naming elements, so this element''s share of it is unknown; its apparent consumption and supply split are not computed (recorded: {}).',
                 country_name, year, stage, element, coalesce(recorded_components, 'nothing'))

@@ -6,6 +6,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
+from ingest.sources.published_figures import PCT_BASIS_NOT_STATED
 from orchestration.analysts.report.figures import (
     STAGE_COLOURS,
     figure_html,
@@ -23,8 +24,6 @@ KIND_LABELS = {
     "company_disclosure": "company disclosures",
     "trade_records": "trade records",
 }
-# mart_stage_concentration.share_basis of a printed share whose basis the source does not state.
-BASIS_NOT_STATED = "pct_basis_not_stated"
 KIND_DEFINITIONS = {
     "usgs_mcs": "China's tonnage over the world total, both from the latest USGS Mineral "
                 "Commodity Summaries edition for the year",
@@ -102,7 +101,7 @@ def _definition(row: dict) -> str:
 def _is_output_share(row: dict) -> bool:
     """False for a printed share whose basis the source does not state (the magnet market
     shares): it is no share of output."""
-    return row.get("share_basis") != BASIS_NOT_STATED
+    return row.get("share_basis") != PCT_BASIS_NOT_STATED
 
 
 def china_share(con: duckdb.DuckDBPyConnection, options: ReportOptions) -> str:

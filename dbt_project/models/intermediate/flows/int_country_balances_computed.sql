@@ -113,7 +113,8 @@ reported_consumption as (
         subject_iso3 as country_iso3,
         sum(value) as reported_consumption_t,
         string_agg(figure_id, ';' order by figure_id) as reported_consumption_figure_ids,
-        string_agg(publication, '; ' order by figure_id) as reported_consumption_source
+        string_agg({{ citation('publication', 'table_or_page') }}, '; ' order by figure_id)
+            as reported_consumption_source
     from figures
     where topic = 'consumption' and metric in ('demand_t', 'consumption_t_reo', 'apparent_consumption_t_reo')
     group by year, element, stage, subject_iso3
@@ -189,8 +190,8 @@ computed as (
             when mixed_stage_scopes is null and not is_element_trade_missing and not is_trade_missing
                 and not is_trade_partial
                 and coalesce(production_t_reo, imports_t_reo, exports_t_reo) is not null
-                then coalesce(production_t_reo, 0) + coalesce(imports_t_reo, 0)
-                    - coalesce(exports_t_reo, 0) - coalesce(stock_change_t_reo, 0)
+                then {{ apparent_consumption('production_t_reo', 'imports_t_reo', 'exports_t_reo',
+                    'stock_change_t_reo') }}
         end as apparent_consumption_t_reo
     from joined
 ),

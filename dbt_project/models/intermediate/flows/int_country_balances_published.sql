@@ -42,8 +42,8 @@ published as (
         bool_or(is_estimate) as published_is_estimate,
         string_agg(figure_id, ';' order by figure_id) as published_figure_ids,
         -- ordered: the same inputs give the same text on every build
-        string_agg(distinct publication || coalesce(', ' || table_or_page, ''), '; '
-            order by publication || coalesce(', ' || table_or_page, '')) as published_source,
+        string_agg(distinct {{ citation('publication', 'table_or_page') }}, '; '
+            order by {{ citation('publication', 'table_or_page') }}) as published_source,
         string_agg(distinct product_as_printed, '; ' order by product_as_printed) as published_line,
         string_agg(distinct known_differences, '; ' order by known_differences) as known_differences
     from scoped

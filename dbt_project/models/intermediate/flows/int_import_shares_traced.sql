@@ -267,10 +267,8 @@ unioned as (
 final as (
     select
         * exclude (is_trace_complete),
-        bool_and(is_trace_complete) over (
-            partition by importer_iso3, element, stage, origin_basis, year, period_label, source_kind,
-                definition, share_basis, hs6
-        ) as is_first_origin_trace_complete
+        bool_and(is_trace_complete) over (partition by {{ share_set_columns() }})
+            as is_first_origin_trace_complete
     from unioned
 )
 

@@ -77,7 +77,7 @@ published_production as (
         end as reo_t,
         'production' as evidence_kind,
         'published_aggregate' as source_kind,
-        figures.publication || coalesce(', ' || figures.table_or_page, '') as source_citation,
+        {{ citation('figures.publication', 'figures.table_or_page') }} as source_citation,
         figures.figure_id as source_figure_ids,
         case
             when figures.metric = 'production_t_product'
@@ -115,7 +115,7 @@ quota_estimates as (
         value as reo_t,
         'estimate' as evidence_kind,
         'published_aggregate' as source_kind,
-        publication || coalesce(', ' || table_or_page, '') as source_citation,
+        {{ citation('publication', 'table_or_page') }} as source_citation,
         figure_id as source_figure_ids,
         'production quota taken as output (the USGS practice for China''s mining)' as method,
         'low' as confidence,
@@ -191,7 +191,7 @@ share_estimates as (
         share_anchors.world_reo_t * production_shares.value / 100 as reo_t,
         'estimate' as evidence_kind,
         'published_aggregate' as source_kind,
-        production_shares.publication || coalesce(', ' || production_shares.table_or_page, '') as source_citation,
+        {{ citation('production_shares.publication', 'production_shares.table_or_page') }} as source_citation,
         share_anchors.anchor_figure_ids || ';' || production_shares.figure_id as source_figure_ids,
         'published share x world output implied by ' || share_anchors.anchor_iso3
             || '''s reported output / its published share' as method,

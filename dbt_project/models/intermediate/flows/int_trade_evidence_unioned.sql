@@ -80,7 +80,7 @@ published_trade as (
             when figures.unit = 't_REO' then 1.0
             when figures.unit = 't_metal_equivalent' then factors.reo_per_metal_t
         end as reo_factor_t_per_t,
-        figures.publication || coalesce(', ' || figures.table_or_page, '') as source_citation,
+        {{ citation('figures.publication', 'figures.table_or_page') }} as source_citation,
         case figures.unit
             when 't_REO' then 'as reported'
             when 't_metal_equivalent' then 'as reported (RE metal equivalent); t REO by Nd2O3''s oxide factor '

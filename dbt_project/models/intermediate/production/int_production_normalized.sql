@@ -56,19 +56,9 @@ published_distribution as (
 -- The printed components, and NdPr as Nd + Pr where a filing prints the two apart (so that every
 -- year has an NdPr row); such a sum is marked, and never split into Nd and Pr again.
 distribution as (
-    select
-        facility_id,
-        published_in,
-        applies_from_year,
-        applies_to_year,
-        applies_to_product_basis,
-        element_code,
-        share_pct_of_treo,
-        is_estimate,
-        source,
-        false as is_sum_of_parts
+    select *, false as is_sum_of_parts
     from published_distribution
-    union all
+    union all by name
     select
         facility_id,
         published_in,

@@ -73,7 +73,7 @@ published_shares as (
         basis as share_basis,
         definition as share_definition,
         is_estimate,
-        publication || coalesce(', ' || table_or_page, '') as source_citation,
+        {{ citation('publication', 'table_or_page') }} as source_citation,
         'published_aggregate' as world_total_source_kind
     from published
 ),

@@ -3,8 +3,8 @@
 -- comes out positive (t REO), else a reported consumption figure (Japan's demand: printed in t,
 -- basis not stated, and as a forecast: 'expected to reach'). The basis and the qualifier of the
 -- quantity are kept beside it (never relabelled t REO), and consumption_basis says in words what
--- the figure is: a forecast is labelled a forecast, not reported consumption, and the source
--- carries each figure's locator. Recorded imports are kept too: an
+-- the figure is: a forecast is labelled a forecast, not reported consumption, cited with its
+-- locator (int_country_balances_computed). Recorded imports are kept too: an
 -- origin's share of imports is turned into tonnes with them, or, where no imports are recorded,
 -- with the consumption itself (full import reliance assumed, and said so).
 with balances as (select * from {{ ref('int_country_balances_computed') }}),
@@ -20,9 +20,7 @@ reported as (
         balances.stage,
         string_agg(distinct figures.basis, ', ' order by figures.basis) as basis,
         string_agg(distinct figures.value_qualifier, ', ' order by figures.value_qualifier) as value_qualifier,
-        bool_or(figures.is_estimate) as is_estimate,
-        string_agg(figures.publication || coalesce(', ' || figures.table_or_page, ''), '; ' order by figures.figure_id)
-            as source
+        bool_or(figures.is_estimate) as is_estimate
     from balances
     cross join unnest(string_split(balances.reported_consumption_figure_ids, ';')) as ids (figure_id)
     inner join figures on figures.figure_id = ids.figure_id
@@ -44,8 +42,7 @@ selected as (
         balances.imports_t_reo,
         reported.basis as reported_basis,
         reported.value_qualifier as reported_value_qualifier,
-        reported.is_estimate as reported_is_estimate,
-        reported.source as reported_source
+        reported.is_estimate as reported_is_estimate
     from balances
     left join reported using (year, country_iso3, element, stage)
 ),
@@ -66,7 +63,7 @@ final as (
                     when reported_value_qualifier <> 'exact'
                         then 'reported consumption (printed ' || reported_value_qualifier || '): '
                     else 'reported consumption: '
-                end || coalesce(reported_source, reported_consumption_source)
+                end || reported_consumption_source
         end as consumption_basis,
         case when is_apparent then 't_REO' else reported_basis end as consumption_quantity_basis,
         case when is_apparent then 'computed' else reported_value_qualifier end as consumption_value_qualifier,

@@ -15,18 +15,15 @@
 --                             the supply reckoned from it, may be larger
 --   is_first_origin_trace_complete  first-origin sets traced through a stage whose imports are in
 --                             no record are false (int_import_shares_traced): each share may be wrong
--- A set is one importer, element, stage, origin basis, year, period, kind of source, definition,
--- share basis and HS line (a stage's set and its one HS line's may share a definition).
+-- A set: macro share_set_columns (a stage's set and its one HS line's may share a definition).
 with consumption as (select * from {{ ref('int_consumption_selected') }}),
 
 -- Each share with its set's part of unknown partner or origin, then the origins alone.
 set_shares as (
     select
         *,
-        sum(case when origin_iso3 in {{ unknown_origin_codes() }} then origin_share_pct else 0 end) over (
-            partition by importer_iso3, element, stage, origin_basis, year, period_label, source_kind,
-                definition, share_basis, hs6
-        ) as unknown_origin_pct
+        sum(case when origin_iso3 in {{ unknown_origin_codes() }} then origin_share_pct else 0 end)
+            over (partition by {{ share_set_columns() }}) as unknown_origin_pct
     from {{ ref('int_import_shares_traced') }}
 ),
 

@@ -44,8 +44,8 @@ final as (
         bool_or(is_estimate) as is_stockpile_estimate,
         string_agg(figure_id, ';' order by figure_id) as stockpile_figure_ids,
         -- each publication with its locator, as every other source column
-        string_agg(distinct publication || coalesce(', ' || table_or_page, ''), '; '
-            order by publication || coalesce(', ' || table_or_page, '')) as stockpile_source
+        string_agg(distinct {{ citation('publication', 'table_or_page') }}, '; '
+            order by {{ citation('publication', 'table_or_page') }}) as stockpile_source
     from latest
     group by country_iso3, element, stage
 )

@@ -17,7 +17,7 @@ final as (
         partner_iso3 as origin_iso3,
         value as origin_share_pct,
         definition,
-        publication || coalesce(', ' || table_or_page, '') as source_citation,
+        {{ citation('publication', 'table_or_page') }} as source_citation,
         is_estimate
     from published
 )
